@@ -1,0 +1,281 @@
+"""Importer for text dumps of the Hugging Face "Daily Papers" page.
+
+Two formats are seen in the wild, and both are accepted:
+
+* the *page* form: header lines (``new``, ``Get trending papers…``, ``Subscribe``,
+  ``Daily Papers``, ``byAK and the research community``), a date line (``Oct 3``), then
+  title and abstract lines separated by blank lines;
+* the *compact* form: no blank lines, no date, and the first title glued to the header
+  word (``SubscribeDynamicCity: …``).
+
+Non-empty lines alternate title, abstract. Anything that cannot be paired is reported
+with its line number and skipped, never silently dropped or mis-paired.
+"""
+
+from __future__ import annotations
+
+import codecs
+import datetime as dt
+import hashlib
+import re
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .store import Store, StoreError
+from .text import strip_control
+
+PAGE_TEXT = {
+    "new",
+    "get trending papers in your email inbox!",
+    "get trending papers in your email inbox once a day!",
+    "subscribe",
+    "daily papers",
+    "byak and the research community",
+}
+GLUED_HEADER = "Subscribe"
+_MONTHS = {
+    name: number
+    for number, name in enumerate(
+        ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"],
+        start=1,
+    )
+}
+_DATE_LINE = re.compile(
+    r"^(?P<month>jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+(?P<day>\d{1,2})"
+    r"(?:,?\s+(?P<year>\d{4}))?$",
+    re.IGNORECASE,
+)
+_ISO_DATE_LINE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
+_SENTENCE_END = re.compile(r"[.!?]\s+[A-Z(]")
+# An abstract is a paragraph; a title is one line of a few words.
+ABSTRACT_MIN_CHARS = 250
+
+
+class DumpError(Exception):
+    """This file cannot be imported; the message is one line naming the file."""
+
+
+@dataclass
+class ParsedDump:
+    entries: list[tuple[str, str]]
+    listed_on: str | None
+    problems: list[str] = field(default_factory=list)  # "line N: …" for what was skipped
+    warnings: list[str] = field(default_factory=list)  # e.g. the encoding used
+
+
+@dataclass
+class ImportReport:
+    path: Path
+    found: int = 0
+    new: int = 0
+    known: int = 0
+    skipped: int = 0
+    already_imported: str | None = None  # when the same file was imported before
+    listed_on: str | None = None
+    problems: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    error: str | None = None
+
+    def summary(self) -> str:
+        if self.error:
+            return f"error: {self.error}"
+        if self.already_imported:
+            return (
+                f"{self.path}: already imported on {self.already_imported[:10]}, "
+                f"nothing added ({self.found} papers)"
+            )
+        return (
+            f"{self.path}: {self.found} papers found, {self.new} new, "
+            f"{self.known} already known, {self.skipped} skipped"
+        )
+
+
+def looks_like_abstract(line: str) -> bool:
+    return len(line) >= ABSTRACT_MIN_CHARS or len(_SENTENCE_END.findall(line)) >= 2
+
+
+def decode(data: bytes, name: str) -> tuple[str, list[str]]:
+    """Text of a dump, liberal in encodings; refuses binary files."""
+    if not data.strip():
+        raise DumpError(f"{name}: empty file, nothing to import")
+    for bom, encoding in ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"),
+                          (codecs.BOM_UTF16_BE, "utf-16")):
+        if data.startswith(bom):
+            return data.decode(encoding, errors="replace"), []
+    sample = data[:8192]
+    if b"\x00" in sample or sum(byte < 9 or 13 < byte < 32 for byte in sample) > len(sample) // 100:
+        raise DumpError(f"{name}: binary file, not a Daily Papers text dump")
+    try:
+        return data.decode("utf-8"), []
+    except UnicodeDecodeError as error:
+        position = error.start
+    try:
+        text = data.decode("cp1252")
+        encoding = "Windows-1252"
+    except UnicodeDecodeError:
+        text, encoding = data.decode("latin-1"), "Latin-1"
+    line = data.count(b"\n", 0, position) + 1
+    return text, [f"{name}: not UTF-8 (line {line}), decoded as {encoding}"]
+
+
+def _date_of(line: str, reference: dt.date) -> str | None:
+    if match := _ISO_DATE_LINE.match(line):
+        try:
+            return dt.date(*map(int, match.groups())).isoformat()
+        except ValueError:
+            return None
+    match = _DATE_LINE.match(line)
+    if not match:
+        return None
+    month = _MONTHS[match["month"].lower()[:3]]
+    day = int(match["day"])
+    year = int(match["year"]) if match["year"] else reference.year
+    try:
+        date = dt.date(year, month, day)
+        # The page shows no year: the most recent such day not after the reference.
+        if not match["year"] and date > reference:
+            date = dt.date(year - 1, month, day)
+    except ValueError:
+        return None
+    return date.isoformat()
+
+
+def parse_dump(text: str, *, name: str, reference: dt.date | None = None) -> ParsedDump:
+    """Pair titles and abstracts; ``reference`` dates a year-less date line."""
+    reference = reference or dt.date.today()
+    lines = [
+        (number, cleaned)
+        for number, raw in enumerate(strip_control(text).split("\n"), start=1)
+        if (cleaned := " ".join(raw.split()))
+    ]
+    listed_on: str | None = None
+    problems: list[str] = []
+    saw_page_text = False
+    body: list[tuple[int, str]] = []
+    for index, (number, line) in enumerate(lines):
+        lowered = line.casefold()
+        if lowered in PAGE_TEXT:
+            saw_page_text = True
+            if body:
+                problems.append(f"line {number}: skipped page text {line!r}")
+            continue
+        if not body and line.startswith(GLUED_HEADER) and len(line) > len(GLUED_HEADER):
+            saw_page_text = True
+            body.append((number, line[len(GLUED_HEADER):].strip()))
+            continue
+        if (date := _date_of(line, reference)) is not None:
+            if listed_on is None and not body:
+                listed_on = date
+                continue
+            if len(line) < 20:
+                problems.append(f"line {number}: skipped stray date line {line!r}")
+                continue
+        body.append((number, line))
+    entries = _pair(body, problems)
+    if not entries:
+        raise DumpError(f"{name}: no title/abstract pairs found, not a Daily Papers dump")
+    if not saw_page_text and sum(looks_like_abstract(a) for _, a in entries) * 2 < len(entries):
+        raise DumpError(
+            f"{name}: does not look like a Daily Papers dump (no page header, no abstracts)"
+        )
+    return ParsedDump(entries, listed_on, problems)
+
+
+def _pair(body: Sequence[tuple[int, str]], problems: list[str]) -> list[tuple[str, str]]:
+    entries: list[tuple[str, str]] = []
+    index = 0
+    while index < len(body):
+        number, line = body[index]
+        if looks_like_abstract(line):
+            problems.append(f"line {number}: skipped a paragraph with no title: {line[:60]!r}")
+            index += 1
+            continue
+        if index + 1 == len(body):
+            problems.append(f"line {number}: skipped a title with no abstract: {line[:80]!r}")
+            break
+        following = body[index + 1][1]
+        after = body[index + 2][1] if index + 2 < len(body) else None
+        if not looks_like_abstract(following) and after is not None and looks_like_abstract(after):
+            problems.append(f"line {number}: skipped a title with no abstract: {line[:80]!r}")
+            index += 1
+            continue
+        entries.append((line, following))
+        index += 2
+    return entries
+
+
+def read_dump(path: Path) -> tuple[ParsedDump, bytes]:
+    """Parse one file; raises DumpError with a one-line reason."""
+    try:
+        data = path.read_bytes()
+        modified = dt.date.fromtimestamp(path.stat().st_mtime)
+    except IsADirectoryError:
+        raise DumpError(f"{path}: is a directory") from None
+    except OSError as error:
+        raise DumpError(f"{path}: cannot read: {error.strerror or error}") from None
+    text, warnings = decode(data, str(path))
+    parsed = parse_dump(text, name=str(path), reference=min(modified, dt.date.today()))
+    parsed.warnings.extend(warnings)
+    return parsed, data
+
+
+def expand_paths(paths: Iterable[str | Path]) -> list[Path]:
+    """Files as given; directories become every ``*.txt`` inside, sorted."""
+    files: list[Path] = []
+    for path in map(Path, paths):
+        files.extend(sorted(path.glob("*.txt")) if path.is_dir() else [path])
+    return files
+
+
+def import_file(store: Store, path: Path) -> ImportReport:
+    """Import one dump whole (one transaction) or not at all."""
+    report = ImportReport(path)
+    try:
+        parsed, data = read_dump(path)
+    except DumpError as error:
+        report.error = str(error)
+        return report
+    report.found = len(parsed.entries)
+    report.skipped = len(parsed.problems)
+    report.problems, report.warnings = parsed.problems, parsed.warnings
+    report.listed_on = parsed.listed_on
+    digest = hashlib.sha256(data).hexdigest()
+    if previous := store.known_import(digest):
+        report.already_imported = previous["imported_at"]
+        report.known = report.found
+        return report
+    try:
+        report.new, report.known = store.add_papers(
+            parsed.entries,
+            source=path.name,
+            listed_on=parsed.listed_on,
+            record={
+                "sha256": digest,
+                "name": path.name,
+                "path": str(path.resolve()),
+                "size": len(data),
+                "found": report.found,
+                "skipped": report.skipped,
+            },
+        )
+    except StoreError as error:
+        report.error = str(error)
+    return report
+
+
+def import_paths(
+    store: Store,
+    paths: Iterable[str | Path],
+    progress: Callable[[int, int, Path], None] | None = None,
+) -> list[ImportReport]:
+    """Import each file on its own; a bad file never stops the others."""
+    files = expand_paths(paths)
+    reports = []
+    for done, path in enumerate(files):
+        if progress:
+            progress(done, len(files), path)
+        reports.append(import_file(store, path))
+    if progress:
+        progress(len(files), len(files), files[-1] if files else Path())
+    return reports

@@ -1,0 +1,40 @@
+"""Where triage keeps things: the DB (user data dir, or anywhere the user syncs), caches and config.
+
+Caches and config never live beside the DB: the DB folder may be synced, they must not be.
+Environment variables let tests and power users relocate everything.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from pathlib import Path
+
+import platformdirs
+
+APP_NAME = "triage"
+
+
+def default_db_path() -> Path:
+    """`$TRIAGE_DB`, else `triage.db` in the user data dir."""
+    if env := os.environ.get("TRIAGE_DB"):
+        return Path(env).expanduser()
+    return Path(platformdirs.user_data_dir(APP_NAME)) / "triage.db"
+
+
+def cache_dir() -> Path:
+    if env := os.environ.get("TRIAGE_CACHE_DIR"):
+        return Path(env).expanduser()
+    return Path(platformdirs.user_cache_dir(APP_NAME))
+
+
+def config_dir() -> Path:
+    if env := os.environ.get("TRIAGE_CONFIG_DIR"):
+        return Path(env).expanduser()
+    return Path(platformdirs.user_config_dir(APP_NAME))
+
+
+def cache_dir_for(db_path: str | os.PathLike[str], kind: str) -> Path:
+    """A per-DB cache folder, keyed by the DB's resolved path."""
+    key = hashlib.sha256(str(Path(db_path).expanduser().resolve()).encode()).hexdigest()[:16]
+    return cache_dir() / kind / key
