@@ -1,4 +1,4 @@
-"""Every test runs with its own cache, config and default DB: nothing touches the user's dirs."""
+"""Every test runs with its own cache, config, backups and default DB: nothing touches the user's dirs."""
 
 import pytest
 
@@ -9,4 +9,5 @@ def isolated_user_dirs(tmp_path_factory, monkeypatch):
     monkeypatch.setenv("TRIAGE_CACHE_DIR", str(home / "cache"))
     monkeypatch.setenv("TRIAGE_CONFIG_DIR", str(home / "config"))
     monkeypatch.setenv("TRIAGE_DB", str(home / "data" / "triage.db"))
+    monkeypatch.setenv("TRIAGE_BACKUP_DIR", str(home / "backups"))
     return home

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 import sys
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 from rich.console import Console
@@ -16,6 +19,9 @@ from . import paths
 from .importer import expand_paths, import_paths
 from .store import STATES, Paper, Store, StoreError, dump_json
 from .text import strip_control
+
+if TYPE_CHECKING:
+    from .search import SearchIndex
 
 LARGE_FILE_BYTES = 2_000_000
 
@@ -32,6 +38,8 @@ def open_store(ctx: click.Context, *, create: bool = True) -> Iterator[Store]:
             yield store
     except StoreError as error:
         _fail(str(error))
+    except sqlite3.DatabaseError as error:  # damage found after opening, disk errors
+        _fail(f"{ctx.obj['db']}: corrupt or unreadable database ({error}); left untouched")
 
 
 @contextmanager
@@ -116,29 +124,99 @@ def _row(paper: Paper) -> str:
     )
 
 
-@main.command("list")
-@click.argument("query", required=False, default="")
+@contextmanager
+def lazy_progress(description: str) -> Iterator[Callable[[int, int], None]]:
+    """A progress callback whose bar appears on stderr only if work is reported (a rebuild)."""
+    bars: list[tuple[Progress, object]] = []
+
+    def advance(done: int, total: int) -> None:
+        if not bars:
+            progress = Progress(
+                TextColumn("{task.description}"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                console=Console(stderr=True),
+                transient=True,
+            )
+            progress.start()
+            bars.append((progress, progress.add_task(description, total=total)))
+        progress, task = bars[0]
+        progress.update(task, completed=done, total=total)
+
+    try:
+        yield advance
+    finally:
+        if bars:
+            bars[0][0].stop()
+
+
+@contextmanager
+def open_index(ctx: click.Context) -> Iterator[SearchIndex]:
+    """The DB's search index, caught up with the store (rebuilt with a progress bar if needed)."""
+    from .search import SearchIndex
+
+    with lazy_progress("building the search index") as progress:
+        index = SearchIndex.open(ctx.obj["db"], progress=progress)
+    try:
+        yield index
+    finally:
+        index.close()
+
+
+def search_ids(ctx: click.Context, query: str) -> Sequence[str]:
+    """Ids matching QUERY in display order; hints and suggestions go to stderr."""
+    with open_index(ctx) as index:
+        result = index.search(query)
+    if result.hint:
+        click.echo(f"hint: {strip_control(result.hint, keep_newlines=False)}", err=True)
+    if not result.total and result.suggestion:
+        suggestion = strip_control(result.suggestion, keep_newlines=False)
+        click.echo(f"no papers match; did you mean: {suggestion}", err=True)
+    return result.ids
+
+
+# A query may start with "-" (`-video`) and span several arguments: `triage list diffusion -video`.
+QUERY_COMMAND = {"ignore_unknown_options": True}
+
+
+def query_text(words: tuple[str, ...]) -> str:
+    return " ".join(words)
+
+
+@main.command("list", context_settings=QUERY_COMMAND)
+@click.argument("query", nargs=-1)
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON array.")
 @click.option("--limit", type=click.IntRange(min=0), default=None, help="At most N papers.")
 @click.pass_context
-def list_command(ctx: click.Context, query: str, as_json: bool, limit: int | None) -> None:
-    """List papers, newest first; QUERY filters them (case-insensitive words)."""
+def list_command(
+    ctx: click.Context, query: tuple[str, ...], as_json: bool, limit: int | None
+) -> None:
+    """List papers, newest first, or those matching QUERY (the app's query language,
+    e.g. diffusion -video tag:to-read is:starred added:7d sort:title)."""
+    query = query_text(query)
     with open_store(ctx) as store:
-        words = query.casefold().split()
-        papers = [
-            paper
-            for paper in store.papers()
-            if all(
-                word in f"{paper.title} {paper.abstract} {paper.note} {' '.join(paper.tags)}".casefold()
-                for word in words
-            )
-        ]
-    papers = papers[:limit] if limit is not None else papers
+        ids = search_ids(ctx, query) if query.strip() else store.ids_newest_first()
+        papers = store.papers(list(ids[:limit]))
     if as_json:
         click.echo(dump_json(papers))
     else:
         for paper in papers:
             click.echo(_row(paper))
+
+
+main.add_command(list_command, name="search")
+
+
+@main.command()
+@click.pass_context
+def reindex(ctx: click.Context) -> None:
+    """Rebuild the search index from the DB (it is a cache: safe at any time)."""
+    with open_store(ctx) as store:
+        count = store.count()
+    started = time.perf_counter()
+    with open_index(ctx) as index, lazy_progress("indexing") as progress:
+        index.rebuild(progress=progress)
+    click.echo(f"indexed {count} papers in {time.perf_counter() - started:.1f} s", err=True)
 
 
 @main.command()
@@ -162,7 +240,7 @@ def mark(
     if star is None and not tags and not untags and state is None and note is None:
         _fail("nothing to change: give --star/--unstar, --tag, --untag, --state or --note")
     if note == "-":
-        note = sys.stdin.read()
+        note = sys.stdin.read().removesuffix("\n")
     with open_store(ctx) as store:
         try:
             changed = store.mark(
@@ -173,7 +251,8 @@ def mark(
     click.echo(f"{len(changed)} of {len(set(ids))} papers changed")
 
 
-@main.command()
+@main.command(context_settings=QUERY_COMMAND)
+@click.argument("query", nargs=-1)
 @click.option("--starred", is_flag=True, help="Only starred papers.")
 @click.option("--tag", "tags", multiple=True, metavar="T", help="Only papers tagged T.")
 @click.option("--state", type=click.Choice(STATES), help="Only papers in this state.")
@@ -183,33 +262,40 @@ def mark(
 @click.pass_context
 def export(
     ctx: click.Context,
+    query: tuple[str, ...],
     starred: bool,
     tags: tuple[str, ...],
     state: str | None,
     output: Path | None,
 ) -> None:
-    """Export papers to Markdown (stdout, or FILE written atomically)."""
-    from .export import export_markdown, write_atomically
+    """Export papers to Markdown (stdout, or FILE written atomically).
+
+    QUERY (the `list` query language) and the options narrow the list; without
+    them every paper is exported.
+    """
+    from .export import ExportError, export_markdown, write_atomically
     from .store import normalise_tag
 
+    query = query_text(query)
     wanted_tags = {normalise_tag(tag) for tag in tags}
     with open_store(ctx) as store:
+        ids = search_ids(ctx, query) if query.strip() else None
         papers = [
             paper
-            for paper in store.papers()
+            for paper in store.papers(list(ids) if ids is not None else None)
             if (not starred or paper.starred)
             and (state is None or paper.state == state)
             and wanted_tags <= set(paper.tags)
         ]
     title = "Starred papers" if starred else "Papers"
-    text = export_markdown(papers, title=title)
+    text = export_markdown(papers, title=title, query=query or None)
     if output is None:
         click.echo(text, nl=False)
         return
     try:
         write_atomically(output, text)
-    except OSError as error:
-        _fail(f"{output}: cannot write: {error.strerror or error}")
+    except ExportError as error:
+        _fail(str(error))
     click.echo(f"wrote {len(papers)} papers to {output}", err=True)
 
 
@@ -231,6 +317,64 @@ def stats(ctx: click.Context, as_json: bool) -> None:
     click.echo(f"tags            {len(figures['tags'])}")
     for tag, count in figures["tags"].items():
         click.echo(strip_control(f"  {tag:<13} {count}", keep_newlines=False))
+
+
+@main.command()
+@click.argument("destination", required=False, type=click.Path(path_type=Path))
+@click.pass_context
+def backup(ctx: click.Context, destination: Path | None) -> None:
+    """Write a consistent copy of the DB (safe while the app is running).
+
+    DESTINATION is a new file or a directory; by default a time-stamped file in
+    $TRIAGE_BACKUP_DIR, else the backups folder of your user data dir (not synced).
+    """
+    from .sync import backup as backup_db
+
+    with open_store(ctx, create=False):
+        written = backup_db(ctx.obj["db"], destination)
+    click.echo(f"backed up {ctx.obj['db']} to {written}")
+
+
+@main.command()
+@click.argument("other", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--dry-run", is_flag=True, help="Only print what would change.")
+@click.pass_context
+def merge(ctx: click.Context, other: Path, dry_run: bool) -> None:
+    """Merge another copy of the DB (e.g. a sync conflict copy) into this one.
+
+    Nothing is lost: newest star/state/tag change wins, notes changed on both
+    sides are kept together and the paper is tagged merge-conflict. A sync
+    client's conflict copy is moved aside afterwards, never deleted.
+    """
+    from .merge import merge as merge_copy
+    from .sync import is_conflict_copy, move_aside
+
+    with open_store(ctx, create=False) as store:
+        report = merge_copy(store, other, dry_run=dry_run)
+        for line in report.lines():
+            click.echo(strip_control(line, keep_newlines=False))
+        if dry_run:
+            click.echo("dry run: nothing changed")
+        elif is_conflict_copy(ctx.obj["db"], other):
+            click.echo(f"moved {other} aside to {move_aside(other)}")
+
+
+@main.command()
+@click.pass_context
+def status(ctx: click.Context) -> None:
+    """Where the DB and its caches are, and any sync conflict copies waiting to be merged."""
+    from .sync import find_conflict_copies
+
+    db = Path(ctx.obj["db"])
+    with open_store(ctx, create=False) as store:
+        count = store.count()
+    click.echo(f"db        {db} ({count} papers, {db.stat().st_size / 1e6:.1f} MB)")
+    click.echo(f"index     {paths.cache_dir_for(db, 'index')}")
+    copies = find_conflict_copies(db)
+    if not copies:
+        click.echo("conflicts none")
+    for copy in copies:
+        click.echo(strip_control(f"conflict  {copy}  (merge with: triage merge '{copy}')"))
 
 
 if __name__ == "__main__":

@@ -18,6 +18,7 @@ import codecs
 import datetime as dt
 import hashlib
 import re
+import sqlite3
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -47,6 +48,8 @@ _DATE_LINE = re.compile(
     re.IGNORECASE,
 )
 _ISO_DATE_LINE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
+# Not tab, newlines, form feed, nor ESC: a dump saved from a terminal may be full of colour codes.
+_BINARY_CONTROL = re.compile(r"[\x00-\x08\x0e-\x1a\x1c-\x1f]")
 _SENTENCE_END = re.compile(r"[.!?]\s+[A-Z(]")
 # An abstract is a paragraph; a title is one line of a few words.
 ABSTRACT_MIN_CHARS = 250
@@ -62,6 +65,8 @@ class ParsedDump:
     listed_on: str | None
     problems: list[str] = field(default_factory=list)  # "line N: …" for what was skipped
     warnings: list[str] = field(default_factory=list)  # e.g. the encoding used
+    sha256: str = ""  # of the file's bytes: the same file is imported once
+    size: int = 0
 
 
 @dataclass
@@ -92,7 +97,7 @@ class ImportReport:
 
 
 def looks_like_abstract(line: str) -> bool:
-    return len(line) >= ABSTRACT_MIN_CHARS or len(_SENTENCE_END.findall(line)) >= 2
+    return _abstract_weight(line) > 0
 
 
 def decode(data: bytes, name: str) -> tuple[str, list[str]]:
@@ -102,9 +107,11 @@ def decode(data: bytes, name: str) -> tuple[str, list[str]]:
     for bom, encoding in ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"),
                           (codecs.BOM_UTF16_BE, "utf-16")):
         if data.startswith(bom):
-            return data.decode(encoding, errors="replace"), []
-    sample = data[:8192]
-    if b"\x00" in sample or sum(byte < 9 or 13 < byte < 32 for byte in sample) > len(sample) // 100:
+            text = data.decode(encoding, errors="replace")
+            if _looks_binary(text[:8192]):
+                raise DumpError(f"{name}: binary file, not a Daily Papers text dump")
+            return text, []
+    if _looks_binary(data[:8192].decode("latin-1")):
         raise DumpError(f"{name}: binary file, not a Daily Papers text dump")
     try:
         return data.decode("utf-8"), []
@@ -119,6 +126,11 @@ def decode(data: bytes, name: str) -> tuple[str, list[str]]:
     return text, [f"{name}: not UTF-8 (line {line}), decoded as {encoding}"]
 
 
+def _looks_binary(sample: str) -> bool:
+    """NUL bytes, or more than 1% control characters (a stray escape sequence is fine)."""
+    return "\x00" in sample or len(_BINARY_CONTROL.findall(sample)) > len(sample) // 100
+
+
 def _date_of(line: str, reference: dt.date) -> str | None:
     if match := _ISO_DATE_LINE.match(line):
         try:
@@ -130,15 +142,16 @@ def _date_of(line: str, reference: dt.date) -> str | None:
         return None
     month = _MONTHS[match["month"].lower()[:3]]
     day = int(match["day"])
-    year = int(match["year"]) if match["year"] else reference.year
-    try:
-        date = dt.date(year, month, day)
-        # The page shows no year: the most recent such day not after the reference.
-        if not match["year"] and date > reference:
-            date = dt.date(year - 1, month, day)
-    except ValueError:
-        return None
-    return date.isoformat()
+    # The page shows no year: the most recent such day not after the reference.
+    years = [int(match["year"])] if match["year"] else range(reference.year, reference.year - 8, -1)
+    for year in years:
+        try:
+            date = dt.date(year, month, day)
+        except ValueError:
+            continue  # Feb 29 of a common year, or no such day at all
+        if match["year"] or date <= reference:
+            return date.isoformat()
+    return None
 
 
 def parse_dump(text: str, *, name: str, reference: dt.date | None = None) -> ParsedDump:
@@ -150,27 +163,30 @@ def parse_dump(text: str, *, name: str, reference: dt.date | None = None) -> Par
         if (cleaned := " ".join(raw.split()))
     ]
     listed_on: str | None = None
-    problems: list[str] = []
-    saw_page_text = False
+    problems: list[tuple[int, str]] = []  # (line number, message), sorted at the end
+    saw_page_text = saw_subscribe = in_papers = False
     body: list[tuple[int, str]] = []
-    for index, (number, line) in enumerate(lines):
+    for number, line in lines:
         lowered = line.casefold()
         if lowered in PAGE_TEXT:
             saw_page_text = True
-            if body:
-                problems.append(f"line {number}: skipped page text {line!r}")
+            saw_subscribe = saw_subscribe or lowered == GLUED_HEADER.casefold()
+            if in_papers:  # header lines come before the papers, a footer after
+                problems.append((number, f"line {number}: skipped page text {line!r}"))
             continue
-        if not body and line.startswith(GLUED_HEADER) and len(line) > len(GLUED_HEADER):
+        if not body and _glued_to_header(line, saw_page_text, saw_subscribe):
             saw_page_text = True
             body.append((number, line[len(GLUED_HEADER):].strip()))
             continue
         if (date := _date_of(line, reference)) is not None:
-            if listed_on is None and not body:
+            # The page's date line comes before the papers, perhaps after a stray line.
+            if listed_on is None and not in_papers:
                 listed_on = date
                 continue
             if len(line) < 20:
-                problems.append(f"line {number}: skipped stray date line {line!r}")
+                problems.append((number, f"line {number}: skipped stray date line {line!r}"))
                 continue
+        in_papers = in_papers or looks_like_abstract(line)
         body.append((number, line))
     entries = _pair(body, problems)
     if not entries:
@@ -179,34 +195,68 @@ def parse_dump(text: str, *, name: str, reference: dt.date | None = None) -> Par
         raise DumpError(
             f"{name}: does not look like a Daily Papers dump (no page header, no abstracts)"
         )
-    return ParsedDump(entries, listed_on, problems)
+    return ParsedDump(entries, listed_on, [message for _, message in sorted(problems)])
 
 
-def _pair(body: Sequence[tuple[int, str]], problems: list[str]) -> list[tuple[str, str]]:
+def _glued_to_header(line: str, saw_page_text: bool, saw_subscribe: bool) -> bool:
+    """The compact form's first title, e.g. ``SubscribeDynamicCity: …``.
+
+    Not a title that merely starts with the word (``Subscriber Churn …``): that one
+    follows a ``Subscribe`` line of its own, or no header at all and goes on in lower case.
+    """
+    if saw_subscribe or not line.startswith(GLUED_HEADER) or len(line) == len(GLUED_HEADER):
+        return False
+    return saw_page_text or not line[len(GLUED_HEADER)].islower()
+
+
+def _pair(
+    body: Sequence[tuple[int, str]], problems: list[tuple[int, str]]
+) -> list[tuple[str, str]]:
+    """Title then abstract; a line that fits neither role is reported and skipped.
+
+    Lines are compared with their neighbours, so a title with a question in it
+    (``Why…? A Study…!``) still heads the long paragraph that follows it.
+    """
     entries: list[tuple[str, str]] = []
     index = 0
     while index < len(body):
         number, line = body[index]
-        if looks_like_abstract(line):
-            problems.append(f"line {number}: skipped a paragraph with no title: {line[:60]!r}")
-            index += 1
-            continue
-        if index + 1 == len(body):
-            problems.append(f"line {number}: skipped a title with no abstract: {line[:80]!r}")
-            break
-        following = body[index + 1][1]
+        following = body[index + 1][1] if index + 1 < len(body) else None
         after = body[index + 2][1] if index + 2 < len(body) else None
-        if not looks_like_abstract(following) and after is not None and looks_like_abstract(after):
-            problems.append(f"line {number}: skipped a title with no abstract: {line[:80]!r}")
+        weight = _abstract_weight(line)
+        if following is None:
+            problems.append((number, _unpaired(number, line, weight)))
+            break
+        next_weight = _abstract_weight(following)
+        if after is not None and weight <= next_weight < _abstract_weight(after):
+            # the next line is the next paper's title: this one has no abstract
+            problems.append((number, _unpaired(number, line, weight)))
             index += 1
-            continue
-        entries.append((line, following))
-        index += 2
+        elif weight and weight >= next_weight:
+            problems.append((number, _unpaired(number, line, weight)))
+            index += 1
+        else:
+            entries.append((line, following))
+            index += 2
     return entries
 
 
-def read_dump(path: Path) -> tuple[ParsedDump, bytes]:
+def _abstract_weight(line: str) -> int:
+    """2: surely an abstract (long); 1: could be one (several sentences); 0: a title."""
+    if len(line) >= ABSTRACT_MIN_CHARS:
+        return 2
+    return int(len(_SENTENCE_END.findall(line)) >= 2)
+
+
+def _unpaired(number: int, line: str, weight: int) -> str:
+    if weight:
+        return f"line {number}: skipped a paragraph with no title: {line[:60]!r}"
+    return f"line {number}: skipped a title with no abstract: {line[:80]!r}"
+
+
+def read_dump(path: str | Path) -> ParsedDump:
     """Parse one file; raises DumpError with a one-line reason."""
+    path = Path(path)
     try:
         data = path.read_bytes()
         modified = dt.date.fromtimestamp(path.stat().st_mtime)
@@ -217,7 +267,8 @@ def read_dump(path: Path) -> tuple[ParsedDump, bytes]:
     text, warnings = decode(data, str(path))
     parsed = parse_dump(text, name=str(path), reference=min(modified, dt.date.today()))
     parsed.warnings.extend(warnings)
-    return parsed, data
+    parsed.sha256, parsed.size = hashlib.sha256(data).hexdigest(), len(data)
+    return parsed
 
 
 def expand_paths(paths: Iterable[str | Path]) -> list[Path]:
@@ -232,7 +283,7 @@ def import_file(store: Store, path: Path) -> ImportReport:
     """Import one dump whole (one transaction) or not at all."""
     report = ImportReport(path)
     try:
-        parsed, data = read_dump(path)
+        parsed = read_dump(path)
     except DumpError as error:
         report.error = str(error)
         return report
@@ -240,12 +291,12 @@ def import_file(store: Store, path: Path) -> ImportReport:
     report.skipped = len(parsed.problems)
     report.problems, report.warnings = parsed.problems, parsed.warnings
     report.listed_on = parsed.listed_on
-    digest = hashlib.sha256(data).hexdigest()
-    if previous := store.known_import(digest):
-        report.already_imported = previous["imported_at"]
-        report.known = report.found
-        return report
+    digest = parsed.sha256
     try:
+        if previous := store.known_import(digest):
+            report.already_imported = previous["imported_at"]
+            report.known = report.found
+            return report
         report.new, report.known = store.add_papers(
             parsed.entries,
             source=path.name,
@@ -254,13 +305,17 @@ def import_file(store: Store, path: Path) -> ImportReport:
                 "sha256": digest,
                 "name": path.name,
                 "path": str(path.resolve()),
-                "size": len(data),
+                "size": parsed.size,
                 "found": report.found,
                 "skipped": report.skipped,
             },
         )
     except StoreError as error:
         report.error = str(error)
+    except sqlite3.Error as error:  # e.g. disk full or locked mid-import: rolled back
+        report.error = f"{path}: not imported, {store.path} refused it: {error}"
+    if report.error:
+        report.new = report.known = 0
     return report
 
 

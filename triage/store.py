@@ -27,11 +27,16 @@ from pathlib import Path
 
 import sqlite_utils
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: note_history (note ancestry, so a merge can tell who changed a note)
 STATES = ("inbox", "reading", "read", "archived")
 DEFAULT_STATE = "inbox"
 BUSY_TIMEOUT_MS = 10_000
 SQLITE_HEADER = b"SQLite format 3\x00"
+
+CONFLICT_TAG = "merge-conflict"
+# Saves of the same note closer together than this are one edit: only the last text is remembered
+# in note_history, so typing does not grow the synced file by one row per keystroke.
+NOTE_EDIT_WINDOW = dt.timedelta(minutes=2)
 
 _WHITESPACE = re.compile(r"\s+")
 _TAG_FORBIDDEN = re.compile(r"[\s,]+")
@@ -102,6 +107,63 @@ class Paper:
             "added_at": self.added_at,
             "url": self.url,
         }
+
+
+def note_hash(text: str) -> str:
+    """Identity of a note text in note_history (the empty note is every paper's implicit start)."""
+    return hashlib.blake2b(text.encode("utf-8"), digest_size=8).hexdigest()
+
+
+# -- conflicting notes ----------------------------------------------------------------------
+# Both `triage merge` and `Store.save_note` keep every conflicting text in one note. The block
+# is the same whichever copy is merged into which: versions are ordered by save time, then text.
+
+_CONFLICT_START = "<<<<<<< note saved "
+_CONFLICT_NEXT = "======= note saved "
+CONFLICT_END = ">>>>>>> end of conflicting notes: keep what you want, then delete the marker lines"
+_CONFLICT_BLOCK = re.compile(
+    rf"\A{re.escape(_CONFLICT_START)}(?P<label>[^\n]*)\n(?P<body>.*)\n{re.escape(CONFLICT_END)}\Z",
+    re.S,
+)
+_CONFLICT_SEPARATOR = re.compile(rf"\n{re.escape(_CONFLICT_NEXT)}([^\n]*)\n")
+
+
+def conflict_label(stamp: str | None) -> str:
+    """`2026-11-23T09:12:01.5Z` -> `2026-11-23 09:12:01 UTC`, readable and sortable."""
+    if not stamp:
+        return "at an unknown time"
+    return f"{stamp[:10]} {stamp[11:19]} UTC"
+
+
+def conflict_versions(note: str, stamp: str | None) -> list[tuple[str, str]]:
+    """The (label, text) versions in a note: several if it is a conflict block, else one."""
+    match = _CONFLICT_BLOCK.match(note)
+    if not match:
+        return [(conflict_label(stamp), note)] if note else []
+    labels = [match["label"]]
+    parts = _CONFLICT_SEPARATOR.split(match["body"])
+    texts = parts[0::2]
+    labels += parts[1::2]
+    return [(label, text) for label, text in zip(labels, texts) if text]
+
+
+def join_conflicting_notes(versions: Iterable[tuple[str, str]]) -> str:
+    """One note holding every distinct non-empty text, oldest first.
+
+    ``versions`` are (label, text) pairs as from :func:`conflict_versions` (so a note that is
+    already a conflict block adds its versions, never a nested block). A single distinct text
+    is returned as is, without markers.
+    """
+    earliest: dict[str, str] = {}
+    for label, text in versions:
+        if text and (text not in earliest or label < earliest[text]):
+            earliest[text] = label
+    ordered = sorted((label, text) for text, label in earliest.items())
+    if len(ordered) <= 1:
+        return ordered[0][1] if ordered else ""
+    parts = [f"{_CONFLICT_START}{ordered[0][0]}\n{ordered[0][1]}"]
+    parts += [f"{_CONFLICT_NEXT}{label}\n{text}" for label, text in ordered[1:]]
+    return "\n".join(parts) + "\n" + CONFLICT_END
 
 
 def _check_is_sqlite(path: Path) -> None:
@@ -202,8 +264,14 @@ class Store:
         if version == SCHEMA_VERSION:
             return
         with self.write():
+            # Another process may have migrated since the check above: decide under the lock.
+            version = self.conn.execute("PRAGMA user_version").fetchone()[0]
+            if version >= SCHEMA_VERSION:
+                return
             if version < 1:
                 self._create_schema_v1()
+            if version < 2:
+                self._create_schema_v2()
             self.conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
 
     def _create_schema_v1(self) -> None:
@@ -273,6 +341,25 @@ class Store:
                 "skipped": int,
             },
             pk="sha256",
+        )
+
+    def _create_schema_v2(self) -> None:
+        """note_history: every note text a paper has had (by hash), so a merge can tell
+        whether a side changed the note since the copies last agreed. ``pinned`` rows came
+        from a mark, a merge or an older edit and are never coalesced away."""
+        self.conn.execute(
+            "CREATE TABLE note_history (paper_id TEXT NOT NULL REFERENCES papers(id), "
+            "note_hash TEXT NOT NULL, recorded_at TEXT NOT NULL, pinned INTEGER NOT NULL DEFAULT 1, "
+            "PRIMARY KEY (paper_id, note_hash)) WITHOUT ROWID"
+        )
+        self.conn.executemany(
+            "INSERT INTO note_history (paper_id, note_hash, recorded_at, pinned) VALUES (?, ?, ?, 1)",
+            [
+                (paper, note_hash(note), note_at or now())
+                for paper, note, note_at in self.conn.execute(
+                    "SELECT paper_id, note, note_at FROM annotations WHERE note != ''"
+                ).fetchall()
+            ],
         )
 
     # -- change tracking (for caches) ----------------------------------------------
@@ -441,6 +528,8 @@ class Store:
                     f"UPDATE annotations SET {column} = ?, {column}_at = ? WHERE paper_id = ?",
                     [new, stamp, paper],
                 )
+                if column == "note":
+                    self.record_note(paper, new, stamp)
                 changed = True
         current = {
             tag: present
@@ -460,6 +549,87 @@ class Store:
                     current[tag] = present
                     changed = True
         return changed
+
+    def record_note(self, paper: str, text: str, stamp: str, *, pinned: bool = True) -> None:
+        """Remember that ``paper`` had note ``text`` (inside a write)."""
+        if text:
+            self.conn.execute(
+                "INSERT INTO note_history (paper_id, note_hash, recorded_at, pinned) "
+                "VALUES (?, ?, ?, ?) ON CONFLICT (paper_id, note_hash) DO UPDATE SET "
+                "pinned = max(pinned, excluded.pinned)",
+                [paper, note_hash(text), stamp, int(pinned)],
+            )
+
+    def save_note(self, paper: str, text: str, *, base: str) -> str:
+        """Save the note editor's ``text``, written over ``base`` (the note it last saw).
+
+        If the stored note is no longer ``base`` (a synced copy or another terminal changed
+        it), nothing is lost: both texts are joined in a conflict block (as `triage merge`
+        does) and the paper is tagged ``merge-conflict``. Returns the note now stored.
+        """
+        with self.write():
+            if self._unknown_ids([paper]):
+                raise ValueError(f"no paper with id {paper}")
+            row = self.conn.execute(
+                "SELECT note, note_at FROM annotations WHERE paper_id = ?", [paper]
+            ).fetchone()
+            current, current_at = row if row else ("", None)
+            if text == current:
+                return current
+            if current and text and current != base:
+                return self._save_conflicting_note(paper, current, current_at, text, base)
+            if not text and current != base:
+                return current  # cleared here, changed elsewhere: keep the other text
+            stamp = now()
+            if current == base:
+                self._forget_recent_edit(paper, base, stamp)
+            self._write_note(paper, text, stamp, pinned=False)
+            self.touch([paper])
+            return text
+
+    def _save_conflicting_note(self, paper, current, current_at, text, base) -> str:
+        stamp = now()
+        theirs = [v for v in conflict_versions(current, current_at) if v[1] != base]
+        ours = conflict_versions(text, stamp)
+        joined = join_conflicting_notes(theirs + ours)
+        if joined == current:
+            return current
+        self._write_note(paper, joined, stamp, pinned=True)
+        if joined != text:
+            self.conn.execute(
+                "INSERT INTO tags (paper_id, tag, present, changed_at) VALUES (?, ?, 1, ?) "
+                "ON CONFLICT (paper_id, tag) DO UPDATE SET present = 1, changed_at = excluded.changed_at",
+                [paper, CONFLICT_TAG, stamp],
+            )
+        self.touch([paper])
+        return joined
+
+    def _write_note(self, paper: str, text: str, stamp: str, *, pinned: bool) -> None:
+        self.conn.execute("INSERT OR IGNORE INTO annotations (paper_id) VALUES (?)", [paper])
+        self.conn.execute(
+            "UPDATE annotations SET note = ?, note_at = ? WHERE paper_id = ?", [text, stamp, paper]
+        )
+        self.record_note(paper, text, stamp, pinned=pinned)
+
+    def _forget_recent_edit(self, paper: str, text: str, stamp: str) -> None:
+        """Drop ``text`` from the history if it was only a moment of the current edit."""
+        since = (dt.datetime.strptime(stamp, "%Y-%m-%dT%H:%M:%S.%fZ") - NOTE_EDIT_WINDOW).strftime(
+            "%Y-%m-%dT%H:%M:%S.%fZ"
+        )
+        self.conn.execute(
+            "DELETE FROM note_history WHERE paper_id = ? AND note_hash = ? AND NOT pinned "
+            "AND recorded_at >= ?",
+            [paper, note_hash(text), since],
+        )
+
+    def note_history(self, paper: str) -> set[str]:
+        """Hashes of every note text ``paper`` has had here (see :func:`note_hash`)."""
+        return {
+            row[0]
+            for row in self.conn.execute(
+                "SELECT note_hash FROM note_history WHERE paper_id = ?", [paper]
+            )
+        }
 
     # -- imported data ---------------------------------------------------------------
 

@@ -1,0 +1,298 @@
+"""Search speed at N papers: import, index size, per-keystroke latency, mark -> visible, open.
+
+For every keystroke of a few as-you-type sessions it times the full answer the UI needs
+(the total and the first 200 ids in display order), then runs the same queries on SQLite FTS5
+over the same data as the reference for what this machine can do.
+
+Usage: python benchmarks/search_bench.py --n 10000 [--n 100000] [--work /tmp/triage-bench]
+Never run by pytest.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import re
+import shutil
+import sqlite3
+import statistics
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from benchmarks.generate import write_dumps  # noqa: E402
+from triage.importer import import_paths  # noqa: E402
+from triage.paths import cache_dir_for  # noqa: E402
+from triage.store import STATES, Store  # noqa: E402
+
+FIRST_PAGE = 200
+TYPED = [
+    "diffusion tag:to-read",
+    "is:starred -video",
+    "language model",
+    '"large language"',
+    "state:reading transformer",
+    "robust -adversarial sort:title",
+]
+TARGETS = {"keystroke p95": 30, "import": 60, "mark visible": 100, "open": 200}
+
+
+def sessions() -> list[list[str]]:
+    """Each session: the query after every keystroke."""
+    return [[text[:end] for end in range(1, len(text) + 1)] for text in TYPED]
+
+
+def percentile(values: list[float], fraction: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(fraction * (len(ordered) - 1))))]
+
+
+def ms(seconds: float) -> float:
+    return seconds * 1000
+
+
+def dumps_for(n: int, work: Path) -> list[Path]:
+    folder = work / f"dumps-{n}"
+    if not (folder / ".complete").exists():
+        shutil.rmtree(folder, ignore_errors=True)
+        write_dumps(n, folder)
+        (folder / ".complete").write_text("")
+    return sorted(folder.glob("*.txt"))
+
+
+def annotate(store: Store, rng: random.Random) -> None:
+    """A plausible user's marks: some stars, tags, notes and states."""
+    ids = store.ids_newest_first()
+    sample = lambda share: rng.sample(ids, max(1, int(len(ids) * share)))  # noqa: E731
+    store.mark(sample(0.03), star=True)
+    store.mark(sample(0.02), add_tags=["to-read"])
+    store.mark(sample(0.01), add_tags=["survey"])
+    for state in STATES[1:]:
+        store.mark(sample(0.05), state=state)
+    with store.write():
+        for paper in sample(0.01):
+            store.mark([paper], note=f"worth a look {rng.choice(['soon', 'later', 'again'])}")
+
+
+def time_sessions(search) -> list[float]:
+    """Latency (ms) of every keystroke: search, count, first page of ids in order."""
+    latencies = []
+    for session in sessions():
+        for query in session:
+            started = time.perf_counter()
+            search(query)
+            latencies.append(ms(time.perf_counter() - started))
+    return latencies
+
+
+def summary(latencies: list[float]) -> str:
+    return f"median {statistics.median(latencies):6.1f} ms   p95 {percentile(latencies, 0.95):6.1f} ms" \
+        f"   max {max(latencies):6.1f} ms"
+
+
+# -- SQLite FTS5 reference ----------------------------------------------------------------------
+
+
+class Fts5:
+    """The same data in an FTS5 table (rowid = newest-first position) plus a filter table."""
+
+    def __init__(self, db_path: Path, path: Path):
+        path.unlink(missing_ok=True)
+        self.conn = sqlite3.connect(path)
+        self.conn.execute(f"ATTACH DATABASE '{db_path}' AS store")
+        started = time.perf_counter()
+        self.conn.executescript(
+            """
+            CREATE VIRTUAL TABLE fts USING fts5(title, abstract, note, tags,
+                tokenize = 'unicode61 remove_diacritics 2');
+            CREATE TABLE facts (rowid INTEGER PRIMARY KEY, id TEXT, starred INT, state TEXT,
+                tags TEXT);
+            CREATE TEMP TABLE ordered AS
+                SELECT p.id, p.title, p.abstract, coalesce(a.note, '') AS note,
+                       coalesce(a.starred, 0) AS starred, coalesce(a.state, 'inbox') AS state,
+                       coalesce((SELECT ' ' || group_concat(tag, ' ') || ' ' FROM store.tags t
+                                 WHERE t.paper_id = p.id AND t.present), '') AS tags
+                FROM store.papers p LEFT JOIN store.annotations a ON a.paper_id = p.id
+                ORDER BY p.last_listed DESC, p.added_at DESC, p.rowid;
+            INSERT INTO fts (rowid, title, abstract, note, tags)
+                SELECT rowid, title, abstract, note, tags FROM ordered;
+            INSERT INTO facts SELECT rowid, id, starred, state, tags FROM ordered;
+            """
+        )
+        self.conn.commit()
+        self.build_seconds = time.perf_counter() - started
+        self.size = path.stat().st_size
+
+    def query(self, text: str) -> tuple[int, list[str]]:
+        match, where, order = translate(text)
+        conditions, arguments = list(where), []
+        if match is not None:
+            conditions.append("f.rowid IN (SELECT rowid FROM fts WHERE fts MATCH ?)")
+            arguments.append(match)
+        sql_where = " AND ".join(conditions) or "1"
+        total = self.conn.execute(
+            f"SELECT count(*) FROM facts f WHERE {sql_where}", arguments
+        ).fetchone()[0]
+        if match is not None and order == "rank":
+            rows = self.conn.execute(
+                f"SELECT f.id FROM fts JOIN facts f ON f.rowid = fts.rowid WHERE fts MATCH ? "
+                f"AND {' AND '.join(where) or '1'} ORDER BY fts.rank LIMIT {FIRST_PAGE}",
+                [match],
+            ).fetchall()
+        else:
+            rows = self.conn.execute(
+                f"SELECT f.id FROM facts f WHERE {sql_where} ORDER BY f.rowid LIMIT {FIRST_PAGE}",
+                arguments,
+            ).fetchall()
+        return total, [row[0] for row in rows]
+
+
+def translate(text: str) -> tuple[str | None, list[str], str]:
+    """The benchmark queries in FTS5 terms: (MATCH expression, SQL conditions, order)."""
+    positive, negative, where = [], [], []
+    for token in re.findall(r'-?"[^"]*"?|\S+', text):
+        negated = token.startswith("-") and len(token) > 1
+        body = token[1:] if negated else token
+        if ":" in body:
+            field, _, value = body.partition(":")
+            value = re.sub(r"[^\w-]", "", value)
+            condition = {
+                "tag": f"f.tags LIKE '% {value} %'",
+                "is": "f.starred = 1" if value == "starred" else None,
+                "state": f"f.state = '{value}'" if value else None,
+            }.get(field)
+            if condition:
+                where.append(f"NOT ({condition})" if negated else condition)
+            continue
+        words = re.findall(r"\w+", body)
+        if not words:
+            continue
+        if body.startswith('"'):
+            term = '"' + " ".join(words) + '"'
+        else:
+            term = " ".join(f'"{word}"' for word in words)
+        (negative if negated else positive).append(term)
+    if positive and not text.endswith((" ", '"')) and not positive[-1].endswith('""'):
+        positive[-1] += "*" if not positive[-1].endswith('"') or positive[-1].count('"') == 2 else ""
+    match = " AND ".join(positive) if positive else None
+    for term in negative:
+        if match is None:
+            where.append(f"f.rowid NOT IN (SELECT rowid FROM fts WHERE fts MATCH '{term}*')")
+        else:
+            match = f"({match}) NOT {term}*"
+    return match, where, "rank"
+
+
+# -- the run ----------------------------------------------------------------------------------------
+
+
+def run(n: int, work: Path) -> dict:
+    from triage.search import SearchIndex
+
+    print(f"\n=== N = {n:,} ===")
+    dumps = dumps_for(n, work)
+    base = work / f"run-{n}"
+    shutil.rmtree(base, ignore_errors=True)
+    base.mkdir(parents=True)
+    os.environ["TRIAGE_CACHE_DIR"] = str(base / "cache")
+    db_path = base / "triage.db"
+    figures: dict[str, float] = {}
+
+    started = time.perf_counter()
+    with Store(db_path) as store:
+        import_paths(store, dumps)
+    figures["import store s"] = time.perf_counter() - started
+    started = time.perf_counter()
+    index = SearchIndex.open(db_path)
+    figures["import index s"] = time.perf_counter() - started
+    index.close()
+    figures["import s"] = figures["import store s"] + figures["import index s"]
+    with Store(db_path) as store:
+        annotate(store, random.Random(7))
+    SearchIndex.open(db_path).close()  # catch up with the marks
+    index_dir = cache_dir_for(db_path, "index")
+    figures["index MB"] = sum(f.stat().st_size for f in index_dir.iterdir()) / 1e6
+    figures["db MB"] = db_path.stat().st_size / 1e6
+    print(f"import: store {figures['import store s']:.1f} s + index {figures['import index s']:.1f} s"
+          f" = {figures['import s']:.1f} s; index {figures['index MB']:.0f} MB, DB {figures['db MB']:.0f} MB")
+
+    opens = []
+    for _ in range(5):
+        started = time.perf_counter()
+        index = SearchIndex.open(db_path)
+        opens.append(ms(time.perf_counter() - started))
+        index.close()
+    figures["open ms"] = statistics.median(opens)
+    print(f"open an up-to-date index: median {figures['open ms']:.0f} ms (runs: "
+          f"{', '.join(f'{value:.0f}' for value in opens)})")
+
+    index = SearchIndex.open(db_path)
+
+    def ours(query: str) -> None:
+        result = index.search(query)
+        result.total, list(result.ids[:FIRST_PAGE])
+
+    latencies = time_sessions(ours)
+    again = time_sessions(ours)
+    figures["keystroke median ms"] = statistics.median(latencies)
+    figures["keystroke p95 ms"] = percentile(latencies, 0.95)
+    print(f"keystrokes ({len(latencies)}, first time):  {summary(latencies)}")
+    print(f"keystrokes (same sessions again): {summary(again)}")
+    worst = sorted(zip(latencies, [q for s in sessions() for q in s]), reverse=True)[:5]
+    print("slowest:", ", ".join(f"{query!r} {value:.0f} ms" for value, query in worst))
+
+    with Store(db_path) as store:
+        rng = random.Random(11)
+        ids = store.ids_newest_first()
+        marks = []
+        for round_ in range(10):
+            paper = rng.choice(ids)
+            word = f"zqx{round_}marker"
+            started = time.perf_counter()
+            store.mark([paper], star=True, note=word, add_tags=["bench-mark"])
+            index.papers_changed([paper])
+            star_visible = paper in index.search("is:starred tag:bench-mark").ids[:FIRST_PAGE * 50]
+            word_visible = list(index.search(word).ids) == [paper]
+            marks.append(ms(time.perf_counter() - started))
+            assert star_visible and word_visible, "a mark was not visible"
+        figures["mark visible ms"] = statistics.median(marks)
+        print(f"mark -> visible in the next query (store write included): median "
+              f"{statistics.median(marks):.0f} ms, max {max(marks):.0f} ms")
+    started = time.perf_counter()
+    index.close()
+    print(f"close (commits the deferred index updates): {ms(time.perf_counter() - started):.0f} ms")
+
+    fts = Fts5(db_path, base / "fts5.db")
+    print(f"FTS5: build {fts.build_seconds:.1f} s, {fts.size / 1e6:.0f} MB")
+    reference = time_sessions(fts.query)
+    print(f"FTS5 keystrokes: {summary(reference)}")
+    ratio_median = figures["keystroke median ms"] / statistics.median(reference)
+    ratio_p95 = figures["keystroke p95 ms"] / percentile(reference, 0.95)
+    figures["fts5 median ms"] = statistics.median(reference)
+    figures["fts5 p95 ms"] = percentile(reference, 0.95)
+    print(f"triage / FTS5: median x{ratio_median:.2f}, p95 x{ratio_p95:.2f} (below 1: faster)")
+    return figures
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--n", type=int, action="append", help="papers (repeatable)")
+    parser.add_argument("--work", type=Path, default=Path("/tmp/triage-bench"))
+    args = parser.parse_args()
+    for n in args.n or [10_000]:
+        figures = run(n, args.work)
+        if n >= 100_000:
+            print("targets at 100k:")
+            for name, limit in TARGETS.items():
+                value = {
+                    "keystroke p95": figures["keystroke p95 ms"], "import": figures["import s"],
+                    "mark visible": figures["mark visible ms"], "open": figures["open ms"],
+                }[name]
+                print(f"  {name}: {value:.1f} (target {limit}) {'ok' if value <= limit else 'MISSED'}")
+
+
+if __name__ == "__main__":
+    main()

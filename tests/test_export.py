@@ -1,0 +1,178 @@
+import os
+import stat
+
+import pytest
+from markdown_it import MarkdownIt
+
+from triage.export import ExportError, export_markdown, strip_controls, write_atomically
+from triage.store import Paper
+
+
+def paper(paper_id, title, **fields):
+    fields.setdefault("abstract", "An abstract.")
+    return Paper(id=paper_id, title=title, added_at="2026-01-01T00:00:00.000000Z", **fields)
+
+
+def test_small_list_exact_markdown():
+    papers = [
+        paper("p1", "Plain Inbox Paper", abstract="We study things. Then more things."),
+        paper(
+            "p2", "Reading With Notes", state="reading", tags=["llm", "must-read"],
+            note="first line\nsecond line", abstract="Short.",
+        ),
+        paper("p3", "Starred Later In Input", starred=True, abstract="e.g. this stays. Next."),
+        paper("p4", "Done Deal", state="archived", abstract=""),
+    ]
+    assert export_markdown(papers, title="Week 12", query="tag:llm") == (
+        "# Week 12\n"
+        "\n"
+        "Query: tag:llm\n"
+        "\n"
+        "4 papers, 1 starred.\n"
+        "\n"
+        "## Inbox (2)\n"
+        "\n"
+        "- ★ **Starred Later In Input**\n"
+        "  - e.g. this stays.\n"
+        "- **Plain Inbox Paper**\n"
+        "  - We study things.\n"
+        "\n"
+        "## Reading (1)\n"
+        "\n"
+        "- **Reading With Notes**\n"
+        "  - Tags: llm, must-read\n"
+        "  - Note: first line\\\n"
+        "    second line\n"
+        "  - Short.\n"
+        "\n"
+        "## Archived (1)\n"
+        "\n"
+        "- **Done Deal**\n"
+    )
+
+
+def test_empty_list_still_a_document():
+    assert export_markdown([], title="Nothing") == "# Nothing\n\n0 papers.\n"
+
+
+HOSTILE_TITLES = [
+    "# Heading",
+    "[link](http://x)",
+    "<script>alert(1)</script>",
+    "*bold* and __strong__",
+    "`code` and ```fence```",
+    "a | b | c",
+    "![img](http://x/i.png)",
+    "1. numbered",
+    "- dash",
+    "> quote",
+    "&lt;entity&gt; &#60;",
+    "ends with backslash \\",
+]
+HOSTILE_NOTE = (
+    "first\n- item\n# h\n  ## indented heading\n1) one\n> quoted\n```\nfenced\n```\n"
+    "| a | b |\n|---|---|\n===\n---\n\n\n    four spaces\n<div>html</div>\n[ref]: http://x\n"
+    "trailing \\"
+)
+
+
+def parse(markdown):
+    return MarkdownIt("gfm-like").parse(markdown)
+
+
+def test_hostile_titles_tags_and_notes_cannot_change_the_structure():
+    papers = [
+        paper(f"p{index}", title, note=HOSTILE_NOTE, tags=["<b>", "x_y", "[t](u)"])
+        for index, title in enumerate(HOSTILE_TITLES)
+    ]
+    markdown = export_markdown(papers, title="# <b>Evil</b> [x](y)", query="<script>")
+    tokens = parse(markdown)
+
+    kinds = {token.type for token in tokens}
+    children = {child.type for token in tokens for child in (token.children or [])}
+    assert not kinds & {"html_block", "fence", "code_block", "table_open", "blockquote_open",
+                        "ordered_list_open", "hr"}
+    assert not children & {"html_inline", "link_open", "image", "code_inline", "s_open"}
+    # Exactly our headings: the document title and the one state section.
+    headings = [
+        "".join(child.content for child in tokens[i + 1].children)
+        for i, token in enumerate(tokens)
+        if token.type == "heading_open"
+    ]
+    assert headings == ["# <b>Evil</b> [x](y)", f"Inbox ({len(HOSTILE_TITLES)})"]
+    # One top-level item per paper, each with exactly three sub-items (tags, note, abstract).
+    items = [t for t in tokens if t.type == "list_item_open"]
+    top_level = [t for t in items if t.level == 1]
+    assert len(top_level) == len(HOSTILE_TITLES)
+    assert len(items) == len(HOSTILE_TITLES) * 4
+
+
+def test_hostile_text_reads_back_literally():
+    note = "- item\n# h\n`tick` *star* | pipe <b> www.x.org a@b.c"
+    markdown = export_markdown([paper("p", "[link](http://x) <script>", note=note)], title="T")
+    html = MarkdownIt("gfm-like").render(markdown)
+    assert "<strong>[link](http://x) &lt;script&gt;</strong>" in html
+    assert "Note: - item<br />\n# h<br />\n`tick` *star* | pipe &lt;b&gt; www.x.org a@b.c</li>" in html
+
+
+def test_multiline_note_stays_inside_its_item():
+    markdown = export_markdown(
+        [paper("a", "A", note="one\n\n\ntwo\n- three"), paper("b", "B")], title="T"
+    )
+    assert "  - Note: one\\\n    \\\n    two\\\n    \\- three\n" in markdown
+    tokens = parse(markdown)
+    inline = [t.content for t in tokens if t.type == "inline" and t.level == 5]
+    assert any(text.startswith("Note: one") and text.endswith("- three") for text in inline)
+
+
+def test_terminal_control_sequences_are_stripped():
+    title = "Red\x1b[31m text\x1b[0m \x1b]8;;http://evil\x07link\x1b]8;;\x07 bell\x07 \x9b2J end"
+    markdown = export_markdown(
+        [paper("p", title, note="ok\x1b[2J\r\nnext\x00")], title="T\x1b[1m"
+    )
+    assert "\x1b" not in markdown and "\x07" not in markdown and "\x9b" not in markdown
+    assert "\r" not in markdown and "\x00" not in markdown
+    assert "- **Red text link bell 2J end**" in markdown
+    assert "  - Note: ok\\\n    next\n" in markdown
+    assert strip_controls("tab\tand\nnewline") == "tab\tand\nnewline"
+
+
+def test_long_abstract_sentence_is_shortened_on_a_word():
+    abstract = "word " * 100 + "end. Second."
+    markdown = export_markdown([paper("p", "P", abstract=abstract)], title="T")
+    line = next(line for line in markdown.splitlines() if line.startswith("  - word"))
+    assert line.endswith("word …") and len(line) < 320
+
+
+def test_write_atomically_replaces_target_and_leaves_no_temp_file(tmp_path):
+    target = tmp_path / "export.md"
+    target.write_text("old")
+    os.chmod(target, 0o640)
+    write_atomically(target, "new ★\n")
+    assert target.read_bytes() == "new ★\n".encode()
+    assert stat.S_IMODE(target.stat().st_mode) == 0o640
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["export.md"]
+
+
+def test_write_atomically_creates_a_new_file(tmp_path):
+    write_atomically(tmp_path / "fresh.md", "text")
+    assert (tmp_path / "fresh.md").read_text() == "text"
+    assert [p.name for p in tmp_path.iterdir()] == ["fresh.md"]
+
+
+def test_write_atomically_failure_names_the_path_and_cleans_up(tmp_path):
+    target = tmp_path / "is-a-dir"
+    target.mkdir()
+    (target / "keep").write_text("kept")
+    with pytest.raises(ExportError) as error:
+        write_atomically(target, "text")
+    message = str(error.value)
+    assert str(target) in message and "\n" not in message
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["is-a-dir"]
+    assert (target / "keep").read_text() == "kept"
+
+
+def test_write_atomically_into_missing_folder_fails_cleanly(tmp_path):
+    target = tmp_path / "missing" / "out.md"
+    with pytest.raises(ExportError, match="missing/out.md: cannot write"):
+        write_atomically(target, "text")

@@ -1,0 +1,90 @@
+"""Short prefixes served from the precomputed sets agree with the papers' text, also after changes."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+
+from triage.search import SearchIndex, prefixes
+from triage.search.textindex import words
+from triage.store import Store
+
+VOCABULARY = (
+    "diffusion different digital dense data dataset decoder video vision visual language "
+    "latent large learning robust robot retrieval sparse scale state transformer token"
+).split()
+
+
+def make_papers(rng: random.Random, count: int, start: int) -> list[tuple[str, str]]:
+    return [
+        (
+            f"Paper {number} " + " ".join(rng.sample(VOCABULARY, 3)),
+            " ".join(rng.choice(VOCABULARY) for _ in range(12)) + ".",
+        )
+        for number in range(start, start + count)
+    ]
+
+
+def expected(store: Store, prefix: str, fields=("title", "abstract", "note", "tags")) -> list[str]:
+    """Newest first, papers with a word starting with ``prefix`` (title matches ranked first)."""
+    papers = store.papers()
+    def texts(paper):
+        return {"title": paper.title, "abstract": paper.abstract, "note": paper.note,
+                "tags": " ".join(paper.tags)}
+    hits = [p for p in papers if any(w.startswith(prefix) for f in fields for w in words(texts(p)[f]))]
+    in_title = [p.id for p in hits if any(w.startswith(prefix) for w in words(p.title))]
+    return in_title + [p.id for p in hits if p.id not in in_title]
+
+
+@pytest.fixture
+def library(tmp_path, monkeypatch):
+    monkeypatch.setattr(prefixes, "DENSE", 1)  # store every prefix, even in a small library
+    path = tmp_path / "library.db"
+    rng = random.Random(3)
+    with Store(path) as store:
+        store.add_papers(make_papers(rng, 40, 0), source="one.txt", listed_on="2026-10-01")
+    return path
+
+
+PREFIXES = ["d", "di", "dif", "v", "vi", "la", "lat", "r", "ro", "s", "st", "t", "to", "z", "zy", "q"]
+
+
+def test_prefix_sets_match_the_text(library):
+    index = SearchIndex.open(library)
+    try:
+        assert index._prefix_sets.entries  # the sets were built
+        with Store(library) as store:
+            for prefix in PREFIXES:
+                assert list(index.search(prefix).ids) == expected(store, prefix), prefix
+                assert list(index.search(f"title:{prefix}").ids) == \
+                    [p for p in expected(store, prefix, ("title",))], prefix
+    finally:
+        index.close()
+
+
+def test_prefix_sets_follow_marks_and_imports(library):
+    rng = random.Random(5)
+    index = SearchIndex.open(library)
+    try:
+        with Store(library) as store:
+            ids = store.ids_newest_first()
+            store.mark(ids[:3], note="zygote quartz")
+            store.mark(ids[3:5], add_tags=["vital"])
+            index.papers_changed(ids[:5])
+            for prefix in PREFIXES:
+                assert list(index.search(prefix).ids) == expected(store, prefix), prefix
+            index.flush()  # committed: now "changed since the sets were built"
+            store.add_papers(make_papers(rng, 10, 100), source="two.txt", listed_on="2026-10-02")
+            index.papers_changed(store.ids_newest_first()[:10])  # new papers: rows move
+            for prefix in PREFIXES:
+                assert list(index.search(prefix).ids) == expected(store, prefix), prefix
+    finally:
+        index.close()
+    reopened = SearchIndex.open(library)
+    try:
+        with Store(library) as store:
+            for prefix in PREFIXES:
+                assert list(reopened.search(prefix).ids) == expected(store, prefix), prefix
+    finally:
+        reopened.close()

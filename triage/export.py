@@ -1,0 +1,165 @@
+"""Markdown export of a reading list, and safe text for any output a terminal may show.
+
+Titles, abstracts, tags and notes come from dumps and from the user: they are untrusted.
+Everything taken from a paper is escaped so that no input can end its list item, start
+a heading, a table, a code block or a link, or emit raw HTML; terminal control
+characters are stripped so ``cat export.md`` is safe too.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import secrets
+from collections.abc import Sequence
+from pathlib import Path
+
+from triage.store import STATES, Paper
+
+STAR = "★"
+ABSTRACT_LIMIT = 300
+
+# ESC sequences first (CSI, OSC/DCS/PM/APC strings, two-byte escapes), then any lone C0/C1.
+_ESCAPE_SEQUENCE = re.compile(
+    r"\x1b\[[0-?]*[ -/]*[@-~]"  # CSI: colours, cursor moves
+    r"|\x1b[\]PX^_][^\x07\x1b\x9c\n]*(?:\x07|\x1b\\|\x9c)?"  # OSC/DCS/PM/APC strings
+    r"|\x1b[ -/]*[0-~]"  # two-byte and nF escapes
+)
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+_NEWLINES = re.compile(r"\r\n?|[\u2028\u2029]")
+_WHITESPACE = re.compile(r"\s+")
+# Backslash-escapable punctuation that changes meaning anywhere in a line.
+_INLINE_SPECIAL = re.compile(r"([\\`*_\[\]|{}~#])")
+_ENTITY = re.compile(r"&(?=#?\w+;)")
+# Bare URLs and e-mail addresses become links in GFM renderers: break the pattern, keep the text.
+_AUTOLINK = re.compile(r"(?<=\w)(:)(?=//)|(?<=\bwww)(\.)|(?<=\w)(@)(?=\w)", re.IGNORECASE)
+# What turns the start of a line into a block: lists, quotes, setext underlines, numbered items.
+_BLOCK_MARK = re.compile(r"[-+=>:]")
+_NUMBERED_ITEM = re.compile(r"\d{1,9}(?=[.)])")
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9(\"'])")
+
+
+class ExportError(Exception):
+    """The export could not be written (one line, names the file)."""
+
+
+def strip_controls(text: str) -> str:
+    """Drop terminal control sequences and characters; keep newlines and tabs."""
+    text = _NEWLINES.sub("\n", text)
+    return _CONTROL.sub("", _ESCAPE_SEQUENCE.sub("", text))
+
+
+def one_line(text: str) -> str:
+    """Control-free text on one line, whitespace collapsed."""
+    return _WHITESPACE.sub(" ", strip_controls(text)).strip()
+
+
+def escape_inline(text: str) -> str:
+    """Markdown for literal text placed after other content on the same line."""
+    text = _ENTITY.sub("&amp;", text)
+    text = text.replace("<", "&lt;")
+    text = _INLINE_SPECIAL.sub(r"\\\1", text)
+    return _AUTOLINK.sub(lambda match: "\\" + match.group(), text)
+
+
+def escape_line(text: str) -> str:
+    """Markdown for literal text that starts a (continuation) line."""
+    escaped = escape_inline(text.strip())
+    if _BLOCK_MARK.match(escaped):
+        return "\\" + escaped
+    if number := _NUMBERED_ITEM.match(escaped):
+        return f"{number.group()}\\{escaped[number.end():]}"
+    return escaped
+
+
+def first_sentence(abstract: str) -> str:
+    text = one_line(abstract)
+    sentence = _SENTENCE_END.split(text, maxsplit=1)[0]
+    if len(sentence) > ABSTRACT_LIMIT:
+        sentence = sentence[:ABSTRACT_LIMIT].rsplit(" ", 1)[0] + " …"
+    return sentence
+
+
+def _note_lines(note: str) -> list[str]:
+    """A note's lines, escaped, blank runs collapsed to one, no blank ends."""
+    lines: list[str] = []
+    for raw in strip_controls(note).split("\n"):
+        line = escape_line(raw)
+        if line or (lines and lines[-1]):
+            lines.append(line)
+    while lines and not lines[-1]:
+        lines.pop()
+    return lines
+
+
+def _paper_item(paper: Paper) -> list[str]:
+    marker = f"{STAR} " if paper.starred else ""
+    title = escape_inline(one_line(paper.title)) or "(untitled)"
+    out = [f"- {marker}**{title}**"]
+    if paper.tags:
+        out.append("  - Tags: " + ", ".join(escape_inline(one_line(tag)) for tag in paper.tags))
+    note = _note_lines(paper.note)
+    if note:
+        # A backslash at the end of a line is a hard break: the note keeps its lines.
+        out.append("  - Note: " + "\\\n    ".join(note))
+    if sentence := first_sentence(paper.abstract):
+        out.append("  - " + escape_line(sentence))
+    return out
+
+
+def export_markdown(
+    papers: Sequence[Paper], *, title: str, query: str | None = None
+) -> str:
+    """The papers as a Markdown reading list.
+
+    One ``##`` section per state, in ``STATES`` order (unknown states after, by name),
+    empty states left out. Inside a section starred papers come first, marked ★;
+    otherwise papers keep the order given (the caller's list or search order).
+    Each paper is a list item: bold title, then sub-items for tags, note and the
+    first sentence of the abstract. The output depends only on the arguments.
+    """
+    groups: dict[str, list[Paper]] = {}
+    for paper in papers:
+        groups.setdefault(paper.state, []).append(paper)
+    order = [state for state in STATES if state in groups]
+    order += sorted(state for state in groups if state not in STATES)
+
+    starred = sum(paper.starred for paper in papers)
+    count = f"{len(papers)} paper{'s' if len(papers) != 1 else ''}"
+    lines = [f"# {escape_inline(one_line(title)) or 'Papers'}", ""]
+    if query is not None and one_line(query):
+        lines += [f"Query: {escape_inline(one_line(query))}", ""]
+    lines += [f"{count}, {starred} starred." if starred else f"{count}.", ""]
+    for state in order:
+        group = groups[state]
+        heading = escape_inline(one_line(state).capitalize())
+        lines += [f"## {heading} ({len(group)})", ""]
+        for paper in sorted(group, key=lambda paper: not paper.starred):
+            lines += _paper_item(paper)
+        lines.append("")
+    return "\n".join(lines).rstrip("\n") + "\n"
+
+
+def write_atomically(path: str | os.PathLike[str], text: str) -> None:
+    """Replace ``path`` with ``text`` (UTF-8) in one step: readers see old or new, never half.
+
+    The temporary file lives in the target's folder so ``os.replace`` is a rename.
+    """
+    target = Path(path).expanduser()
+    temporary = target.with_name(f".{target.name}.{secrets.token_hex(4)}.tmp")
+    try:
+        descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+        try:
+            with os.fdopen(descriptor, "wb") as handle:
+                handle.write(text.encode("utf-8"))
+                handle.flush()
+                os.fsync(handle.fileno())
+            if target.exists():
+                os.chmod(temporary, target.stat().st_mode & 0o7777)
+            os.replace(temporary, target)
+        except BaseException:
+            temporary.unlink(missing_ok=True)
+            raise
+    except OSError as error:
+        reason = error.strerror or str(error)
+        raise ExportError(f"{target}: cannot write: {reason}") from None

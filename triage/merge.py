@@ -1,0 +1,421 @@
+"""Merge another copy of the DB (a sync client's conflict copy, a git "theirs") into this one.
+
+Rules, chosen so that merging A into B gives the same user data as B into A and merging the
+same copy twice changes nothing the second time:
+
+- papers, listings and the imports history are unioned;
+- star and state: the most recent change wins (per-field times; on a tie the larger value);
+- tags: per tag, the most recent add or remove wins (removals are kept as rows with
+  present=0, so a stale copy cannot bring a removed tag back; on a tie the add wins);
+- notes: ``note_history`` tells which texts each side has had. If one side has already had the
+  other's current note, it changed since they last agreed and wins. If each side has had the
+  other's text, the later save wins. If neither has, both texts are kept in one conflict block
+  (:func:`triage.store.join_conflicting_notes`) and the paper is tagged ``merge-conflict``.
+
+The other file is opened read-only and never written. The whole merge is one transaction.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from triage.store import (
+    CONFLICT_TAG,
+    DEFAULT_STATE,
+    SCHEMA_VERSION,
+    SQLITE_HEADER,
+    Store,
+    StoreError,
+    conflict_versions,
+    join_conflicting_notes,
+    note_hash,
+)
+from triage.text import strip_control
+
+_REQUIRED_TABLES = {"meta", "papers", "listings", "annotations", "tags", "imports"}
+_PAPER_COLUMNS = ("id", "title", "title_key", "abstract", "url", "added_at", "last_listed")
+_IMPORT_COLUMNS = (
+    "sha256", "name", "path", "size", "imported_at", "found", "new", "known", "skipped",
+)
+
+
+class MergeError(StoreError):
+    """The other copy cannot be merged (one line, names the file)."""
+
+
+@dataclass
+class Annotation:
+    starred: int = 0
+    starred_at: str | None = None
+    state: str = DEFAULT_STATE
+    state_at: str | None = None
+    note: str = ""
+    note_at: str | None = None
+
+    def row(self) -> tuple:
+        return (self.starred, self.starred_at, self.state, self.state_at, self.note, self.note_at)
+
+
+@dataclass
+class Copy:
+    """Everything a merge needs from one side, read in one consistent snapshot."""
+
+    papers: dict[str, dict]
+    listings: dict[tuple[str, str], tuple[str | None, int]]
+    annotations: dict[str, Annotation]
+    tags: dict[tuple[str, str], tuple[int, str]]
+    history: dict[str, set[str]]
+    imports: dict[str, dict]
+
+
+@dataclass
+class Change:
+    paper_id: str
+    title: str
+    what: str
+
+
+@dataclass
+class MergeReport:
+    other: Path
+    dry_run: bool = False
+    papers_added: list[str] = field(default_factory=list)
+    listings_added: int = 0
+    imports_added: int = 0
+    changes: list[Change] = field(default_factory=list)
+    conflicts: list[str] = field(default_factory=list)
+    bookkeeping: int = 0
+    """Rows written that the user would not notice (history, times): still a change to the file."""
+
+    @property
+    def changed(self) -> bool:
+        return bool(
+            self.papers_added or self.listings_added or self.imports_added or self.changes
+            or self.bookkeeping
+        )
+
+    def lines(self) -> list[str]:
+        """What the merge changed (or, for a dry run, would change), for the CLI to print."""
+        name = strip_control(self.other.name, keep_newlines=False)
+        lines = [f"paper {c.paper_id} {c.title}: {c.what}" for c in self.changes]
+        if self.papers_added:
+            lines.append(f"{_count(len(self.papers_added), 'paper')} added from {name}")
+        if self.listings_added:
+            lines.append(f"{_count(self.listings_added, 'listing')} added from {name}")
+        if self.imports_added:
+            lines.append(f"{_count(self.imports_added, 'imported dump')} recorded from {name}")
+        if self.conflicts:
+            lines.append(
+                f"{_count(len(self.conflicts), 'note')} changed in both copies: both texts kept, "
+                f"tagged {CONFLICT_TAG}"
+            )
+        if not lines:
+            lines.append(f"nothing to merge: this copy already has everything in {name}")
+        if self.dry_run:
+            lines.append("dry run: nothing was changed")
+        return lines
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}{'' if number == 1 else 's'}"
+
+
+class _Rollback(Exception):
+    """Leave the transaction without committing (dry run, or nothing to change)."""
+
+
+def merge(store: Store, other_path: str | os.PathLike[str], *, dry_run: bool = False) -> MergeReport:
+    """Merge the DB at ``other_path`` into ``store``; raises MergeError for an unusable file."""
+    other_path = Path(other_path).expanduser()
+    other = read_copy(other_path, this=store.path)
+    report = MergeReport(other_path, dry_run=dry_run)
+    try:
+        with store.write():
+            this = _read(store.conn, store.path)
+            _merge(store, this, other, report)
+            if dry_run or not report.changed:
+                raise _Rollback
+    except _Rollback:
+        pass
+    return report
+
+
+def read_copy(path: Path, *, this: Path | None = None) -> Copy:
+    """Read another copy without ever writing to it."""
+    if not path.is_file():
+        raise MergeError(f"{path}: no such file" if not path.exists() else f"{path}: not a file")
+    if this is not None and this.exists() and os.path.samefile(path, this):
+        raise MergeError(f"{path}: is this database itself; give the other copy")
+    try:
+        with path.open("rb") as handle:
+            header = handle.read(len(SQLITE_HEADER))
+    except OSError as error:
+        raise MergeError(f"{path}: cannot read: {error.strerror}") from None
+    if header != SQLITE_HEADER:
+        raise MergeError(f"{path}: not an SQLite database")
+    try:
+        conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=10)
+    except sqlite3.Error as error:
+        raise MergeError(f"{path}: cannot open: {error}") from None
+    try:
+        version = conn.execute("PRAGMA user_version").fetchone()[0]
+        if version > SCHEMA_VERSION:
+            raise MergeError(
+                f"{path}: made by a newer triage (schema {version}, this one knows "
+                f"{SCHEMA_VERSION}); upgrade triage to merge it"
+            )
+        tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master")}
+        if not _REQUIRED_TABLES <= tables:
+            raise MergeError(f"{path}: not a triage database")
+        conn.execute("BEGIN")  # one snapshot, even if its owner writes meanwhile
+        return _read(conn, path)
+    except sqlite3.Error as error:
+        raise MergeError(f"{path}: cannot read: {error}") from None
+    finally:
+        conn.close()
+
+
+def _read(conn: sqlite3.Connection, path: Path) -> Copy:
+    papers = {
+        row[0]: dict(zip(_PAPER_COLUMNS, row))
+        for row in conn.execute(f"SELECT {', '.join(_PAPER_COLUMNS)} FROM papers")
+    }
+    listings = {
+        (paper, source): (listed_on, position)
+        for paper, source, listed_on, position in conn.execute(
+            "SELECT paper_id, source, listed_on, position FROM listings"
+        )
+    }
+    annotations = {
+        row[0]: Annotation(*row[1:])
+        for row in conn.execute(
+            "SELECT paper_id, starred, starred_at, state, state_at, note, note_at FROM annotations"
+        )
+    }
+    tags = {
+        (paper, tag): (present, changed_at)
+        for paper, tag, present, changed_at in conn.execute(
+            "SELECT paper_id, tag, present, changed_at FROM tags"
+        )
+    }
+    history: dict[str, set[str]] = {}
+    has_history = conn.execute(
+        "SELECT 1 FROM sqlite_master WHERE name = 'note_history'"
+    ).fetchone()
+    if has_history:
+        for paper, digest in conn.execute("SELECT paper_id, note_hash FROM note_history"):
+            history.setdefault(paper, set()).add(digest)
+    for paper, annotation in annotations.items():  # a schema-1 copy knows only current notes
+        if annotation.note:
+            history.setdefault(paper, set()).add(note_hash(annotation.note))
+    imports = {
+        row[0]: dict(zip(_IMPORT_COLUMNS, row))
+        for row in conn.execute(f"SELECT {', '.join(_IMPORT_COLUMNS)} FROM imports")
+    }
+    # Rows of papers the copy does not have (a damaged copy) cannot be merged.
+    listings = {key: value for key, value in listings.items() if key[0] in papers}
+    annotations = {key: value for key, value in annotations.items() if key in papers}
+    tags = {key: value for key, value in tags.items() if key[0] in papers}
+    history = {key: value for key, value in history.items() if key in papers}
+    return Copy(papers, listings, annotations, tags, history, imports)
+
+
+def _merge(store: Store, this: Copy, other: Copy, report: MergeReport) -> None:
+    conn = store.conn
+    touched: set[str] = set()
+    titles = {paper: row["title"] for paper, row in {**other.papers, **this.papers}.items()}
+
+    def change(paper: str, what: str) -> None:
+        title = strip_control(titles[paper], keep_newlines=False)
+        title = title if len(title) <= 60 else title[:59] + "…"
+        report.changes.append(Change(paper, f"“{title}”", what))
+        touched.add(paper)
+
+    for paper, row in sorted(other.papers.items()):
+        mine = this.papers.get(paper)
+        if mine is None:
+            conn.execute(
+                f"INSERT INTO papers ({', '.join(_PAPER_COLUMNS)}, version) "
+                f"VALUES ({', '.join('?' * len(_PAPER_COLUMNS))}, '')",
+                [row[column] for column in _PAPER_COLUMNS],
+            )
+            report.papers_added.append(paper)
+            touched.add(paper)
+            continue
+        added_at = min(mine["added_at"], row["added_at"])
+        last_listed = max(mine["last_listed"], row["last_listed"])
+        if (added_at, last_listed) != (mine["added_at"], mine["last_listed"]):
+            conn.execute(
+                "UPDATE papers SET added_at = ?, last_listed = ? WHERE id = ?",
+                [added_at, last_listed, paper],
+            )
+            report.bookkeeping += 1
+            touched.add(paper)
+
+    for (paper, source), theirs in sorted(other.listings.items()):
+        mine = this.listings.get((paper, source))
+        # Same dump under one name on both sides: keep the dated, earliest listing.
+        chosen = theirs if mine is None else min(mine, theirs, key=_listing_order)
+        if chosen == mine:
+            continue
+        conn.execute(
+            "INSERT INTO listings (paper_id, source, listed_on, position) VALUES (?, ?, ?, ?) "
+            "ON CONFLICT (paper_id, source) DO UPDATE SET listed_on = excluded.listed_on, "
+            "position = excluded.position",
+            [paper, source, *chosen],
+        )
+        if mine is None:
+            report.listings_added += 1
+        else:
+            report.bookkeeping += 1
+        touched.add(paper)
+
+    for sha, record in sorted(other.imports.items()):
+        if sha not in this.imports:
+            conn.execute(
+                f"INSERT INTO imports ({', '.join(_IMPORT_COLUMNS)}) "
+                f"VALUES ({', '.join('?' * len(_IMPORT_COLUMNS))})",
+                [record[column] for column in _IMPORT_COLUMNS],
+            )
+            report.imports_added += 1
+
+    merged_tags = _merge_tags(conn, this, other, change, report)
+    _merge_annotations(store, this, other, merged_tags, change, report)
+    _merge_history(conn, this, other, report)
+    store.touch(sorted(touched))
+
+
+def _listing_order(listing: tuple[str | None, int]) -> tuple:
+    listed_on, position = listing
+    return (listed_on is None, listed_on or "", position)
+
+
+def _merge_tags(conn, this: Copy, other: Copy, change, report) -> dict:
+    merged = dict(this.tags)
+    for key, theirs in sorted(other.tags.items()):
+        mine = this.tags.get(key)
+        chosen = theirs if mine is None else max(mine, theirs, key=lambda t: (t[1], t[0]))
+        if chosen == mine:
+            continue
+        paper, tag = key
+        _write_tag(conn, paper, tag, *chosen)
+        merged[key] = chosen
+        was_present = bool(mine and mine[0])
+        if bool(chosen[0]) != was_present:
+            change(paper, f"tag {'+' if chosen[0] else '-'}{tag} from other copy")
+        else:  # a newer time, or a removal remembered: nothing visible changes
+            report.bookkeeping += 1
+    return merged
+
+
+def _write_tag(conn, paper: str, tag: str, present: int, changed_at: str) -> None:
+    conn.execute(
+        "INSERT INTO tags (paper_id, tag, present, changed_at) VALUES (?, ?, ?, ?) "
+        "ON CONFLICT (paper_id, tag) DO UPDATE SET present = excluded.present, "
+        "changed_at = excluded.changed_at",
+        [paper, tag, present, changed_at],
+    )
+
+
+def _merge_annotations(store: Store, this: Copy, other: Copy, tags: dict, change, report) -> None:
+    conn = store.conn
+    for paper in sorted(other.annotations):
+        theirs = other.annotations[paper]
+        mine = this.annotations.get(paper, Annotation())
+        merged = Annotation()
+        merged.starred, merged.starred_at = _latest(
+            (mine.starred, mine.starred_at), (theirs.starred, theirs.starred_at)
+        )
+        merged.state, merged.state_at = _latest(
+            (mine.state, mine.state_at), (theirs.state, theirs.state_at)
+        )
+        merged.note, merged.note_at, outcome = _merge_note(
+            mine, this.history.get(paper, set()), theirs, other.history.get(paper, set())
+        )
+        if merged.row() == mine.row():
+            continue
+        conn.execute("INSERT OR IGNORE INTO annotations (paper_id) VALUES (?)", [paper])
+        conn.execute(
+            "UPDATE annotations SET starred = ?, starred_at = ?, state = ?, state_at = ?, "
+            "note = ?, note_at = ? WHERE paper_id = ?",
+            [*merged.row(), paper],
+        )
+        visible = False
+        if merged.starred != mine.starred:
+            change(paper, f"{'star' if merged.starred else 'unstar'} from other copy")
+            visible = True
+        if merged.state != mine.state:
+            change(paper, f"state {merged.state} from other copy")
+            visible = True
+        if merged.note != mine.note:
+            store.record_note(paper, merged.note, merged.note_at or "")
+            visible = True
+            if outcome == "conflict":
+                change(paper, f"note changed in both copies: both texts kept, tagged {CONFLICT_TAG}")
+                report.conflicts.append(paper)
+                present, changed_at = tags.get((paper, CONFLICT_TAG), (0, ""))
+                if not present:
+                    _write_tag(conn, paper, CONFLICT_TAG, 1, max(changed_at, merged.note_at or ""))
+            else:
+                change(paper, "note from other copy" if merged.note else "note cleared by other copy")
+        if not visible:
+            report.bookkeeping += 1
+
+
+def _latest(mine: tuple, theirs: tuple) -> tuple:
+    """The most recently set (value, time); on a tie the larger value, so either order agrees."""
+    return max(mine, theirs, key=lambda pair: (pair[1] or "", pair[0]))
+
+
+def _merge_note(mine: Annotation, my_history: set[str], theirs: Annotation, their_history: set[str]):
+    """(note, note_at, outcome): outcome is "same", "ours", "theirs" or "conflict"."""
+    latest_at = max(mine.note_at or "", theirs.note_at or "") or None
+    if mine.note == theirs.note:
+        return mine.note, latest_at, "same"
+    # The empty note is where every paper starts, so every side has had it.
+    i_had_theirs = not theirs.note or note_hash(theirs.note) in my_history
+    they_had_mine = not mine.note or note_hash(mine.note) in their_history
+    if i_had_theirs and they_had_mine:  # each moved away from the other's text: later save wins
+        winner = max(mine, theirs, key=lambda a: (a.note_at or "", a.note))
+        return winner.note, winner.note_at, "ours" if winner is mine else "theirs"
+    if i_had_theirs:
+        return mine.note, mine.note_at, "ours"
+    if they_had_mine:
+        return theirs.note, theirs.note_at, "theirs"
+    # Both changed since they last agreed. Versions one side has had and moved away from are
+    # dropped (an older text the other kept inside an earlier conflict block).
+    my_versions = conflict_versions(mine.note, mine.note_at)
+    their_versions = conflict_versions(theirs.note, theirs.note_at)
+    my_texts = {text for _, text in my_versions}
+    their_texts = {text for _, text in their_versions}
+    kept = [v for v in my_versions if note_hash(v[1]) not in their_history or v[1] in their_texts]
+    kept += [v for v in their_versions if note_hash(v[1]) not in my_history or v[1] in my_texts]
+    kept = kept or my_versions + their_versions
+    joined = join_conflicting_notes(kept)
+    if len({text for _, text in kept}) > 1:
+        return joined, latest_at, "conflict"
+    return joined, latest_at, "ours" if joined == mine.note else "theirs"
+
+
+def _merge_history(conn, this: Copy, other: Copy, report: MergeReport) -> None:
+    """Union the note ancestries, so a later merge knows what both copies have had.
+
+    Texts the other copy has had are pinned here: a quick re-edit must not forget them.
+    """
+    unpinned = set(conn.execute("SELECT paper_id, note_hash FROM note_history WHERE NOT pinned"))
+    for paper, digests in sorted(other.history.items()):
+        mine = this.history.get(paper, set())
+        rows = [
+            (paper, digest) for digest in sorted(digests)
+            if digest not in mine or (paper, digest) in unpinned
+        ]
+        if rows:
+            conn.executemany(
+                "INSERT INTO note_history (paper_id, note_hash, recorded_at, pinned) "
+                "VALUES (?, ?, '', 1) ON CONFLICT (paper_id, note_hash) DO UPDATE SET pinned = 1",
+                rows,
+            )
+            report.bookkeeping += len(rows)

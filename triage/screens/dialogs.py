@@ -1,0 +1,121 @@
+"""Small modal dialogs: a one-line prompt and the tag editor."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.content import Content
+from textual.screen import ModalScreen
+from textual.suggester import Suggester
+from textual.widgets import Input, Static
+
+from triage.store import normalise_tag
+from triage.widgets.literal import printable
+from triage.widgets.steady_input import SteadyInput
+
+
+class PromptScreen(ModalScreen[str | None]):
+    """Asks for one line of text; Enter answers, Esc cancels (None)."""
+
+    BINDINGS = [Binding("escape", "cancel", "Cancel", id="dialog-cancel")]
+
+    def __init__(self, question: str, value: str = "", *, placeholder: str = "") -> None:
+        super().__init__()
+        self.question = question
+        self.value = value
+        self.placeholder = placeholder
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Static(Content(self.question), classes="dialog-title")
+            yield SteadyInput(self.value, placeholder=self.placeholder, id="prompt-input")
+            yield Static(Content("Enter to confirm, Esc to cancel"), classes="dialog-help")
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.dismiss(event.value.strip() or None)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class LastWordSuggester(Suggester):
+    """Completes the word being typed from the tags already in use."""
+
+    def __init__(self, tags: Iterable[str]) -> None:
+        super().__init__(use_cache=False, case_sensitive=True)
+        self.tags = list(tags)
+
+    async def get_suggestion(self, value: str) -> str | None:
+        head, _, word = value.rpartition(" ")
+        sign = "-" if word.startswith("-") else ""
+        stem = normalise_tag(word)
+        if not stem:
+            return None
+        for tag in self.tags:
+            if tag.startswith(stem) and tag != stem:
+                return f"{head} {sign}{tag}".lstrip() if head else f"{sign}{tag}"
+        return None
+
+
+def parse_tag_edit(initial: Iterable[str], typed: str) -> tuple[list[str], list[str]]:
+    """(add, remove) from the edited line.
+
+    The line starts as the tags the papers share: a tag taken out of it is removed, a new word
+    is added, and `-word` removes `word` even when not every paper had it.
+    """
+    before = set(initial)
+    keep: set[str] = set()
+    removed: set[str] = set()
+    for word in typed.split():
+        if word.startswith("-"):
+            if tag := normalise_tag(word[1:]):
+                removed.add(tag)
+        elif tag := normalise_tag(word):
+            keep.add(tag)
+    add = sorted(keep - before - removed)
+    remove = sorted((before - keep) | removed)
+    return add, remove
+
+
+class TagEditor(ModalScreen[tuple[list[str], list[str]] | None]):
+    """Edit tags: returns (add, remove), or None when cancelled."""
+
+    BINDINGS = [Binding("escape", "cancel", "Cancel", id="dialog-cancel")]
+
+    def __init__(self, shared_tags: list[str], known_tags: list[str], count: int) -> None:
+        super().__init__()
+        self.shared_tags = shared_tags
+        self.known_tags = known_tags
+        self.count = count
+
+    def compose(self) -> ComposeResult:
+        what = "this paper" if self.count == 1 else f"{self.count} selected papers"
+        with Vertical(classes="dialog"):
+            yield Static(Content(f"Tags of {what}"), classes="dialog-title")
+            yield SteadyInput(
+                " ".join(self.shared_tags) + (" " if self.shared_tags else ""),
+                placeholder="tag another-tag -removed-tag",
+                suggester=LastWordSuggester(self.known_tags),
+                id="tag-input",
+                select_on_focus=False,
+            )
+            known = ", ".join(printable(tag) for tag in self.known_tags[:12])
+            yield Static(
+                Content(
+                    "Words are tags; delete one or write -tag to remove it. "
+                    "Right arrow accepts a completion. Enter saves, Esc cancels."
+                    + (f"\nIn use: {known}" if known else "")
+                ),
+                classes="dialog-help",
+            )
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.dismiss(parse_tag_edit(self.shared_tags, event.value))
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)

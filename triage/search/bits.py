@@ -1,0 +1,57 @@
+"""Sets of rows as Python ints (bit i = row i): and/or/not and counting run in C, ~µs at 100k rows.
+
+Conversions avoid Python-level loops per row: rows are set in a bytearray through ``map``
+and the bytes become an int through ``int(…, 2)``, which is linear for base 2.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Iterable
+from itertools import compress, repeat
+
+_TO_DIGITS = bytes.maketrans(b"\x00\x01", b"01")
+_FROM_DIGITS = bytes.maketrans(b"01", b"\x00\x01")
+
+
+def from_flags(flags: bytes | bytearray) -> int:
+    """One byte per row (0 or 1) -> bit set."""
+    digits = flags.translate(_TO_DIGITS)[::-1]
+    return int(digits, 2) if digits else 0
+
+
+def to_flags(bits: int, size: int) -> bytes:
+    """Bit set -> one byte per row (0 or 1), ``size`` rows."""
+    return format(bits, f"0{size}b")[::-1].encode("ascii").translate(_FROM_DIGITS)[:size] if size else b""
+
+
+def from_rows(rows: Iterable[int], size: int) -> int:
+    """Rows (any order; ``size`` itself is accepted and ignored, a slot for "no row")."""
+    flags = bytearray(size + 1)
+    deque(map(flags.__setitem__, rows, repeat(1)), 0)
+    return from_flags(flags[:size])
+
+
+def to_rows(bits: int) -> list[int]:
+    """Every row in ascending order."""
+    if not bits:
+        return []
+    flags = bin(bits)[:1:-1].encode("ascii").translate(_FROM_DIGITS)
+    return list(compress(range(len(flags)), flags))
+
+
+def first_rows(bits: int, count: int) -> list[int]:
+    """The ``count`` lowest rows, without converting the whole set."""
+    rows = []
+    while bits and len(rows) < count:
+        lowest = bits & -bits
+        rows.append(lowest.bit_length() - 1)
+        bits ^= lowest
+    return rows
+
+
+def permute(bits: int, source_row: list[int], old_size: int) -> int:
+    """Re-express a set in another row order: new row i holds old row ``source_row[i]``
+    (``old_size`` there means a row the old order did not have)."""
+    old = to_flags(bits, old_size) + b"\x00"
+    return from_flags(bytes(map(old.__getitem__, source_row)))

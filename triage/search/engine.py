@@ -1,0 +1,505 @@
+"""SearchIndex: the query language evaluated over bit sets of rows (see :mod:`.bits`).
+
+Text conditions come from the Whoosh index (postings turned into row sets, frequent words'
+sets cached) or, for short prefixes, from the sets precomputed at build (:mod:`.prefixes`);
+structured ones (star, state, tags, note presence, dates) from the in-memory :class:`Table`.
+Papers changed since the last index commit are "pending": their text conditions are
+evaluated on their current text (:mod:`.overlay`), so a mark shows before the commit lands.
+Commits happen when 200 papers are pending, on ``catch_up`` and on ``close``.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import sqlite3
+import threading
+from collections import OrderedDict
+from collections.abc import Iterable
+from pathlib import Path
+
+from whoosh.query import Or as WhooshOr
+from whoosh.query import Term
+
+from ..paths import cache_dir_for
+from ..store import Store
+from . import bits, prefixes, query as ql
+from .overlay import ChangedText
+from .prefixes import PrefixSets
+from .result import RankedIds, SearchResult, SortedIds, fold
+from .table import Table
+from .textindex import TEXT_COLUMNS, TEXT_FIELDS, IndexLocked, Progress, TextIndex, analyse, stem
+
+log = logging.getLogger(__name__)
+
+CACHE_ENTRIES = 512
+TERM_CACHE_ENTRIES = 2_000  # at most ~25 MB at 100,000 papers
+FREQUENT_TERM = 500  # papers: a word in more is kept as a set once decoded
+RELEVANCE_WORDS = 6  # words beyond this do not refine the title-match tiers
+FLUSH_AT = 200  # pending papers: past this, index them now instead of overlaying
+TABLE_SNAPSHOT = "table.pickle"
+
+
+class SearchIndex:
+    """Search over one DB. Use from one thread at a time (any thread)."""
+
+    def __init__(self, db_path: Path, conn: sqlite3.Connection, text: TextIndex):
+        self.db_path = db_path
+        self.conn = conn
+        self.text = text
+        self.table = Table(conn, text.directory / TABLE_SNAPSHOT)
+        self._lock = threading.RLock()
+        self._pending: set[str] = set()  # changed in the store, not yet committed to the index
+        self._pending_bits = 0
+        self._changed = ChangedText(conn)
+        self._annotations = ChangedText(conn, ("note", "tagwords"))
+        self._prefix_sets = PrefixSets(text.directory / prefixes.FILE)
+        self._cache: OrderedDict = OrderedDict()
+        self._term_cache: OrderedDict = OrderedDict()
+        self._searcher = None
+        self._docrows: list[int] = []
+        self._seen_token = None
+        self._open_searcher()
+
+    # -- lifecycle ---------------------------------------------------------------------------
+
+    @classmethod
+    def open(cls, db_path, *, progress: Progress | None = None) -> SearchIndex:
+        """Open the DB's index, rebuilding it if missing or damaged, and catch up with the store."""
+        db_path = Path(db_path).expanduser()
+        Store(db_path).close()  # creates or migrates the DB; raises StoreError for a bad file
+        conn = sqlite3.connect(
+            f"{db_path.resolve().as_uri()}?mode=ro", uri=True, check_same_thread=False, timeout=10
+        )
+        conn.isolation_level = None
+        text = TextIndex(cache_dir_for(db_path, "index"))
+        if not text.open():
+            text.rebuild(conn, progress)
+        index = cls(db_path, conn, text)
+        index.catch_up()
+        return index
+
+    def close(self) -> None:
+        with self._lock:
+            if self.conn is None:
+                return
+            try:
+                self.catch_up()  # also commits the pending papers
+                if not self._pending and self._seen_token == self._token():
+                    self.table.save(self.text.directory / TABLE_SNAPSHOT, self._seen_token)
+            except (IndexLocked, OSError) as error:
+                # the state file still names the old versions: the next open catches up
+                log.info("search index not saved on close: %s", error)
+            if self._searcher is not None:
+                self._searcher.close()
+            self._prefix_sets.close()
+            self.text.close()
+            self.conn.close()
+            self.conn = None
+
+    def rebuild(self, progress: Progress | None = None) -> None:
+        with self._lock:
+            if self._searcher is not None:
+                self._searcher.close()
+                self._searcher = None
+            self.text.rebuild(self.conn, progress)
+            self._pending.clear()
+            self.table.load()
+            self._prefix_sets.close()
+            self._prefix_sets = PrefixSets(self.text.directory / prefixes.FILE)
+            self._open_searcher()
+
+    # -- keeping up with the store --------------------------------------------------------------
+
+    def papers_changed(self, ids: Iterable[str]) -> None:
+        with self._lock:
+            ids = list(dict.fromkeys(ids))
+            if not ids:
+                return
+            reordered = self.table.refresh(ids)
+            self._pending.update(ids)
+            self._changed.forget(ids)
+            self._annotations.forget(ids)
+            if reordered:
+                self._docrows_from_table()
+            self._update_change_bits()
+            if len(self._pending) >= FLUSH_AT:
+                self._try_flush()
+
+    def catch_up(self) -> int:
+        """Re-read the store if anyone changed it since; returns how many papers changed."""
+        with self._lock:
+            token = self._token()
+            if token == self._seen_token:
+                return 0
+            if token == self.text.change_token and not self._pending:
+                self._seen_token = token
+                return 0
+            changed, gone = self.text.stale(self.conn)
+            news = (changed | gone) - set(self._pending)
+            if news:
+                self.papers_changed(news)
+            self._seen_token = token
+            self._try_flush()
+            return len(news)
+
+    def flush(self) -> None:
+        """Index the pending papers now (raises IndexLocked if another process is writing)."""
+        with self._lock:
+            if not self._pending:
+                return
+            written = list(self._pending)
+            self.text.write(self.conn, written)
+            self._pending.difference_update(written)
+            self._open_searcher()
+
+    def _try_flush(self) -> None:
+        try:
+            self.flush()
+        except IndexLocked:
+            log.info("search index locked by another process: update deferred")
+
+    def _token(self) -> str | None:
+        row = self.conn.execute("SELECT value FROM meta WHERE key = 'change_token'").fetchone()
+        return row[0] if row else None
+
+    def _open_searcher(self) -> None:
+        if self._searcher is not None:
+            try:
+                self._searcher = self._searcher.refresh()  # reuses unchanged segments' readers
+            except Exception:  # Whoosh can trip over segments another process just merged
+                self._searcher.close()
+                self._searcher = None
+        if self._searcher is None:
+            self._searcher = self.text.ix.searcher()
+        reader = self._searcher.reader()
+        self._docids = self.text.document_ids(reader)
+        self._deleted = {
+            base + docnum
+            for leaf, base in reader.leaf_readers()
+            if leaf.has_deletions()
+            for docnum in leaf.deleted_docs_set
+        }
+        self._docrows_from_table()
+
+    def _docrows_from_table(self) -> None:
+        """Whoosh document number -> row (``table.size`` for deleted or unknown documents)."""
+        row_of = self.table.row_of
+        size = self.table.size
+        self._docrows = [row_of.get(paper, size) for paper in self._docids]
+        for docnum in self._deleted:
+            self._docrows[docnum] = size
+        self._term_cache.clear()
+        self._update_change_bits()
+
+    def _update_change_bits(self) -> None:
+        self._pending_bits = self.table.bits_of(self._pending)
+        self._cache.clear()
+
+    # -- searching ------------------------------------------------------------------------------
+
+    def search(self, query: str) -> SearchResult:
+        try:
+            with self._lock:
+                return self._search(query if isinstance(query, str) else str(query))
+        except Exception as error:  # a query must never take the UI down
+            log.exception("search failed for %r", query)
+            return SearchResult(str(query), 0, [], frozenset(), f"search failed: {error}", None)
+
+    def _search(self, text: str) -> SearchResult:
+        parsed = ql.parse(text)
+        context = _Context()
+        members = self._evaluate(parsed.tree, context, positive=True)
+        if members is None:
+            members = self.table.all
+        total = members.bit_count()
+        ids = self.table.ids
+        if parsed.sort:
+            key, reverse = parsed.sort
+            ordered = SortedIds(ids, members, self.table.order(key), reverse, total)
+        elif context.title_sets:
+            ordered = RankedIds(ids, self._tiers(members, context.title_sets), total)
+        else:
+            ordered = RankedIds(ids, [members], total)
+        suggestion = self._suggest(text, context) if total == 0 and context.words else None
+        return SearchResult(
+            text, total, ordered, frozenset(context.terms), parsed.hint, suggestion,
+            frozenset(context.prefixes),
+        )
+
+    @staticmethod
+    def _tiers(members: int, title_sets: list[int]) -> list[int]:
+        """Papers with more query words in their title first, then newest first."""
+        at_least = [members] + [0] * len(title_sets)
+        for title in title_sets:
+            for count in range(len(title_sets), 0, -1):
+                at_least[count] |= at_least[count - 1] & title
+        tiers = [at_least[-1]]
+        for count in range(len(title_sets) - 1, -1, -1):
+            tiers.append(at_least[count] & ~at_least[count + 1])
+        return tiers
+
+    def _evaluate(self, node, context: _Context, positive: bool) -> int | None:
+        """Row set for ``node``; None means "no condition" (e.g. a word of punctuation only)."""
+        if node is None:
+            return None
+        if isinstance(node, ql.And):
+            result = None
+            for child in node.children:
+                value = self._evaluate(child, context, positive)
+                if value is not None:
+                    result = value if result is None else result & value
+            return result
+        if isinstance(node, ql.Or):
+            values = [self._evaluate(child, context, positive) for child in node.children]
+            if any(value is None for value in values):
+                return None
+            result = 0
+            for value in values:
+                result |= value
+            return result
+        if isinstance(node, ql.Not):
+            value = self._evaluate(node.child, context, not positive)
+            return None if value is None else self.table.all & ~value
+        if isinstance(node, ql.Nothing):
+            return 0
+        if isinstance(node, ql.Flag):
+            return self._flag(node)
+        return self._words(node, context, positive)
+
+    def _flag(self, flag: ql.Flag) -> int:
+        table = self.table
+        if flag.kind == "starred":
+            return table.starred
+        if flag.kind == "unstarred":
+            return table.all & ~table.starred
+        if flag.kind == "has_note":
+            return table.has_note
+        if flag.kind == "state":
+            return table.state.get(flag.value, 0)
+        if flag.kind == "tag":
+            return table.tags.get(flag.value, 0)
+        key = ("date", flag.kind, flag.value, table.generation)
+        return self._cached(key, lambda: table.dated(flag.kind, *flag.value))
+
+    def _words(self, node: ql.Words, context: _Context, positive: bool) -> int | None:
+        tokens = analyse(" ".join(node.words))
+        if not tokens:
+            return None
+        fields = tuple(f if f != "tags" else "tagwords" for f in (node.fields or TEXT_FIELDS))
+        phrase = len(tokens) > 1
+        prefix = node.prefix and not phrase
+        if phrase:
+            result = self._cached(("phrase", fields, tuple(tokens)), lambda: self._phrase(fields, tokens))
+            title = self._cached(("phrase", ("title",), tuple(tokens)), lambda: self._phrase(("title",), tokens)) \
+                if "title" in fields else 0
+        else:
+            kind = "prefix" if prefix else "word"
+            result = self._cached((kind, fields, tokens[0]), lambda: self._single(kind, fields, tokens[0]))
+            title = self._cached((kind, ("title",), tokens[0]), lambda: self._single(kind, ("title",), tokens[0])) \
+                if "title" in fields else 0
+        if self._pending_bits:
+            pending = self._pending
+            result = result & ~self._pending_bits | self._changed.matching(pending, self.table, fields, tokens, prefix)
+            if title:
+                title = title & ~self._pending_bits | self._changed.matching(pending, self.table, ("title",), tokens, prefix)
+        if positive:
+            context.words.append(tokens)
+            if phrase:
+                context.terms.update(tokens)
+            else:
+                context.terms.update(self._stem_family(fields, tokens[0]))
+            if prefix:
+                context.prefixes.add(tokens[0])
+                context.terms.add(tokens[0])
+            if "title" in fields and len(context.title_sets) < RELEVANCE_WORDS:
+                context.title_sets.append(title)
+        return result
+
+    def _cached(self, key, compute) -> int:
+        try:
+            value = self._cache[key]
+            self._cache.move_to_end(key)
+            return value
+        except KeyError:
+            value = self._cache[key] = compute()
+            if len(self._cache) > CACHE_ENTRIES:
+                self._cache.popitem(last=False)
+            return value
+
+    # -- text conditions from Whoosh --------------------------------------------------------------
+
+    def _rows_of_docs(self, docnums: Iterable[int]) -> int:
+        return bits.from_rows(map(self._docrows.__getitem__, docnums), self.table.size)
+
+    def _postings(self, field: str, words: Iterable[str]) -> int:
+        """Papers with any of ``words`` in ``field``. Frequent words' sets are kept: decoding
+        their postings is the slow part, and typing ``dif``, ``diff``, ``diffu`` meets them again."""
+        reader = self._searcher.reader()
+        docnums: list[int] = []
+        result = 0
+        for word in words:
+            key = (field, word)
+            cached = self._term_cache.get(key)
+            if cached is not None:
+                self._term_cache.move_to_end(key)
+                result |= cached
+                continue
+            try:
+                found = reader.postings(field, word).all_ids()
+            except Exception:  # the word is not in this field
+                continue
+            if reader.doc_frequency(field, word) < FREQUENT_TERM:
+                docnums.extend(found)
+                continue
+            cached = self._term_cache[key] = self._rows_of_docs(found)
+            if len(self._term_cache) > TERM_CACHE_ENTRIES:
+                self._term_cache.popitem(last=False)
+            result |= cached
+        return result | self._rows_of_docs(docnums)
+
+    def _vocabulary(self, field: str, prefix: str) -> list[str]:
+        reader = self._searcher.reader()
+        return [word.decode("utf-8") for word in reader.expand_prefix(field, prefix)]
+
+    def _stem_family(self, fields: tuple[str, ...], word: str) -> set[str]:
+        """Indexed words with the same stem as ``word`` (its stem may end differently: study/studi)."""
+        root = stem(word)
+        family = {word}
+        if len(root) < 3:
+            return family  # a word being typed this short is matched as a prefix anyway
+        start = root[:-2] if len(root) >= 6 else root[:-1] if len(root) >= 4 else root
+        for field in fields:
+            family.update(
+                candidate for candidate in self._vocabulary(field, start)
+                if candidate == word or stem(candidate) == root
+            )
+        return family
+
+    def _single(self, kind: str, fields: tuple[str, ...], word: str) -> int:
+        """A whole word matches its stem family; a word being typed also every word it begins."""
+        # a short word being typed: its prefix already covers its stem family (as in the overlay)
+        family = {word} if kind == "prefix" and len(word) <= 4 else self._stem_family(fields, word)
+        group = "fixed" if fields == TEXT_FIELDS else "title" if fields == ("title",) else None
+        if kind == "prefix" and group and self._prefix_sets.has(group, word):
+            result = self._stored_prefix(group, fields, word)
+            for field in fields:
+                result |= self._postings(field, family - {word})
+            return result
+        result = 0
+        for field in fields:
+            words = family.union(self._vocabulary(field, word)) if kind == "prefix" else family
+            result |= self._postings(field, words)
+        return result
+
+    def _stored_prefix(self, group: str, fields: tuple[str, ...], word: str) -> int:
+        """A precomputed prefix set, completed with the papers it cannot know: those added
+        since it was built, and (for all fields) notes and tags."""
+        table = self.table
+        stored = self._prefix_sets.get(group, word, table)
+        added = self._prefix_sets.added_since(table)
+        ids = table.ids
+        result = stored & ~added | self._changed.matching(
+            [ids[row] for row in bits.to_rows(added)], table, fields, [word], prefix=True)
+        if group == "fixed":
+            annotated = table.has_note
+            for members in table.tags.values():
+                annotated |= members
+            result |= self._annotations.matching(
+                [ids[row] for row in bits.to_rows(annotated)], table, ("note", "tagwords"), [word],
+                prefix=True)
+        return result
+
+    def _phrase(self, fields: tuple[str, ...], tokens: list[str]) -> int:
+        """Papers with every word (from the index) whose text has them in a row (from the store)."""
+        candidates = self.table.all
+        for token in tokens:
+            exact = 0
+            for field in fields:
+                exact |= self._postings(field, [token])
+            candidates &= exact
+        pattern = re.compile(r"(?<!\w)" + r"\W+".join(map(re.escape, tokens)) + r"(?!\w)")
+        selected = ", ".join(f"coalesce({TEXT_COLUMNS[field]}, '')" for field in fields)
+        ids = self.table.ids
+        candidate_ids = [ids[row] for row in bits.to_rows(candidates)]
+        rows = []
+        for start in range(0, len(candidate_ids), 500):
+            chunk = candidate_ids[start : start + 500]
+            for paper, *texts in self.conn.execute(
+                f"SELECT p.id, {selected} FROM papers p LEFT JOIN annotations a ON a.paper_id = p.id "
+                f"WHERE p.id IN ({','.join('?' * len(chunk))})", chunk
+            ):
+                if any(pattern.search(fold(text)) for text in texts):
+                    rows.append(self.table.row_of[paper])
+        return bits.from_rows(rows, self.table.size)
+
+    # -- suggestions and similar papers ---------------------------------------------------------
+
+    def _suggest(self, text: str, context: _Context) -> str | None:
+        """The query with unknown words replaced by the closest indexed word, if any."""
+        reader = self._searcher.reader()
+        suggestion = text
+        changed = False
+        for tokens in context.words:
+            for token in tokens:
+                if self._single("prefix", TEXT_FIELDS, token):
+                    continue
+                candidates = {
+                    word
+                    for field in ("title", "abstract", "note")
+                    for word in reader.corrector(field).suggest(token, limit=5, maxdist=2)
+                }
+                best = min(candidates, key=lambda word: (_distance(token, word), word), default=None)
+                if best and best != token:
+                    suggestion = _replace_word(suggestion, token, best)
+                    changed = True
+        return suggestion if changed and suggestion != text else None
+
+    def more_like(self, paper_id: str, limit: int = 50) -> SearchResult:
+        try:
+            with self._lock:
+                return self._more_like(paper_id, limit)
+        except Exception as error:
+            log.exception("more_like failed for %r", paper_id)
+            return SearchResult(f"like:{paper_id}", 0, [], frozenset(), f"search failed: {error}", None)
+
+    def _more_like(self, paper_id: str, limit: int) -> SearchResult:
+        label = f"like:{paper_id}"
+        row = self.conn.execute(
+            "SELECT title, abstract FROM papers WHERE id = ?", [paper_id]
+        ).fetchone()
+        if row is None:
+            return SearchResult(label, 0, [], frozenset(), f"no paper with id {paper_id}", None)
+        searcher = self._searcher
+        keys = [word for word, _ in searcher.key_terms_from_text("abstract", f"{row[0]} {row[1]}", numterms=12)]
+        if not keys:
+            return SearchResult(label, 0, [], frozenset(), None, None)
+        query = WhooshOr([Term(field, word) for word in keys for field in ("title", "abstract")])
+        hits = searcher.search(query, limit=limit + 1)
+        ids = [hit["id"] for hit in hits if hit["id"] != paper_id][:limit]
+        return SearchResult(label, len(ids), ids, frozenset(keys), None, None)
+
+
+class _Context:
+    """What evaluation learnt for ranking, highlighting and suggestions."""
+
+    def __init__(self):
+        self.terms: set[str] = set()
+        self.prefixes: set[str] = set()
+        self.words: list[list[str]] = []
+        self.title_sets: list[int] = []
+
+
+def _replace_word(text: str, old: str, new: str) -> str:
+    return " ".join(new if analyse(word) == [old] else word for word in text.split())
+
+
+def _distance(first: str, second: str) -> int:
+    """Levenshtein distance (for ranking a handful of suggestions)."""
+    previous = list(range(len(second) + 1))
+    for i, left in enumerate(first, 1):
+        current = [i]
+        for j, right in enumerate(second, 1):
+            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (left != right)))
+        previous = current
+    return previous[-1]

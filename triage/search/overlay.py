@@ -1,0 +1,82 @@
+"""Text conditions evaluated on papers' current text, for papers the index has not caught up with.
+
+A mark must show in the next query, but a Whoosh commit takes ~200 ms: changed papers are
+"pending" until the next commit, and their words are read from the store and matched here.
+The prefix sets (:mod:`.prefixes`) use the same path for papers changed since they were built.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Collection, Iterable
+
+from . import bits
+from .textindex import TEXT_COLUMNS, TEXT_FIELDS, stem, words
+
+class ChangedText:
+    """Current words of some papers, each field kept as `` word word … `` so that a prefix, a
+    word or a phrase is one substring test (in C), and stems computed on demand."""
+
+    def __init__(self, conn: sqlite3.Connection, fields: tuple[str, ...] = TEXT_FIELDS):
+        self.conn = conn
+        self.fields = fields
+        self._sql = (
+            f"SELECT p.id, {', '.join(f'coalesce({TEXT_COLUMNS[field]}, {chr(39) * 2})' for field in fields)} "
+            "FROM papers p LEFT JOIN annotations a ON a.paper_id = p.id WHERE p.id IN ({})"
+        )
+        self._joined: dict[str, dict[str, str]] = {}
+        self._stems: dict[str, dict[str, frozenset[str]]] = {}
+
+    def forget(self, ids: Iterable[str]) -> None:
+        for paper in ids:
+            self._joined.pop(paper, None)
+            self._stems.pop(paper, None)
+
+    def _load(self, ids: Collection[str]) -> None:
+        missing = [paper for paper in ids if paper not in self._joined]
+        if not missing:
+            return
+        for paper in missing:
+            self._joined[paper] = {}  # a paper no longer in the store has no words
+        for start in range(0, len(missing), 500):
+            chunk = missing[start : start + 500]
+            for paper, *texts in self.conn.execute(self._sql.format(",".join("?" * len(chunk))), chunk):
+                self._joined[paper] = {
+                    field: f" {' '.join(words(text))} " for field, text in zip(self.fields, texts)
+                }
+
+    def _stems_of(self, paper: str) -> dict[str, frozenset[str]]:
+        found = self._stems.get(paper)
+        if found is None:
+            found = self._stems[paper] = {
+                field: frozenset(map(stem, set(joined.split())))
+                for field, joined in self._joined[paper].items()
+            }
+        return found
+
+    def matching(self, ids: Collection[str], table, fields: tuple[str, ...],
+                 tokens: list[str], prefix: bool) -> int:
+        """Rows of ``ids`` whose current text satisfies the words condition (as the index would:
+        a phrase exactly, a word or its stem family, a prefix also as the start of any word)."""
+        if not ids:
+            return 0
+        self._load(ids)
+        row_of = table.row_of
+        if len(tokens) > 1:
+            needle, root = f" {' '.join(tokens)} ", None
+        else:
+            needle = f" {tokens[0]}" if prefix else f" {tokens[0]} "
+            root = stem(tokens[0])
+            if len(root) < 3 or (prefix and len(tokens[0]) <= 4):
+                root = None  # short: the prefix covers the stem family (the index does the same)
+        rows = []
+        for paper in ids:
+            row = row_of.get(paper)
+            if row is None:
+                continue
+            joined = self._joined[paper]
+            if any(needle in joined.get(field, "") for field in fields) or (
+                root is not None and any(root in self._stems_of(paper).get(field, ()) for field in fields)
+            ):
+                rows.append(row)
+        return bits.from_rows(rows, table.size)

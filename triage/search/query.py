@@ -1,0 +1,355 @@
+"""The query language, parsed into a small tree; any input parses (problems become a hint).
+
+    words            all must match (title, abstract, note, tags); the last one is a prefix
+                     while typing (no trailing space)
+    "exact phrase"   -word  -"phrase"  -(group)   a OR b   (a b) OR c
+    title:  abstract:  note:  (a word, "a phrase" or a trailing prefix in that field)
+    tag:NAME  is:starred  is:unstarred  has:note  state:inbox|reading|read|archived
+    added:  listed:   2026-11-01, 2026-11, 2026, today, yesterday, 7d, 2w, 3m, 1y,
+                      >2026-11-01, >=…, <…, <=…, 2026-11-01..2026-11-30
+    sort:title|added|listed  (-title etc. reverses)
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+
+from ..store import STATES, normalise_tag
+
+MAX_QUERY_CHARS = 2_000
+MAX_NODES = 64
+MAX_DEPTH = 16
+TEXT_FIELDS = ("title", "abstract", "note")
+SORT_KEYS = ("title", "added", "listed")
+
+
+@dataclass(frozen=True)
+class Words:
+    """A run of words (one word, or a phrase) in ``fields``; ``prefix``: the last word may be a prefix."""
+
+    words: tuple[str, ...]
+    fields: tuple[str, ...] | None  # None: every text field and tags
+    prefix: bool = False
+
+
+@dataclass(frozen=True)
+class Flag:
+    """A structured filter served from the store's data: star, state, tag, note presence, dates."""
+
+    kind: str  # starred | unstarred | has_note | state | tag | added | listed
+    value: object = None  # state name, tag, or (first_day, last_day) ISO strings, inclusive
+
+
+@dataclass(frozen=True)
+class Not:
+    child: object
+
+
+@dataclass(frozen=True)
+class And:
+    children: tuple
+
+
+@dataclass(frozen=True)
+class Or:
+    children: tuple
+
+
+@dataclass(frozen=True)
+class Nothing:
+    """Matches no paper (e.g. an unknown state)."""
+
+
+@dataclass
+class Query:
+    tree: object | None  # None: every paper
+    sort: tuple[str, bool] | None = None  # (key, reverse)
+    hints: list[str] = field(default_factory=list)
+
+    @property
+    def hint(self) -> str | None:
+        return "; ".join(dict.fromkeys(self.hints)) or None
+
+
+_TOKEN = re.compile(
+    r'\s*(?:(?P<open>\()|(?P<close>\))|(?P<neg>-)?(?:(?P<field>[A-Za-z]+):)?'
+    r'(?:"(?P<phrase>[^"]*)(?P<closed>")?|(?P<word>[^\s()"]+))?)'
+)
+
+
+def parse(text: str, *, today: dt.date | None = None) -> Query:
+    """Parse ``text``; never raises."""
+    hints: list[str] = []
+    if len(text) > MAX_QUERY_CHARS:
+        text = text[:MAX_QUERY_CHARS]
+        hints.append(f"query cut to its first {MAX_QUERY_CHARS} characters")
+    parser = _Parser(text, today or dt.date.today(), hints)
+    tree = parser.parse()
+    return Query(tree, parser.sort, hints)
+
+
+class _Parser:
+    def __init__(self, text: str, today: dt.date, hints: list[str]):
+        self.text = text
+        self.today = today
+        self.hints = hints
+        self.sort: tuple[str, bool] | None = None
+        self.tokens = self._tokenize(text)
+        self.pos = 0
+        self.nodes = 0
+        self.depth = 0
+
+    # -- tokens -------------------------------------------------------------------------
+
+    def _tokenize(self, text: str) -> list[tuple]:
+        """(kind, negated, field, value, is_phrase, at_end) tuples."""
+        tokens = []
+        pos = 0
+        while pos < len(text):
+            match = _TOKEN.match(text, pos)
+            if match is None or match.end() == pos:
+                pos += 1  # a lone quote or other stray character
+                continue
+            pos = match.end()
+            at_end = pos == len(text)
+            if match["open"]:
+                tokens.append(("open", False, None, None, False, at_end))
+            elif match["close"]:
+                tokens.append(("close", False, None, None, False, at_end))
+            elif match["phrase"] is not None:
+                if not match["closed"]:
+                    self.hints.append("unbalanced quote: phrase runs to the end")
+                tokens.append(("term", bool(match["neg"]), match["field"], match["phrase"], True, False))
+            elif match["word"] is not None:
+                tokens.append(("term", bool(match["neg"]), match["field"], match["word"], False, at_end))
+            elif match["field"]:
+                self.hints.append(f"{match['field']}: needs a value")
+            elif match["neg"]:
+                if pos < len(text) and text[pos] == "(":
+                    tokens.append(("not", False, None, None, False, False))
+                else:
+                    self.hints.append("a lone '-' excludes nothing")
+        return tokens
+
+    def _peek(self):
+        return self.tokens[self.pos] if self.pos < len(self.tokens) else None
+
+    # -- grammar: or := and ('OR' and)* ; and := unary* ; unary := 'not'? ( '(' or ')' | term ) --
+
+    def parse(self):
+        tree = self._or()
+        while self.pos < len(self.tokens):  # stray ')'
+            self.hints.append("unbalanced ')' ignored")
+            self.pos += 1
+            more = self._or()
+            tree = _combine(And, [tree, more])
+        return tree
+
+    def _or(self):
+        branches = [self._and()]
+        while self._is_or(self._peek()):
+            self.pos += 1
+            branches.append(self._and())
+        if len(branches) > 1 and any(branch is None for branch in branches):
+            self.hints.append("OR needs something on both sides")
+            branches = [branch for branch in branches if branch is not None]
+        return _combine(Or, branches)
+
+    @staticmethod
+    def _is_or(token) -> bool:
+        return token is not None and token[0] == "term" and not token[1] and token[2] is None \
+            and not token[4] and token[3] in ("OR", "|")
+
+    def _and(self):
+        parts = []
+        while (token := self._peek()) is not None and token[0] != "close" and not self._is_or(token):
+            node = self._unary()
+            if node is not None:
+                parts.append(node)
+        return _combine(And, parts)
+
+    def _unary(self):
+        token = self.tokens[self.pos]
+        self.pos += 1
+        if token[0] == "not":
+            self.pos += 1  # the '(' that follows
+            inner = self._group()
+            return Not(inner) if inner is not None else None
+        if token[0] == "open":
+            return self._group()
+        node = self._term(token)
+        return node
+
+    def _group(self):
+        if self.depth >= MAX_DEPTH:
+            if self.depth == MAX_DEPTH:
+                self.hints.append(f"brackets nested deeper than {MAX_DEPTH} are ignored")
+                self.depth += 1
+            return None
+        self.depth += 1
+        inner = self._or()
+        self.depth -= 1
+        if (token := self._peek()) is not None and token[0] == "close":
+            self.pos += 1
+        else:
+            self.hints.append("unbalanced '(': closed at the end")
+        return inner
+
+    def _term(self, token):
+        _, negated, name, value, is_phrase, at_end = token
+        self.nodes += 1
+        if self.nodes > MAX_NODES:
+            if self.nodes == MAX_NODES + 1:
+                self.hints.append(f"only the first {MAX_NODES} terms are used")
+            return None
+        node = self._field(name.lower(), value, is_phrase, at_end) if name else \
+            _words(value, None, is_phrase, at_end)
+        if node is None:
+            return None
+        return Not(node) if negated else node
+
+    def _field(self, name: str, value: str, is_phrase: bool, at_end: bool):
+        if name in TEXT_FIELDS:
+            return _words(value, (name,), is_phrase, at_end)
+        lowered = value.strip().lower()
+        if name == "tag":
+            tag = normalise_tag(value)
+            if not tag:
+                self.hints.append("tag: needs a name")
+                return None
+            return Flag("tag", tag)
+        if name == "is":
+            if lowered in ("starred", "star"):
+                return Flag("starred")
+            if lowered in ("unstarred", "unstar"):
+                return Flag("unstarred")
+            self.hints.append(f"is:{value} is unknown: use is:starred or is:unstarred")
+            return None
+        if name == "has":
+            if lowered == "note":
+                return Flag("has_note")
+            self.hints.append(f"has:{value} is unknown: use has:note")
+            return None
+        if name == "state":
+            if lowered in STATES:
+                return Flag("state", lowered)
+            matches = [state for state in STATES if state.startswith(lowered)] if lowered else []
+            if at_end and matches:  # still typing
+                return _combine(Or, [Flag("state", state) for state in matches])
+            self.hints.append(f"state:{value} is unknown: use {'|'.join(STATES)}")
+            return Nothing()
+        if name in ("added", "listed"):
+            span = parse_dates(lowered, self.today)
+            if span is None:
+                self.hints.append(
+                    f"{name}:{value} is not a date: use e.g. 2026-11-01, today, 7d, "
+                    ">2026-11-01 or 2026-11-01..2026-11-30"
+                )
+                return None
+            return Flag(name, span)
+        if name == "sort":
+            reverse = lowered.startswith("-")
+            key = lowered.lstrip("-")
+            if key in SORT_KEYS:
+                self.sort = (key, reverse)
+            else:
+                self.hints.append(f"sort:{value} is unknown: use sort:title, sort:added or sort:listed")
+            return None
+        self.hints.append(f"{name}: is not a filter; searched as words")
+        return _words(f"{name} {value}", None, is_phrase, at_end)
+
+
+def _words(value: str, fields, is_phrase: bool, at_end: bool):
+    words = tuple(value.split())
+    if not words:
+        return None
+    if is_phrase or len(words) > 1:
+        return Words(words, fields, prefix=False) if is_phrase else _combine(
+            And, [Words((word,), fields, prefix=at_end and i == len(words) - 1)
+                  for i, word in enumerate(words)]
+        )
+    return Words(words, fields, prefix=at_end)
+
+
+def _combine(kind, parts):
+    parts = [part for part in parts if part is not None]
+    if not parts:
+        return None
+    if len(parts) == 1:
+        return parts[0]
+    return kind(tuple(parts))
+
+
+_RELATIVE = re.compile(r"^(\d{1,5})([dwmy])$")
+_DAY = re.compile(r"^(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?$")
+_FAR_PAST, _FAR_FUTURE = "0000-01-01", "9999-12-31"
+
+
+def parse_dates(value: str, today: dt.date) -> tuple[str, str] | None:
+    """An inclusive (first_day, last_day) pair of ISO dates, or None if ``value`` is no date."""
+    if ".." in value:
+        start, _, end = value.partition("..")
+        first = _span(start, today) if start else (_FAR_PAST, _FAR_PAST)
+        last = _span(end, today) if end else (_FAR_FUTURE, _FAR_FUTURE)
+        if first is None or last is None:
+            return None
+        return first[0], last[1]
+    for operator in (">=", "<=", ">", "<"):
+        if value.startswith(operator):
+            span = _span(value[len(operator):], today)
+            if span is None:
+                return None
+            if operator == ">=":
+                return span[0], _FAR_FUTURE
+            if operator == "<=":
+                return _FAR_PAST, span[1]
+            if operator == ">":
+                return _next_day(span[1]), _FAR_FUTURE
+            return _FAR_PAST, _previous_day(span[0])
+    return _span(value, today)
+
+
+def _span(value: str, today: dt.date) -> tuple[str, str] | None:
+    if value == "today":
+        return today.isoformat(), today.isoformat()
+    if value == "yesterday":
+        day = (today - dt.timedelta(days=1)).isoformat()
+        return day, day
+    if match := _RELATIVE.match(value):
+        count, unit = int(match[1]), match[2]
+        days = count * {"d": 1, "w": 7, "m": 30, "y": 365}[unit]
+        try:
+            start = today - dt.timedelta(days=max(days - 1, 0))
+        except OverflowError:
+            start = dt.date.min
+        return start.isoformat(), _FAR_FUTURE
+    if match := _DAY.match(value):
+        year, month, day = int(match[1]), match[2], match[3]
+        try:
+            if day is not None:
+                first = last = dt.date(year, int(month), int(day))
+            elif month is not None:
+                first = dt.date(year, int(month), 1)
+                last = (first.replace(day=28) + dt.timedelta(days=4)).replace(day=1) - dt.timedelta(days=1)
+            else:
+                first, last = dt.date(year, 1, 1), dt.date(year, 12, 31)
+        except ValueError:
+            return None
+        return first.isoformat(), last.isoformat()
+    return None
+
+
+def _next_day(day: str) -> str:
+    try:
+        return (dt.date.fromisoformat(day) + dt.timedelta(days=1)).isoformat()
+    except (ValueError, OverflowError):
+        return _FAR_FUTURE
+
+
+def _previous_day(day: str) -> str:
+    try:
+        return (dt.date.fromisoformat(day) - dt.timedelta(days=1)).isoformat()
+    except (ValueError, OverflowError):
+        return _FAR_PAST

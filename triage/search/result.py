@@ -1,0 +1,125 @@
+"""What a search returns: a count, ids in display order (computed lazily), and what to highlight."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from whoosh.support.charset import accent_map
+
+from . import bits
+
+_WORD = re.compile(r"\w+")
+_BULK = 512
+
+
+def fold(text: str) -> str:
+    """The form words are indexed in: lower case, accents removed."""
+    text = text.lower()
+    return text if text.isascii() else text.translate(accent_map)
+
+
+@dataclass
+class SearchResult:
+    """``terms`` holds lower-case, accent-folded surface forms: every indexed word a query word
+    matched (``diffusion`` -> diffusion, diffusions, diffuse) plus the word being typed as a
+    prefix (``diff``), which highlights every word that starts with it."""
+
+    query: str
+    total: int
+    ids: Sequence[str]
+    terms: frozenset[str] = frozenset()
+    hint: str | None = None
+    suggestion: str | None = None
+    prefixes: frozenset[str] = field(default=frozenset(), repr=False)
+
+    def highlight_spans(self, text: str) -> list[tuple[int, int]]:
+        if not self.terms:
+            return []
+        spans = []
+        for match in _WORD.finditer(text):
+            word = fold(match.group())
+            if word in self.terms or any(word.startswith(prefix) for prefix in self.prefixes):
+                spans.append(match.span())
+        return spans
+
+
+class RankedIds(Sequence):
+    """Ids of disjoint row sets taken in turn, each newest first; rows become ids on demand,
+    so the UI's first screen costs a few hundred bit operations, not 100,000 conversions."""
+
+    def __init__(self, ids: list[str], chunks: list[int], total: int):
+        self._ids = ids
+        self._chunks = [chunk for chunk in chunks if chunk]
+        self._rows: list[int] = []
+        self._total = total
+
+    def __len__(self) -> int:
+        return self._total
+
+    def _fill(self, count: int) -> None:
+        while len(self._rows) < count and self._chunks:
+            chunk = self._chunks[0]
+            wanted = count - len(self._rows)
+            if wanted <= _BULK:
+                head = bits.first_rows(chunk, wanted)
+                self._rows.extend(head)
+                rest = chunk >> (head[-1] + 1) << (head[-1] + 1)
+                if rest:
+                    self._chunks[0] = rest
+                else:
+                    self._chunks.pop(0)
+            else:
+                self._rows.extend(bits.to_rows(chunk))
+                self._chunks.pop(0)
+
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            start, stop, step = index.indices(self._total)
+            self._fill(max(start, stop) if step > 0 else self._total)
+            return [self._ids[row] for row in self._rows[index]]
+        if index < 0:
+            index += self._total
+        if not 0 <= index < self._total:
+            raise IndexError(index)
+        self._fill(index + 1)
+        return self._ids[self._rows[index]]
+
+    def __iter__(self):
+        self._fill(self._total)
+        return (self._ids[row] for row in self._rows)
+
+
+class SortedIds(Sequence):
+    """Ids of a row set in a precomputed order (``sort:title`` etc.), scanned lazily."""
+
+    def __init__(self, ids: list[str], members: int, order: list[int], reverse: bool, total: int):
+        self._ids = ids
+        self._total = total
+        self._order = order
+        self._reverse = reverse
+        self._members = members
+        self._rows: list[int] | None = None
+
+    def __len__(self) -> int:
+        return self._total
+
+    def _all_rows(self) -> list[int]:
+        if self._rows is None:
+            present = self._members.to_bytes((self._members.bit_length() + 7) // 8 or 1, "little")
+            limit = len(present) * 8
+            order = reversed(self._order) if self._reverse else self._order
+            self._rows = [
+                row for row in order if row < limit and present[row >> 3] >> (row & 7) & 1
+            ]
+        return self._rows
+
+    def __getitem__(self, index):
+        rows = self._all_rows()
+        if isinstance(index, slice):
+            return [self._ids[row] for row in rows[index]]
+        return self._ids[rows[index]]
+
+    def __iter__(self):
+        return (self._ids[row] for row in self._all_rows())

@@ -1,0 +1,256 @@
+"""The paper list: a Line API scroll view that paints only the rows on screen.
+
+Modelled on toolong's `LogLines`: the widget holds a sequence of ids (100,000 cost what 100 do),
+fetches the few papers it paints through a callback, caches them, and keeps the highlighted
+paper by id when the sequence is replaced (a search refresh, a mark moving papers out of view).
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from collections.abc import Callable, Iterable, Sequence
+
+from rich.cells import cell_len, set_cell_size
+from rich.segment import Segment
+from rich.style import Style
+from textual import events
+from textual.binding import Binding
+from textual.geometry import Size
+from textual.message import Message
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+
+from triage.store import Paper
+from triage.widgets.literal import printable
+
+STATE_LABELS = {"inbox": "inbox", "reading": "reading", "read": "done", "archived": "archived"}
+STATE_WIDTH = 9
+DATE_WIDTH = 10
+ROW_CACHE_SIZE = 4096
+PREFETCH_MARGIN = 20
+SCAN_BLOCK = 4096
+
+
+def _fit(text: str, width: int) -> str:
+    """Exactly `width` cells, with an ellipsis when cut."""
+    if width <= 0:
+        return ""
+    if cell_len(text) > width:
+        return set_cell_size(text, width - 1) + "…"
+    return set_cell_size(text, width)
+
+
+class PaperList(ScrollView, can_focus=True):
+    """Rows of star, state, title, tags and first listing date, with a cursor and a selection."""
+
+    COMPONENT_CLASSES = {
+        "paper-list--cursor",
+        "paper-list--selected",
+        "paper-list--star",
+        "paper-list--state",
+        "paper-list--tags",
+        "paper-list--date",
+    }
+
+    BINDINGS = [
+        Binding("j,down", "move(1)", "Down", id="cursor-down", show=False),
+        Binding("k,up", "move(-1)", "Up", id="cursor-up", show=False),
+        Binding("g,home", "move_to_start", "First paper", id="cursor-first", show=False),
+        Binding("G,end", "move_to_end", "Last paper", id="cursor-last", show=False),
+        Binding("pagedown,ctrl+f", "page(1)", "Page down", id="page-down", show=False),
+        Binding("pageup,ctrl+b", "page(-1)", "Page up", id="page-up", show=False),
+    ]
+
+    class Highlighted(Message):
+        """The cursor is on another paper (or on none: the list is empty)."""
+
+        def __init__(self, paper_list: PaperList, paper_id: str | None) -> None:
+            super().__init__()
+            self.paper_list = paper_list
+            self.paper_id = paper_id
+
+        @property
+        def control(self) -> PaperList:
+            return self.paper_list
+
+    def __init__(
+        self,
+        fetch: Callable[[list[str]], list[Paper]],
+        *,
+        name: str | None = None,
+        id: str | None = None,
+        classes: str | None = None,
+    ) -> None:
+        super().__init__(name=name, id=id, classes=classes)
+        self._fetch = fetch
+        self._ids: Sequence[str] = ()
+        self._rows: OrderedDict[str, Paper] = OrderedDict()
+        self.cursor = 0
+        self.selected: set[str] = set()
+        self._announced: str | None = None
+
+    # -- what is shown ---------------------------------------------------------------
+
+    @property
+    def ids(self) -> Sequence[str]:
+        return self._ids
+
+    @property
+    def highlighted_id(self) -> str | None:
+        return self._ids[self.cursor] if 0 <= self.cursor < len(self._ids) else None
+
+    def show(
+        self, ids: Sequence[str], *, highlight: str | None = None, top_if_gone: bool = False
+    ) -> None:
+        """Replace the rows; the cursor follows `highlight`, else stays on its paper.
+
+        When that paper is gone the cursor keeps its row, which is the next paper: what a
+        triage key that sent the paper out of view should leave behind. A new filter
+        (`top_if_gone`) starts at its first paper instead.
+        """
+        wanted = highlight or self.highlighted_id
+        row = self.cursor
+        self._ids = ids
+        if self.selected:  # never act on papers the user can no longer see
+            self.selected.intersection_update(ids)
+        found = self._index_of(wanted, row) if wanted else None
+        self.virtual_size = Size(self.size.width, len(ids))
+        if found is None:
+            found = 0 if top_if_gone else row
+        self._set_cursor(found)
+        self.refresh()
+
+    def _index_of(self, paper_id: str, near: int) -> int | None:
+        ids = self._ids
+        start = max(0, near - 2)
+        window = list(ids[start : near + 3])
+        if paper_id in window:
+            return start + window.index(paper_id)
+        # Search results are lazy sequences: slices turn them into ids in bulk, one by one is slow.
+        for start in range(0, len(ids), SCAN_BLOCK):
+            block = list(ids[start : start + SCAN_BLOCK])
+            if paper_id in block:
+                return start + block.index(paper_id)
+        return None
+
+    def paper(self, paper_id: str) -> Paper | None:
+        """The (cached) record of a shown paper."""
+        if paper_id not in self._rows:
+            self._load([paper_id])
+        return self._rows.get(paper_id)
+
+    def forget(self, ids: Iterable[str] | None = None) -> None:
+        """Drop cached records (all when `ids` is None) so they are read again."""
+        if ids is None:
+            self._rows.clear()
+        else:
+            for paper_id in ids:
+                self._rows.pop(paper_id, None)
+        self.refresh()
+
+    def _load(self, wanted: list[str]) -> None:
+        missing = [paper_id for paper_id in dict.fromkeys(wanted) if paper_id not in self._rows]
+        if not missing:
+            return
+        for paper in self._fetch(missing):
+            self._rows[paper.id] = paper
+        while len(self._rows) > ROW_CACHE_SIZE:
+            self._rows.popitem(last=False)
+
+    # -- cursor and selection ----------------------------------------------------------
+
+    def _set_cursor(self, row: int) -> None:
+        self.cursor = max(0, min(row, len(self._ids) - 1))
+        height = max(1, self.scrollable_content_region.height)
+        top = round(self.scroll_y)
+        if self.cursor < top:
+            self.scroll_to(y=self.cursor, animate=False, immediate=True)
+        elif self.cursor >= top + height:
+            self.scroll_to(y=self.cursor - height + 1, animate=False, immediate=True)
+        self.refresh()
+        if self.highlighted_id != self._announced:
+            self._announced = self.highlighted_id
+            self.post_message(self.Highlighted(self, self._announced))
+
+    def move_to(self, row: int) -> None:
+        self._set_cursor(row)
+
+    def action_move(self, delta: int) -> None:
+        self._set_cursor(self.cursor + delta)
+
+    def action_move_to_start(self) -> None:
+        self._set_cursor(0)
+
+    def action_move_to_end(self) -> None:
+        self._set_cursor(len(self._ids) - 1)
+
+    def action_page(self, direction: int) -> None:
+        height = max(1, self.scrollable_content_region.height)
+        self.scroll_to(y=self.scroll_y + direction * height, animate=False, immediate=True)
+        self._set_cursor(self.cursor + direction * height)
+
+    def toggle_selected(self) -> None:
+        paper_id = self.highlighted_id
+        if paper_id is None:
+            return
+        self.selected.symmetric_difference_update({paper_id})
+        self.refresh()
+
+    def clear_selection(self) -> None:
+        self.selected.clear()
+        self.refresh()
+
+    def on_click(self, event: events.Click) -> None:
+        row = round(self.scroll_y) + event.y
+        if row < len(self._ids):
+            self._set_cursor(row)
+
+    def on_resize(self) -> None:
+        self.virtual_size = Size(self.size.width, len(self._ids))
+
+    # -- painting --------------------------------------------------------------------
+
+    def render_line(self, y: int) -> Strip:
+        width = self.scrollable_content_region.width
+        top = round(self.scroll_y)
+        row = top + y
+        base = self.rich_style
+        if row >= len(self._ids):
+            return Strip.blank(width, base)
+        paper_id = self._ids[row]
+        if paper_id not in self._rows:
+            self._load(list(self._ids[top : top + self.size.height + PREFETCH_MARGIN]))
+        paper = self._rows.get(paper_id)
+        if paper is None:  # deleted under us; the next refresh drops it
+            return Strip.blank(width, base)
+        return self._render_row(paper, row == self.cursor, paper_id in self.selected, width)
+
+    def _render_row(self, paper: Paper, is_cursor: bool, is_selected: bool, width: int) -> Strip:
+        style = self.rich_style
+        if is_selected:
+            style += self.get_component_rich_style("paper-list--selected", partial=True)
+        if is_cursor:
+            style += self.get_component_rich_style("paper-list--cursor", partial=True)
+
+        def part(name: str) -> Style:
+            if is_cursor:  # one colour pair across the cursor row: readable in every theme
+                return style
+            return style + self.get_component_rich_style(name, partial=True)
+
+        tags = printable(" ".join(f"#{tag}" for tag in paper.tags))
+        date = paper.first_listed or ""
+        title_width = width - 3 - STATE_WIDTH - (DATE_WIDTH + 1 if width >= 60 else 0)
+        tag_width = min(cell_len(tags), max(0, title_width // 3)) if tags else 0
+        if tag_width:
+            title_width -= tag_width + 1
+        segments = [
+            Segment("▌" if is_selected else " ", style),
+            Segment("★ " if paper.starred else "  ", part("paper-list--star")),
+            Segment(_fit(STATE_LABELS.get(paper.state, paper.state), STATE_WIDTH), part("paper-list--state")),
+            Segment(_fit(printable(paper.title), title_width), style),
+        ]
+        if tag_width:
+            segments.append(Segment(" " + _fit(tags, tag_width), part("paper-list--tags")))
+        if width >= 60:
+            segments.append(Segment(" " + _fit(date, DATE_WIDTH), part("paper-list--date")))
+        return Strip(segments).adjust_cell_length(width, style)

@@ -1,0 +1,45 @@
+"""The header line: the views as tabs (number keys or click), then `shown / total`."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from textual.app import ComposeResult
+from textual.containers import Horizontal
+from textual.content import Content
+from textual.widgets import Static
+
+from triage.ui_config import View
+from triage.widgets.literal import printable
+
+TAB = "$text-muted"
+ACTIVE_TAB = "bold $text on $primary"
+
+
+class ViewBar(Horizontal):
+    def compose(self) -> ComposeResult:
+        yield Static(id="view-tabs", markup=False)
+        yield Static(id="view-counts", markup=False)
+
+    def show_views(self, views: Sequence[View], active: int | None, label: str | None = None) -> None:
+        """Tabs for `views`, `active` highlighted; `label` names a list that is no view."""
+        tabs = []
+        for number, view in enumerate(views, start=1):
+            style = ACTIVE_TAB if number - 1 == active else TAB
+            key = f"{number} " if number <= 9 else ""
+            tabs.append(
+                Content.from_markup(
+                    f"[@click=screen.view({number - 1})][{style}] $key$name [/][/]",
+                    key=key,
+                    name=printable(view.name),
+                )
+            )
+        if label is not None:
+            tabs.append(Content.from_markup(f"[{ACTIVE_TAB}] $label [/]", label=printable(label)))
+        self.query_one("#view-tabs", Static).update(Content(" ").join(tabs))
+
+    def show_counts(self, shown: int | None, total: int, status: str = "") -> None:
+        counts = f"{'…' if shown is None else f'{shown:,}'} / {total:,}"
+        self.query_one("#view-counts", Static).update(
+            Content.assemble((status + "  " if status else "", "dim"), (counts, "bold"))
+        )
