@@ -26,9 +26,9 @@ from triage.store import (
     CONFLICT_TAG,
     DEFAULT_STATE,
     SCHEMA_VERSION,
-    SQLITE_HEADER,
     Store,
     StoreError,
+    check_sqlite_file,
     conflict_versions,
     join_conflicting_notes,
     note_hash,
@@ -149,13 +149,7 @@ def read_copy(path: Path, *, this: Path | None = None) -> Copy:
         raise MergeError(f"{path}: no such file" if not path.exists() else f"{path}: not a file")
     if this is not None and this.exists() and os.path.samefile(path, this):
         raise MergeError(f"{path}: is this database itself; give the other copy")
-    try:
-        with path.open("rb") as handle:
-            header = handle.read(len(SQLITE_HEADER))
-    except OSError as error:
-        raise MergeError(f"{path}: cannot read: {error.strerror}") from None
-    if header != SQLITE_HEADER:
-        raise MergeError(f"{path}: not an SQLite database")
+    check_sqlite_file(path, MergeError)
     try:
         conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=10)
     except sqlite3.Error as error:

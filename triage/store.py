@@ -166,17 +166,19 @@ def join_conflicting_notes(versions: Iterable[tuple[str, str]]) -> str:
     return "\n".join(parts) + "\n" + CONFLICT_END
 
 
-def _check_is_sqlite(path: Path) -> None:
-    """Refuse (never overwrite) a file that exists but is not an SQLite database."""
+def check_sqlite_file(path: Path, error: type[StoreError] = StoreError) -> None:
+    """Refuse (never overwrite) a missing file or one that is not an SQLite database."""
     try:
         with path.open("rb") as handle:
             header = handle.read(len(SQLITE_HEADER))
+    except FileNotFoundError:
+        raise error(f"{path}: no such database") from None
     except IsADirectoryError:
-        raise StoreError(f"{path}: is a directory, not a triage database") from None
-    except PermissionError:
-        raise StoreError(f"{path}: permission denied") from None
-    if header and header != SQLITE_HEADER:
-        raise StoreError(f"{path}: not an SQLite database (left untouched)")
+        raise error(f"{path}: is a directory, not a triage database") from None
+    except OSError as failure:
+        raise error(f"{path}: cannot read: {failure.strerror}") from None
+    if header != SQLITE_HEADER:
+        raise error(f"{path}: not an SQLite database (left untouched)")
 
 
 def connect(path: Path) -> sqlite3.Connection:
@@ -192,8 +194,8 @@ class Store:
 
     def __init__(self, path: str | os.PathLike[str], *, create: bool = True):
         self.path = Path(path).expanduser()
-        if self.path.exists():
-            _check_is_sqlite(self.path)
+        if self.path.exists() and self.path.stat().st_size:
+            check_sqlite_file(self.path)
         elif not create:
             raise StoreError(f"{self.path}: no such database")
         else:

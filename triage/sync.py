@@ -14,7 +14,7 @@ import platformdirs
 
 from triage.merge import MergeReport, merge
 from triage.paths import APP_NAME
-from triage.store import BUSY_TIMEOUT_MS, SQLITE_HEADER, Store, StoreError
+from triage.store import BUSY_TIMEOUT_MS, Store, StoreError, check_sqlite_file
 
 MERGED_FOLDER = "merged"
 
@@ -202,7 +202,7 @@ def backup(
     :func:`backup_dir`. An existing file is never overwritten. Returns the path written.
     """
     db_path = Path(db_path).expanduser()
-    _check_source(db_path)
+    check_sqlite_file(db_path, SyncError)
     chosen = None if dest is None else Path(dest).expanduser()
     if chosen is None or chosen.is_dir():
         folder = backup_dir() if chosen is None else chosen
@@ -235,18 +235,6 @@ def backup(
         raise SyncError(f"{target}: cannot write: {error.strerror}") from None
     finally:
         partial.unlink(missing_ok=True)
-
-
-def _check_source(db_path: Path) -> None:
-    try:
-        with db_path.open("rb") as handle:
-            header = handle.read(len(SQLITE_HEADER))
-    except FileNotFoundError:
-        raise SyncError(f"{db_path}: no such database") from None
-    except OSError as error:
-        raise SyncError(f"{db_path}: cannot read: {error.strerror}") from None
-    if header != SQLITE_HEADER:
-        raise SyncError(f"{db_path}: not an SQLite database")
 
 
 def _copy_with_backup_api(source: Path, target: Path) -> None:

@@ -315,6 +315,8 @@ class TextIndex:
         ids: list[str] = []
         names = set()
         for leaf, _ in reader.leaf_readers():
+            if leaf.segment() is None:  # the reader of an index without documents
+                continue
             path = self.directory / f"docids-{leaf.segment().segment_id()}.txt"
             names.add(path.name)
             try:
