@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import shutil
+import subprocess
+import sys
 
 import pytest
 from test_app_fixtures import NEWEST_FIRST, make_db, notifications, screen_text, settle
 
 from triage.app import TriageApp
+from triage.screens.conflicts import ConflictCopiesOffer
 from triage.screens.main import MainScreen
 from triage.screens.note_editor import NoteEditor
 from triage.store import Store, paper_id
@@ -32,6 +36,16 @@ async def wait_until(pilot, condition) -> bool:
             return True
         await pilot.pause(0.05)
     return condition()
+
+
+def mark_in_another_process(db, ids, **fields):
+    """Another terminal's triage: this process's own writes are (rightly) never reported."""
+    code = (
+        "import json, sys; from triage.store import Store\n"
+        "with Store(sys.argv[1]) as s: s.mark(json.loads(sys.argv[2]), **json.loads(sys.argv[3]))"
+    )
+    subprocess.run([sys.executable, "-c", code, str(db), json.dumps(ids), json.dumps(fields)],
+                   check=True)
 
 
 def synced_copy(db, tmp_path, *, note_on_d: str = ""):
@@ -59,6 +73,8 @@ async def test_replaced_file_shows_new_data_and_keeps_the_open_note(db, tmp_path
         os.replace(other, db)
         new = paper_id("Synced From Laptop")
         assert await wait_until(pilot, lambda: new in main.papers.ids)
+        await settle(pilot)
+        assert "2 papers updated from disk" in notifications(app)  # the new paper, E starred
         assert isinstance(app.screen, NoteEditor)
         assert app.screen.editor.text == "keep this"
         await pilot.press(*" and this")
@@ -106,9 +122,8 @@ async def test_write_by_another_process_keeps_filter_and_cursor(db):
         await settle(pilot)
         cursor = main.papers.highlighted_id
         assert cursor is not None
-        with Store(db) as other:  # another terminal, same file
-            other.mark([cursor], star=True)
-            other.mark([D], state="archived")
+        mark_in_another_process(db, [cursor], star=True)  # another terminal, same file
+        mark_in_another_process(db, [D], state="archived")
         assert await wait_until(pilot, lambda: main.papers.paper(cursor).starred)
         await settle(pilot)
         assert "2 papers updated from disk" in notifications(app)
@@ -116,3 +131,87 @@ async def test_write_by_another_process_keeps_filter_and_cursor(db):
         assert main.papers.highlighted_id == cursor
         assert D not in main.papers.ids
         assert "★" in screen_text(app)
+
+
+# -- conflict copies left by a sync client ---------------------------------------------------
+
+BOBS_COPY = "triage (Bob's conflicted copy 2026-11-22).db"
+
+
+@pytest.fixture
+def db_with_conflict_copy(tmp_path):
+    """triage.db, and Bob's conflict copy beside it: E starred and a note on F, which it lacks."""
+    db = make_db(tmp_path / "triage.db")
+    copy = tmp_path / BOBS_COPY
+    shutil.copy(db, copy)
+    with Store(copy) as store:
+        store.mark([E], star=True)
+        store.mark([F], note="Bob: read section 4 first")
+    return db, copy
+
+
+async def test_conflict_copy_is_offered_and_merged_into_the_list(db_with_conflict_copy):
+    db, copy = db_with_conflict_copy
+    app = TriageApp(db)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        assert isinstance(app.screen, ConflictCopiesOffer)
+        assert BOBS_COPY in screen_text(app)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, MainScreen)
+        assert "merged 1 copy: 2 papers changed" in notifications(app)
+        assert app.main.papers.paper(E).starred
+        await pilot.press("j", "j")
+        await settle(pilot)
+        assert app.main.papers.highlighted_id == F
+        text = screen_text(app)
+        assert "★" in text
+        assert "Bob: read section 4 first" in text
+    assert not copy.exists()
+    assert (db.parent / "merged" / BOBS_COPY).exists()
+    with Store(db) as store:
+        assert store.get(E).starred
+        assert store.get(F).note == "Bob: read section 4 first"
+
+
+async def test_declined_conflict_copy_stays_and_is_not_offered_again(db_with_conflict_copy):
+    db, copy = db_with_conflict_copy
+    app = TriageApp(db)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        assert isinstance(app.screen, ConflictCopiesOffer)
+        await pilot.press("n")
+        await settle(pilot)
+        assert isinstance(app.screen, MainScreen)
+        # the file changes on disk: the app looks for copies again
+        mark_in_another_process(db, [A], state="read")
+        assert await wait_until(pilot, lambda: A not in app.main.papers.ids)
+        await settle(pilot)
+        assert isinstance(app.screen, MainScreen)
+        assert not app.main.papers.paper(E).starred
+    assert copy.exists()
+    assert not (db.parent / "merged").exists()
+    with Store(db) as store:
+        assert not store.get(E).starred
+        assert store.get(F).note == ""
+
+
+async def test_conflict_copy_arriving_with_a_change_on_disk_is_offered(tmp_path):
+    db = make_db(tmp_path / "triage.db")
+    app = TriageApp(db)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        assert isinstance(app.screen, MainScreen)  # nothing beside the DB yet
+        copy = tmp_path / BOBS_COPY
+        shutil.copy(db, copy)
+        with Store(copy) as store:
+            store.mark([E], star=True)
+        # the sync client writes the DB and leaves the copy
+        mark_in_another_process(db, [A], state="read")
+        assert await wait_until(pilot, lambda: isinstance(app.screen, ConflictCopiesOffer))
+        await pilot.press("y")
+        await settle(pilot)
+        assert "merged 1 copy: 1 paper changed" in notifications(app)
+        assert app.main.papers.paper(E).starred
+    assert (tmp_path / "merged" / BOBS_COPY).exists()

@@ -116,22 +116,40 @@ def test_a_dry_run_over_conflict_copies_leaves_them_in_place(db):
 # -- noticing outside changes -------------------------------------------------------------
 
 
-def test_file_watch_sees_a_write_by_another_connection(db):
+def star_in_another_process(db, title):
+    code = "import sys; from triage.store import Store, paper_id\n" \
+        "with Store(sys.argv[1]) as s: s.mark([paper_id(sys.argv[2])], star=True)"
+    subprocess.run([sys.executable, "-c", code, str(db), title], check=True)
+
+
+def test_file_watch_sees_a_write_by_another_process(db):
     watch = FileWatch(db)
     assert watch.poll() is None
-    with Store(db) as other_process:
-        other_process.mark([paper_id(TITLES[1])], state="read")
+    star_in_another_process(db, TITLES[1])
     assert watch.poll() == DiskChange(replaced=False)
     assert watch.poll() is None
 
 
-def test_file_watch_ignores_accepted_own_writes(db):
+def test_file_watch_never_reports_this_process_own_writes_whatever_the_timing(db):
     watch = FileWatch(db)
     with Store(db) as store:
         store.mark([paper_id(TITLES[1])], star=True)
         watch.accept()
         assert watch.poll() is None
+        # A worker's write the UI has not accepted yet, from another connection of this process.
+        with Store(db) as worker:
+            worker.mark([paper_id(TITLES[2])], star=True)
+        assert watch.poll() is None
+        store.mark([paper_id(TITLES[3])], note="mine")
+        assert watch.poll() is None
+
+
+def test_file_watch_sees_another_process_write_followed_by_one_of_ours(db):
+    watch = FileWatch(db)
+    star_in_another_process(db, TITLES[1])
+    with Store(db) as store:
         store.mark([paper_id(TITLES[2])], star=True)
+        watch.accept()  # our accept must not swallow the other process's change
     assert watch.poll() == DiskChange(replaced=False)
 
 
@@ -158,8 +176,7 @@ def test_file_watch_waits_while_the_file_is_missing(db, tmp_path):
 def test_file_watch_sees_a_same_size_rewrite_in_place(db):
     watch = FileWatch(db)
     size, mtime = db.stat().st_size, db.stat().st_mtime_ns
-    with Store(db) as other_process:
-        other_process.mark([paper_id(TITLES[4])], star=True)
+    star_in_another_process(db, TITLES[4])
     os.utime(db, ns=(mtime, mtime))  # same size, same mtime: only the token tells
     assert db.stat().st_size == size
     assert watch.poll() == DiskChange(replaced=False)

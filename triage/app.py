@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import os
 from collections.abc import Iterable, Sequence
 from functools import partial
@@ -13,12 +14,14 @@ from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
 
+from triage.screens.conflicts import ConflictCopiesOffer, changed_papers, merge_summary
 from triage.screens.help import HelpScreen, key_table
 from triage.screens.index_access import IndexAccess
 from triage.screens.main import MainScreen
 from triage.screens.welcome import WelcomeScreen
 from triage.store import Store, StoreError
-from triage.sync import FileWatch
+from triage.merge import MergeReport
+from triage.sync import FileWatch, find_conflict_copies, merge_conflict_copies
 from triage.ui_config import load_keymap
 
 STYLE_FILES = ("app.tcss", "dialogs.tcss")
@@ -53,6 +56,12 @@ class TriageApp(App[None]):
         keymap, self._keymap_problem = load_keymap()
         self.set_keymap(keymap)
         self.main = MainScreen(self.db_path)
+        self._declined_copies: set[Path] = set()
+        """Conflict copies the user said "not now" to: not offered again this session."""
+        self._waiting_copies: list[Path] = []
+        """Copies found while a dialog was open: offered once the user is back on the list."""
+        self._copies_busy = False
+        """The offer is shown, or the merge runs."""
 
     def on_mount(self) -> None:
         self.push_screen(self.main)
@@ -61,10 +70,12 @@ class TriageApp(App[None]):
         if self.store.count() == 0:
             self.push_screen(WelcomeScreen(self.db_path))
         self.set_interval(DISK_POLL_SECONDS, self.poll_disk)
+        self.look_for_conflict_copies()
 
     def on_unmount(self) -> None:
         self.index_access.close()
         self.store.close()
+        gc.unfreeze()  # see open_index: what this app held may be freed again
 
     # -- the index -----------------------------------------------------------------------
 
@@ -83,6 +94,10 @@ class TriageApp(App[None]):
             )
         finally:
             self.call_from_thread(self.main.set_indexing, "")
+        # The index and the first screen made most objects this process will hold: keep them
+        # out of later full collections, which at 100,000 papers stalled a keystroke ~100 ms.
+        gc.collect()  # once, before: frozen garbage would never be freed
+        gc.freeze()
 
     # -- writes and outside changes ------------------------------------------------------
 
@@ -92,6 +107,8 @@ class TriageApp(App[None]):
         self.watch.accept()
 
     def poll_disk(self) -> None:
+        if self._waiting_copies:
+            self.offer_conflict_copies(self._waiting_copies)
         self._poll_disk()
 
     @work(thread=True, exclusive=True, group="watch")
@@ -100,6 +117,70 @@ class TriageApp(App[None]):
         change = self.watch.poll()
         if change is not None:
             self.call_from_thread(self.reload_from_disk, replaced=change.replaced)
+            self._send_conflict_copies()
+
+    # -- conflict copies left by sync clients -----------------------------------------------
+
+    @work(thread=True, exclusive=True, group="conflict-copies")
+    def look_for_conflict_copies(self) -> None:
+        self._send_conflict_copies()
+
+    def _send_conflict_copies(self) -> None:
+        """On a worker thread: list the folder, offer what is there on the UI thread."""
+        copies = find_conflict_copies(self.db_path)
+        if copies:
+            self.call_from_thread(self.offer_conflict_copies, copies)
+
+    def offer_conflict_copies(self, copies: list[Path]) -> None:
+        """Ask whether to merge them, unless the user already said not now to all of them.
+
+        Never over a dialog (a note being typed): the offer waits until the user is back.
+        """
+        if self._copies_busy or set(copies) <= self._declined_copies:
+            self._waiting_copies = []
+            return
+        if self.screen is not self.main and not isinstance(self.screen, WelcomeScreen):
+            self._waiting_copies = copies
+            return
+        self._waiting_copies = []
+        self._copies_busy = True
+
+        def answered(merge: bool | None) -> None:
+            if merge:
+                self.merge_copies(copies)
+            else:
+                self._declined_copies.update(copies)
+                self._copies_busy = False
+
+        self.push_screen(ConflictCopiesOffer(copies), answered)
+
+    @work(thread=True, exclusive=True, group="conflict-copies")
+    def merge_copies(self, offered: list[Path]) -> None:
+        """Merge every copy beside the DB (its own Store: this is another thread)."""
+        try:
+            with Store(self.db_path) as store:
+                reports = merge_conflict_copies(store, dry_run=False)
+        except (StoreError, OSError) as error:
+            self.call_from_thread(self._copies_merged, [], offered, f"Merge failed: {error}")
+            return
+        self.call_from_thread(self._copies_merged, reports, offered, None)
+
+    def _copies_merged(
+        self, reports: list[MergeReport], offered: list[Path], error: str | None
+    ) -> None:
+        self._copies_busy = False
+        self.after_write(changed_papers(reports))
+        if error:  # copies merged before the failing one are unknown here: re-read them all
+            self.index_access.catch_up_later()
+            self._declined_copies.update(offered)  # not offered again this session
+        if self.store.count() and isinstance(self.screen, WelcomeScreen):
+            self.pop_screen()
+        self.main.papers.forget()
+        self.main.refill()
+        if error:
+            self.notify(error, severity="error", markup=False)
+        if reports:
+            self.notify(merge_summary(reports), markup=False)
 
     def papers_written(self, ids: Sequence[str]) -> None:
         self.main.papers_written(ids)
@@ -126,7 +207,6 @@ class TriageApp(App[None]):
                 return
             self.store.close()
             self.store = fresh
-            self.index_access.reopen_later()
         if self.store.count() and isinstance(self.screen, WelcomeScreen):
             self.pop_screen()
         self.index_access.catch_up_later()

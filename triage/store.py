@@ -31,6 +31,8 @@ SCHEMA_VERSION = 2  # 2: note_history (note ancestry, so a merge can tell who ch
 STATES = ("inbox", "reading", "read", "archived")
 DEFAULT_STATE = "inbox"
 BUSY_TIMEOUT_MS = 10_000
+# change_token before -> after, for every write this process committed (any thread, any Store).
+_OWN_WRITES: dict[str | None, str] = {}
 SQLITE_HEADER = b"SQLite format 3\x00"
 
 CONFLICT_TAG = "merge-conflict"
@@ -189,6 +191,18 @@ def connect(path: Path) -> sqlite3.Connection:
     return conn
 
 
+def only_own_writes(before: str | None, after: str | None) -> bool:
+    """Whether this process's own writes alone lead from change token ``before`` to ``after``.
+
+    A file watch uses it to tell our writes from another process's, whatever the timing.
+    """
+    seen = set()
+    while before != after and before in _OWN_WRITES and before not in seen:
+        seen.add(before)
+        before = _OWN_WRITES[before]
+    return before == after
+
+
 class Store:
     """One open triage DB. Not shared between threads: open one per thread."""
 
@@ -243,10 +257,11 @@ class Store:
             raise StoreError(f"{self.path}: {_describe(error)}") from None
         try:
             yield self.db
-            self.conn.execute(
-                "UPDATE meta SET value = ? WHERE key = 'change_token'", [secrets.token_hex(8)]
-            )
+            before = self.meta("change_token")
+            after = secrets.token_hex(8)
+            self.conn.execute("UPDATE meta SET value = ? WHERE key = 'change_token'", [after])
             self.conn.execute("COMMIT")
+            _OWN_WRITES[before] = after
         except BaseException:
             if self.conn.in_transaction:
                 self.conn.execute("ROLLBACK")

@@ -6,6 +6,7 @@ import datetime as dt
 import os
 import re
 import sqlite3
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 from stat import S_ISREG
@@ -14,7 +15,7 @@ import platformdirs
 
 from triage.merge import MergeReport, merge
 from triage.paths import APP_NAME
-from triage.store import BUSY_TIMEOUT_MS, Store, StoreError, check_sqlite_file
+from triage.store import BUSY_TIMEOUT_MS, Store, StoreError, check_sqlite_file, only_own_writes
 
 MERGED_FOLDER = "merged"
 
@@ -50,22 +51,34 @@ class FileWatch:
 
     def __init__(self, db_path: str | os.PathLike[str]):
         self.path = Path(db_path).expanduser()
+        self._lock = threading.Lock()
         self._seen = self._look()
 
     def accept(self) -> None:
+        """Take the file as seen, unless someone else changed it since the last look."""
         seen = self._look()
-        if seen is not None:
-            self._seen = seen
+        with self._lock:
+            if seen is not None and self._seen is not None and self._only_ours(self._seen, seen):
+                self._seen = seen
 
     def poll(self) -> DiskChange | None:
+        """Safe from any thread; this process's own writes are never reported."""
         now_seen = self._look()
         if now_seen is None:  # missing or unreadable mid-sync: look again next time
             return None
-        before, self._seen = self._seen, now_seen
+        with self._lock:
+            before, self._seen = self._seen, now_seen
         if before is None or now_seen == before:
+            return None
+        if self._only_ours(before, now_seen):
             return None
         replaced = (now_seen.device, now_seen.inode) != (before.device, before.inode)
         return DiskChange(replaced=replaced)
+
+    @staticmethod
+    def _only_ours(before: _Seen, after: _Seen) -> bool:
+        same_file = (before.device, before.inode) == (after.device, after.inode)
+        return same_file and only_own_writes(before.token, after.token)
 
     def _look(self) -> _Seen | None:
         try:

@@ -26,12 +26,10 @@ class IndexAccess:
         self._changed: set[str] = set()
         self._catch_up_due = False
         self._updated_from_disk = 0
-        self._reopen_due = False
 
     @property
     def is_open(self) -> bool:
-        """Open and reading the file the DB path names now."""
-        return self._index is not None and not self._reopen_due
+        return self._index is not None
 
     def papers_changed(self, ids: Iterable[str]) -> None:
         """Called on the UI thread after a write; cheap, never blocks on a search."""
@@ -42,18 +40,12 @@ class IndexAccess:
         with self._pending_lock:
             self._catch_up_due = True
 
-    def reopen_later(self) -> None:
-        """The DB file was replaced: the index's connection still reads the old file."""
-        with self._pending_lock:
-            self._reopen_due = True
-
     def ready(self, progress: Progress | None = None) -> SearchIndex:
-        """The open, up-to-date index. Call with `lock` held, on a worker thread."""
-        with self._pending_lock:
-            reopen, self._reopen_due = self._reopen_due, False
-        if reopen and self._index is not None:
-            self._index.close()
-            self._index = None
+        """The open, up-to-date index. Call with `lock` held, on a worker thread.
+
+        A DB file replaced on disk (a synced copy) needs no reopening: its catch-up reads the
+        file the path names now, and counts the papers that differ.
+        """
         if self._index is None:
             self._index = SearchIndex.open(self.db_path, progress=progress)
         with self._pending_lock:
@@ -69,11 +61,10 @@ class IndexAccess:
         """Bring the index up to date with the store; how many papers changed on disk since
         the last call (whichever worker did the catching up).
 
-        None when the index had to be (re)opened (opening catches up by itself, uncounted).
+        None when the index had to be opened (opening catches up by itself, uncounted).
         Call with `lock` held, on a worker thread.
         """
-        with self._pending_lock:
-            was_open = self._index is not None and not self._reopen_due
+        was_open = self._index is not None
         self.catch_up_later()
         self.ready()
         updated, self._updated_from_disk = self._updated_from_disk, 0

@@ -34,7 +34,7 @@ from triage.ui_config import (
     save_view,
 )
 from triage.widgets.paper_detail import PaperDetail
-from triage.widgets.paper_list import PaperList
+from triage.widgets.paper_list import PaperList, row_of
 from triage.widgets.steady_input import SteadyInput
 from triage.widgets.view_bar import ViewBar
 
@@ -87,9 +87,14 @@ class MainScreen(Screen[None]):
         self.generation = 0
         """Number of the newest list request; `shown_generation` is the one on screen."""
         self.shown_generation = 0
+        self._cursor_at_request: str | None = None
+        """The highlighted paper when the newest list request was made."""
         self.total = 0
         self._indexing = ""
         self._index_requested = False
+        self._hint: str | None = None
+        self._detail_shown: tuple | None = None
+        """What the detail pane shows (paper, highlighted terms): repainting it costs a layout."""
 
     # -- layout ----------------------------------------------------------------------
 
@@ -140,10 +145,18 @@ class MainScreen(Screen[None]):
         the top rather than staying on its row.
         """
         self.generation += 1
-        self._search(self.generation, self.filter_input.value, self.like, highlight, new_filter)
+        self._cursor_at_request = self.papers.highlighted_id
+        keep = highlight or self._cursor_at_request
+        self._search(
+            self.generation, self.filter_input.value, self.like, keep, self.papers.cursor, new_filter
+        )
 
     @work(thread=True, exclusive=True, group="search")
-    def _search(self, generation: int, query: str, like, highlight, new_filter: bool) -> None:
+    def _search(
+        self, generation: int, query: str, like, keep: str | None, near: int, new_filter: bool
+    ) -> None:
+        """Also finds `keep` (the paper the cursor should stay on) in the answer: at 100,000
+        papers that can mean turning every match into an id, too slow for the UI thread."""
         worker = get_current_worker()
         access = self.app.index_access
         ids = None
@@ -163,10 +176,9 @@ class MainScreen(Screen[None]):
                 self.app.call_from_thread(self._search_failed, generation, error)
                 return
             ids = result.ids
+        row = row_of(ids, keep, near) if keep and not worker.is_cancelled else None
         if not worker.is_cancelled:
-            self.app.call_from_thread(
-                self._show, generation, ids, result, total, highlight, new_filter
-            )
+            self.app.call_from_thread(self._show, generation, ids, result, total, row, new_filter)
 
     def _search_failed(self, generation: int, error: Exception) -> None:
         if generation == self.generation:
@@ -174,6 +186,9 @@ class MainScreen(Screen[None]):
             self._show_hint(f"Search is unavailable: {error or type(error).__name__}")
 
     def _show_hint(self, message: str | None) -> None:
+        if message == self._hint:
+            return
+        self._hint = message
         hint = self.query_one("#filter-hint", Static)
         hint.update(Content(message or ""))
         hint.set_class(bool(message), "-shown")
@@ -187,8 +202,10 @@ class MainScreen(Screen[None]):
         self._update_header()
 
     def _show(
-        self, generation: int, ids: Sequence[str], result, total: int, highlight, new_filter: bool
+        self, generation: int, ids: Sequence[str], result, total: int, row: int | None,
+        new_filter: bool,
     ) -> None:
+        """`row`: where the paper the cursor was on (or was sent to) is in `ids`, if there."""
         if generation != self.generation:
             return  # a newer request is on its way
         self.shown_generation = generation
@@ -197,7 +214,10 @@ class MainScreen(Screen[None]):
             self.app.open_index()
         self.result = result
         self.total = total
-        self.papers.show(ids, highlight=highlight, top_if_gone=new_filter)
+        moved_to = self.papers.highlighted_id
+        if moved_to != self._cursor_at_request and moved_to is not None:
+            row = row_of(ids, moved_to, self.papers.cursor, scan=False)  # moved while it searched
+        self.papers.show(ids, row=row, top_if_gone=new_filter)
         message = None
         if result is not None:
             message = result.hint
@@ -239,6 +259,10 @@ class MainScreen(Screen[None]):
         paper = self.papers.paper(paper_id) if paper_id else None
         result = self.result
         highlight = result.highlight_spans if result is not None and result.terms else None
+        shown = (paper, (result.query, result.terms) if highlight else None)
+        if shown == self._detail_shown:
+            return
+        self._detail_shown = shown
         self.query_one(PaperDetail).show(paper, highlight)
 
     def on_paper_list_highlighted(self, event: PaperList.Highlighted) -> None:

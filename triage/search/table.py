@@ -30,6 +30,7 @@ class Table:
     def __init__(self, conn: sqlite3.Connection, snapshot: Path | None = None):
         """``snapshot``: a copy saved by :meth:`save`, used if the store has not changed since."""
         self.conn = conn
+        self._saved_docrows = None
         if not (snapshot and self._load_snapshot(snapshot)):
             self.load()
 
@@ -40,8 +41,9 @@ class Table:
     def _load_snapshot(self, path: Path) -> bool:
         """Reading 100,000 rows from SQLite takes ~0.4 s; the pickled table ~30 ms."""
         try:
-            with path.open("rb") as handle:
-                saved = pickle.load(handle)
+            # one read: a thread waiting for the GIL after each small read (the UI thread
+            # is busy at launch) made this take seconds
+            saved = pickle.loads(path.read_bytes())
             if saved.get("token") != self._token():
                 return False
             for name in _SNAPSHOT_FIELDS:
@@ -50,21 +52,30 @@ class Table:
             return False
         self._derive()
         self._orders = saved.get("_orders", {})
+        self._saved_docrows = saved.get("docrows")
         return True
 
-    def save(self, path: Path, token: str) -> None:
-        """Keep a copy labelled with the store's ``token``, for which it is up to date."""
+    def take_saved_docrows(self):
+        """The index's (segments, document rows) saved with this snapshot, if the rows have not
+        moved since it was loaded; once only."""
+        saved, self._saved_docrows = self._saved_docrows, None
+        return saved if self.order_generation == 1 else None
+
+    def save(self, path: Path, token: str, docrows=None) -> None:
+        """Keep a copy labelled with the store's ``token``, for which it is up to date, with
+        ``docrows`` (the search index's segments and its document -> row list) for these rows."""
         for key in ("title", "added"):
             self.order(key)  # sorting 100,000 titles takes ~0.3 s: keep it for next time
         data = {name: getattr(self, name) for name in _SNAPSHOT_FIELDS}
         data["_orders"] = self._orders
+        data["docrows"] = docrows
         temporary = path.with_name(f"{path.name}.{os.getpid()}.tmp")
         with temporary.open("wb") as handle:
             pickle.dump({"token": token, **data}, handle, protocol=pickle.HIGHEST_PROTOCOL)
         os.replace(temporary, path)
 
     def _derive(self) -> None:
-        self.row_of: dict[str, int] = {paper: index for index, paper in enumerate(self.ids)}
+        self.row_of: dict[str, int] = dict(zip(self.ids, range(len(self.ids))))
         self.size = len(self.ids)
         self.all = (1 << self.size) - 1
         self.generation = getattr(self, "generation", 0) + 1

@@ -56,11 +56,10 @@ def describe(paper: Paper, highlight: Highlighter | None = None) -> Content:
         "\n        ".join(listings) or "never listed",
         "\n",
         (f"id {paper.id}" + (f"  ·  {printable(paper.url)}" if paper.url else ""), "dim"),
-        "\n\n",
-        highlighted(abstract, highlight),
     ]
-    if paper.note:
+    if paper.note:  # above the abstract: the reader's own words are what they look for first
         parts += ["\n\n", ("Note", "bold underline"), "\n", printable(paper.note, multiline=True)]
+    parts += ["\n\n", highlighted(abstract, highlight)]
     return Content.assemble(*parts, strip_control_codes=False)
 
 

@@ -2,7 +2,8 @@
 
 Modelled on toolong's `LogLines`: the widget holds a sequence of ids (100,000 cost what 100 do),
 fetches the few papers it paints through a callback, caches them, and keeps the highlighted
-paper by id when the sequence is replaced (a search refresh, a mark moving papers out of view).
+paper when the sequence is replaced (a search refresh, a mark moving papers out of view): the
+caller finds its new row with `row_of`, off the UI thread.
 """
 
 from __future__ import annotations
@@ -29,6 +30,25 @@ DATE_WIDTH = 10
 ROW_CACHE_SIZE = 4096
 PREFETCH_MARGIN = 20
 SCAN_BLOCK = 4096
+
+
+def row_of(ids: Sequence[str], paper_id: str, near: int, *, scan: bool = True) -> int | None:
+    """Where `paper_id` is in `ids`: looked for around row `near`, then (`scan`) everywhere.
+
+    A scan of a lazy search result turns every match into an id: at 100,000 papers, leave
+    it to a worker thread.
+    """
+    start = max(0, near - 2)
+    window = list(ids[start : near + 3])
+    if paper_id in window:
+        return start + window.index(paper_id)
+    if not scan:
+        return None
+    for start in range(0, len(ids), SCAN_BLOCK):  # slices make ids in bulk: one by one is slow
+        block = list(ids[start : start + SCAN_BLOCK])
+        if paper_id in block:
+            return start + block.index(paper_id)
+    return None
 
 
 def _fit(text: str, width: int) -> str:
@@ -88,6 +108,8 @@ class PaperList(ScrollView, can_focus=True):
         self.cursor = 0
         self.selected: set[str] = set()
         self._announced: str | None = None
+        self._row_styles: dict[tuple[bool, bool], tuple[Style, dict[str, Style]]] = {}
+        """Row styles by (cursor, selected): computing them costs more than painting a row."""
 
     # -- what is shown ---------------------------------------------------------------
 
@@ -99,39 +121,22 @@ class PaperList(ScrollView, can_focus=True):
     def highlighted_id(self) -> str | None:
         return self._ids[self.cursor] if 0 <= self.cursor < len(self._ids) else None
 
-    def show(
-        self, ids: Sequence[str], *, highlight: str | None = None, top_if_gone: bool = False
-    ) -> None:
-        """Replace the rows; the cursor follows `highlight`, else stays on its paper.
+    def show(self, ids: Sequence[str], *, row: int | None, top_if_gone: bool = False) -> None:
+        """Replace the rows; the cursor goes to `row`: where the paper to keep is in `ids`
+        (see `row_of`), None when it is gone.
 
-        When that paper is gone the cursor keeps its row, which is the next paper: what a
-        triage key that sent the paper out of view should leave behind. A new filter
-        (`top_if_gone`) starts at its first paper instead.
+        Then the cursor keeps its row, which is the next paper: what a triage key that sent
+        the paper out of view should leave behind. A new filter (`top_if_gone`) starts at its
+        first paper instead.
         """
-        wanted = highlight or self.highlighted_id
-        row = self.cursor
+        if row is None:
+            row = 0 if top_if_gone else self.cursor
         self._ids = ids
         if self.selected:  # never act on papers the user can no longer see
             self.selected.intersection_update(ids)
-        found = self._index_of(wanted, row) if wanted else None
         self.virtual_size = Size(self.size.width, len(ids))
-        if found is None:
-            found = 0 if top_if_gone else row
-        self._set_cursor(found)
+        self._set_cursor(row)
         self.refresh()
-
-    def _index_of(self, paper_id: str, near: int) -> int | None:
-        ids = self._ids
-        start = max(0, near - 2)
-        window = list(ids[start : near + 3])
-        if paper_id in window:
-            return start + window.index(paper_id)
-        # Search results are lazy sequences: slices turn them into ids in bulk, one by one is slow.
-        for start in range(0, len(ids), SCAN_BLOCK):
-            block = list(ids[start : start + SCAN_BLOCK])
-            if paper_id in block:
-                return start + block.index(paper_id)
-        return None
 
     def paper(self, paper_id: str) -> Paper | None:
         """The (cached) record of a shown paper."""
@@ -143,10 +148,15 @@ class PaperList(ScrollView, can_focus=True):
         """Drop cached records (all when `ids` is None) so they are read again."""
         if ids is None:
             self._rows.clear()
-        else:
-            for paper_id in ids:
-                self._rows.pop(paper_id, None)
-        self.refresh()
+            self.refresh()
+            return
+        forgotten = set(ids)
+        for paper_id in forgotten:
+            self._rows.pop(paper_id, None)
+        top = round(self.scroll_y)
+        for offset, paper_id in enumerate(self._ids[top : top + self.size.height]):
+            if paper_id in forgotten:  # repaint just the rows that show them
+                self.refresh_lines(top + offset)
 
     def _load(self, wanted: list[str]) -> None:
         missing = [paper_id for paper_id in dict.fromkeys(wanted) if paper_id not in self._rows]
@@ -160,14 +170,19 @@ class PaperList(ScrollView, can_focus=True):
     # -- cursor and selection ----------------------------------------------------------
 
     def _set_cursor(self, row: int) -> None:
+        before = self.cursor
         self.cursor = max(0, min(row, len(self._ids) - 1))
         height = max(1, self.scrollable_content_region.height)
         top = round(self.scroll_y)
         if self.cursor < top:
             self.scroll_to(y=self.cursor, animate=False, immediate=True)
+            self.refresh()
         elif self.cursor >= top + height:
             self.scroll_to(y=self.cursor - height + 1, animate=False, immediate=True)
-        self.refresh()
+            self.refresh()
+        elif self.cursor != before:  # only two rows look different
+            self.refresh_lines(before)
+            self.refresh_lines(self.cursor)
         if self.highlighted_id != self._announced:
             self._announced = self.highlighted_id
             self.post_message(self.Highlighted(self, self._announced))
@@ -194,7 +209,7 @@ class PaperList(ScrollView, can_focus=True):
         if paper_id is None:
             return
         self.selected.symmetric_difference_update({paper_id})
-        self.refresh()
+        self.refresh_lines(self.cursor)
 
     def clear_selection(self) -> None:
         self.selected.clear()
@@ -210,33 +225,49 @@ class PaperList(ScrollView, can_focus=True):
 
     # -- painting --------------------------------------------------------------------
 
+    def refresh(self, *regions, repaint: bool = True, layout: bool = False, recompose: bool = False):
+        if repaint:  # Textual drops its own style cache here too: a theme or focus change
+            self._row_styles.clear()
+        return super().refresh(*regions, repaint=repaint, layout=layout, recompose=recompose)
+
+    def notify_style_update(self) -> None:
+        self._row_styles.clear()
+        super().notify_style_update()
+
+    def _styles_for(self, is_cursor: bool, is_selected: bool) -> tuple[Style, dict[str, Style]]:
+        """The row's base style and each part's style."""
+        key = (is_cursor, is_selected)
+        if key not in self._row_styles:
+            style = self.rich_style
+            if is_selected:
+                style += self.get_component_rich_style("paper-list--selected", partial=True)
+            if is_cursor:
+                style += self.get_component_rich_style("paper-list--cursor", partial=True)
+            parts = {
+                # one colour pair across the cursor row: readable in every theme
+                name: style if is_cursor else style + self.get_component_rich_style(name, partial=True)
+                for name in ("paper-list--star", "paper-list--state", "paper-list--tags",
+                             "paper-list--date")
+            }
+            self._row_styles[key] = (style, parts)
+        return self._row_styles[key]
+
     def render_line(self, y: int) -> Strip:
         width = self.scrollable_content_region.width
         top = round(self.scroll_y)
         row = top + y
-        base = self.rich_style
         if row >= len(self._ids):
-            return Strip.blank(width, base)
+            return Strip.blank(width, self._styles_for(False, False)[0])
         paper_id = self._ids[row]
         if paper_id not in self._rows:
             self._load(list(self._ids[top : top + self.size.height + PREFETCH_MARGIN]))
         paper = self._rows.get(paper_id)
         if paper is None:  # deleted under us; the next refresh drops it
-            return Strip.blank(width, base)
+            return Strip.blank(width, self._styles_for(False, False)[0])
         return self._render_row(paper, row == self.cursor, paper_id in self.selected, width)
 
     def _render_row(self, paper: Paper, is_cursor: bool, is_selected: bool, width: int) -> Strip:
-        style = self.rich_style
-        if is_selected:
-            style += self.get_component_rich_style("paper-list--selected", partial=True)
-        if is_cursor:
-            style += self.get_component_rich_style("paper-list--cursor", partial=True)
-
-        def part(name: str) -> Style:
-            if is_cursor:  # one colour pair across the cursor row: readable in every theme
-                return style
-            return style + self.get_component_rich_style(name, partial=True)
-
+        style, part = self._styles_for(is_cursor, is_selected)
         tags = printable(" ".join(f"#{tag}" for tag in paper.tags))
         date = paper.first_listed or ""
         title_width = width - 3 - STATE_WIDTH - (DATE_WIDTH + 1 if width >= 60 else 0)
@@ -245,12 +276,12 @@ class PaperList(ScrollView, can_focus=True):
             title_width -= tag_width + 1
         segments = [
             Segment("▌" if is_selected else " ", style),
-            Segment("★ " if paper.starred else "  ", part("paper-list--star")),
-            Segment(_fit(STATE_LABELS.get(paper.state, paper.state), STATE_WIDTH), part("paper-list--state")),
+            Segment("★ " if paper.starred else "  ", part["paper-list--star"]),
+            Segment(_fit(STATE_LABELS.get(paper.state, paper.state), STATE_WIDTH), part["paper-list--state"]),
             Segment(_fit(printable(paper.title), title_width), style),
         ]
         if tag_width:
-            segments.append(Segment(" " + _fit(tags, tag_width), part("paper-list--tags")))
+            segments.append(Segment(" " + _fit(tags, tag_width), part["paper-list--tags"]))
         if width >= 60:
-            segments.append(Segment(" " + _fit(date, DATE_WIDTH), part("paper-list--date")))
+            segments.append(Segment(" " + _fit(date, DATE_WIDTH), part["paper-list--date"]))
         return Strip(segments).adjust_cell_length(width, style)

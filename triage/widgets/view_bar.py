@@ -17,6 +17,8 @@ ACTIVE_TAB = "bold $text on $primary"
 
 
 class ViewBar(Horizontal):
+    """Each part is repainted only when it changes, and laid out again only when its width does."""
+
     def compose(self) -> ComposeResult:
         yield Static(id="view-tabs", markup=False)
         yield Static(id="view-counts", markup=False)
@@ -36,10 +38,20 @@ class ViewBar(Horizontal):
             )
         if label is not None:
             tabs.append(Content.from_markup(f"[{ACTIVE_TAB}] $label [/]", label=printable(label)))
-        self.query_one("#view-tabs", Static).update(Content(" ").join(tabs))
+        self._update("#view-tabs", Content(" ").join(tabs))
 
     def show_counts(self, shown: int | None, total: int, status: str = "") -> None:
         counts = f"{'…' if shown is None else f'{shown:,}'} / {total:,}"
-        self.query_one("#view-counts", Static).update(
-            Content.assemble((status + "  " if status else "", "dim"), (counts, "bold"))
+        self._update(
+            "#view-counts",
+            Content.assemble((status + "  " if status else "", "dim"), (counts, "bold")),
         )
+
+    def _update(self, selector: str, content: Content) -> None:
+        part = self.query_one(selector, Static)
+        before = part.content
+        if not isinstance(before, Content):
+            part.update(content)
+        elif (before.plain, before.spans) != (content.plain, content.spans):
+            # Content's == compares the text only: a tab changing style keeps its text.
+            part.update(content, layout=before.cell_length != content.cell_length)
