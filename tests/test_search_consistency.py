@@ -8,10 +8,10 @@ import sys
 import textwrap
 
 import pytest
+from search_fixtures import open_watching_writes
 
 from triage.paths import cache_dir_for
 from triage.search import IndexLocked, SearchIndex
-from triage.search import textindex
 from triage.store import Store, paper_id
 
 PAPERS = [
@@ -94,14 +94,7 @@ def test_changes_behind_a_closed_index_are_caught_up_paper_by_paper(library, mon
         store.mark([A], note="capybara")
         store.add_papers([("Okapi Retrieval", "Sparse retrieval with okapi.")], source="x.txt",
                          listed_on="2026-11-03")
-    written = []
-    original = textindex.TextIndex.write
-    monkeypatch.setattr(
-        textindex.TextIndex, "write",
-        lambda self, conn, ids: (written.extend(ids), original(self, conn, ids))[1],
-    )
-    rebuilt = []
-    index = SearchIndex.open(library, progress=lambda done, total: rebuilt.append(done))
+    index, written, rebuilt = open_watching_writes(library, monkeypatch)
     try:
         assert sorted(written) == sorted([A, paper_id("Okapi Retrieval")])
         assert rebuilt == []

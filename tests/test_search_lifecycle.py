@@ -6,9 +6,10 @@ import json
 import os
 
 import pytest
+from search_fixtures import open_watching_writes
 
 from triage.paths import cache_dir_for
-from triage.search import SearchIndex, textindex
+from triage.search import SearchIndex
 from triage.store import Store, StoreError, paper_id
 
 PAPERS = [
@@ -108,14 +109,7 @@ def test_an_index_with_the_earlier_one_line_state_file_is_caught_up_not_rebuilt(
     state.write_text(json.dumps({**json.loads(header), "versions": json.loads(versions)}))
     with Store(library) as store:
         store.mark([G], note="okapi sighting")
-    written = []
-    original = textindex.TextIndex.write
-    monkeypatch.setattr(
-        textindex.TextIndex, "write",
-        lambda self, conn, ids: (written.extend(ids), original(self, conn, ids))[1],
-    )
-    rebuilt = []
-    index = SearchIndex.open(library, progress=lambda done, total: rebuilt.append(done))
+    index, written, rebuilt = open_watching_writes(library, monkeypatch)
     try:
         assert (rebuilt, written) == ([], [G])
         assert found(index, "sighting") == [G]
