@@ -47,14 +47,18 @@ def stderr_progress(description: str, *, show: bool = True) -> Iterator[Progress
     if not show:
         yield None
         return
-    with Progress(
+    with stderr_bar() as progress:
+        yield progress
+
+
+def stderr_bar() -> Progress:
+    return Progress(
         TextColumn("{task.description}"),
         BarColumn(),
         MofNCompleteColumn(),
         console=Console(stderr=True),
         transient=True,
-    ) as progress:
-        yield progress
+    )
 
 
 @click.group(invoke_without_command=True)
@@ -131,13 +135,7 @@ def lazy_progress(description: str) -> Iterator[Callable[[int, int], None]]:
 
     def advance(done: int, total: int) -> None:
         if not bars:
-            progress = Progress(
-                TextColumn("{task.description}"),
-                BarColumn(),
-                MofNCompleteColumn(),
-                console=Console(stderr=True),
-                transient=True,
-            )
+            progress = stderr_bar()
             progress.start()
             bars.append((progress, progress.add_task(description, total=total)))
         progress, task = bars[0]
@@ -151,12 +149,12 @@ def lazy_progress(description: str) -> Iterator[Callable[[int, int], None]]:
 
 
 @contextmanager
-def open_index(ctx: click.Context) -> Iterator[SearchIndex]:
+def open_index(ctx: click.Context, *, rebuild: bool = False) -> Iterator[SearchIndex]:
     """The DB's search index, caught up with the store (rebuilt with a progress bar if needed)."""
     from .search import SearchIndex
 
     with lazy_progress("building the search index") as progress:
-        index = SearchIndex.open(ctx.obj["db"], progress=progress)
+        index = SearchIndex.open(ctx.obj["db"], progress=progress, rebuild=rebuild)
     try:
         yield index
     finally:
@@ -214,8 +212,8 @@ def reindex(ctx: click.Context) -> None:
     with open_store(ctx) as store:
         count = store.count()
     started = time.perf_counter()
-    with open_index(ctx) as index, lazy_progress("indexing") as progress:
-        index.rebuild(progress=progress)
+    with open_index(ctx, rebuild=True):
+        pass
     click.echo(f"indexed {count} papers in {time.perf_counter() - started:.1f} s", err=True)
 
 

@@ -30,6 +30,7 @@ from triage.store import (
     StoreError,
     check_sqlite_file,
     conflict_versions,
+    connect_read_only,
     join_conflicting_notes,
     note_hash,
 )
@@ -151,7 +152,7 @@ def read_copy(path: Path, *, this: Path | None = None) -> Copy:
         raise MergeError(f"{path}: is this database itself; give the other copy")
     check_sqlite_file(path, MergeError)
     try:
-        conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=10)
+        conn = connect_read_only(path, timeout=10)
     except sqlite3.Error as error:
         raise MergeError(f"{path}: cannot open: {error}") from None
     try:

@@ -191,6 +191,18 @@ def connect(path: Path) -> sqlite3.Connection:
     return conn
 
 
+def connect_read_only(
+    path: Path, *, timeout: float = BUSY_TIMEOUT_MS / 1000, check_same_thread: bool = True
+) -> sqlite3.Connection:
+    """A connection that cannot write: other copies, backups and the index only read."""
+    return sqlite3.connect(
+        f"{Path(path).resolve().as_uri()}?mode=ro",
+        uri=True,
+        timeout=timeout,
+        check_same_thread=check_same_thread,
+    )
+
+
 def only_own_writes(before: str | None, after: str | None) -> bool:
     """Whether this process's own writes alone lead from change token ``before`` to ``after``.
 

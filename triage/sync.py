@@ -15,7 +15,13 @@ import platformdirs
 
 from triage.merge import MergeReport, merge
 from triage.paths import APP_NAME
-from triage.store import BUSY_TIMEOUT_MS, Store, StoreError, check_sqlite_file, only_own_writes
+from triage.store import (
+    Store,
+    StoreError,
+    check_sqlite_file,
+    connect_read_only,
+    only_own_writes,
+)
 
 MERGED_FOLDER = "merged"
 
@@ -94,7 +100,7 @@ class FileWatch:
 def read_change_token(path: Path) -> str | None:
     """The DB's change token through a short-lived read-only connection; None if unreadable now."""
     try:
-        conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=0.2)
+        conn = connect_read_only(path, timeout=0.2)
     except sqlite3.Error:
         return None
     try:
@@ -251,9 +257,7 @@ def backup(
 
 
 def _copy_with_backup_api(source: Path, target: Path) -> None:
-    src = sqlite3.connect(
-        f"{source.resolve().as_uri()}?mode=ro", uri=True, timeout=BUSY_TIMEOUT_MS / 1000
-    )
+    src = connect_read_only(source)
     dst = sqlite3.connect(str(target))
     try:
         src.backup(dst)  # one step: the whole copy under one read lock, so it is consistent

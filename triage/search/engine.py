@@ -27,7 +27,7 @@ from whoosh.query import Or as WhooshOr
 from whoosh.query import Term
 
 from ..paths import cache_dir_for
-from ..store import Store, StoreError
+from ..store import Store, StoreError, connect_read_only
 from . import bits, prefixes, query as ql
 from .overlay import ChangedText
 from .prefixes import PrefixSets
@@ -71,12 +71,14 @@ class SearchIndex:
     # -- lifecycle ---------------------------------------------------------------------------
 
     @classmethod
-    def open(cls, db_path, *, progress: Progress | None = None) -> SearchIndex:
-        """Open the DB's index, rebuilding it if missing or damaged, and catch up with the store."""
+    def open(
+        cls, db_path, *, progress: Progress | None = None, rebuild: bool = False
+    ) -> SearchIndex:
+        """Open the DB's index, rebuilding it if asked, missing or damaged, and catch up."""
         db_path = Path(db_path).expanduser()
         conn, identity = _connect(db_path, create=True)
         text = TextIndex(cache_dir_for(db_path, "index"))
-        if not text.open():
+        if rebuild or not text.open():
             text.rebuild(conn, progress)
         index = cls(db_path, conn, text, identity)
         index.catch_up()
@@ -100,18 +102,6 @@ class SearchIndex:
             self.text.close()
             self.conn.close()
             self.conn = None
-
-    def rebuild(self, progress: Progress | None = None) -> None:
-        with self._lock:
-            if self._searcher is not None:
-                self._searcher.close()
-                self._searcher = None
-            self.text.rebuild(self.conn, progress)
-            self._pending.clear()
-            self.table.load()
-            self._prefix_sets.close()
-            self._prefix_sets = PrefixSets(self.text.directory / prefixes.FILE)
-            self._open_searcher()
 
     # -- keeping up with the store --------------------------------------------------------------
 
@@ -552,9 +542,7 @@ def _connect(db_path: Path, *, create: bool) -> tuple[sqlite3.Connection, tuple[
     so a replacement in between is seen as one at the next catch-up)."""
     Store(db_path, create=create).close()  # creates or migrates; raises StoreError for a bad file
     identity = _identity(db_path)
-    conn = sqlite3.connect(
-        f"{db_path.resolve().as_uri()}?mode=ro", uri=True, check_same_thread=False, timeout=10
-    )
+    conn = connect_read_only(db_path, timeout=10, check_same_thread=False)
     conn.isolation_level = None
     return conn, identity
 
