@@ -1,10 +1,11 @@
 import os
+import re
 import stat
 
 import pytest
 from markdown_it import MarkdownIt
 
-from triage.export import ExportError, export_markdown, strip_controls, write_atomically
+from triage.export import ExportError, export_markdown, write_atomically
 from triage.store import Paper
 
 
@@ -125,16 +126,69 @@ def test_multiline_note_stays_inside_its_item():
     assert any(text.startswith("Note: one") and text.endswith("- three") for text in inline)
 
 
-def test_terminal_control_sequences_are_stripped():
-    title = "Red\x1b[31m text\x1b[0m \x1b]8;;http://evil\x07link\x1b]8;;\x07 bell\x07 \x9b2J end"
+# What a title holds, and what the exported Markdown shows of it: one case per kind of
+# sequence a terminal would act on or a viewer would reorder.
+SEQUENCES = [
+    pytest.param("Red\x1b[1;31m Alert\x1b[0m", "Red Alert", id="7-bit CSI"),
+    pytest.param("\x1b[?1049h\x1b[2 q\x1b[2JScreen", "Screen", id="7-bit CSI private"),
+    pytest.param("\x1b]0;pwned\x07Window", "Window", id="OSC ended by BEL"),
+    pytest.param("\x1b]8;;http://x\x1b\\link\x1b]8;;\x1b\\ text", "link text", id="OSC link"),
+    pytest.param("\x1b]0;pwned\x9cWindow", "Window", id="OSC ended by 8-bit ST"),
+    pytest.param("\x1bP1$r0m\x1b\\Query", "Query", id="DCS"),
+    pytest.param("\x1b_Gf=100;iVBORw0\x1b\\Image", "Image", id="APC"),
+    pytest.param("\x1b^private\x1b\\\x1bXstring\x1b\\Kept", "Kept", id="PM and SOS"),
+    pytest.param("\x9b2J\x9b38;5;196mRed", "Red", id="8-bit CSI with parameters"),
+    pytest.param("\x9d0;pwned\x9cWindow", "Window", id="8-bit OSC"),
+    pytest.param("\x1b(B\x1b7Cursor\x1b8\x1bc", "Cursor", id="two-byte and nF escapes"),
+    pytest.param("Be\x07ll\x00 Back\x08space\x7f\x0c", "Bell Backspace", id="C0 and DEL"),
+    pytest.param("C1\x80\x85\x8d controls", "C1 controls", id="C1"),
+    pytest.param("\u202eevil\u202c \u2067isolated\u2069", "evil isolated", id="bidi"),
+    pytest.param("Tab\tSeparated", "Tab Separated", id="tab"),
+    pytest.param("Line\u2028Paragraph\u2029End", "Line Paragraph End", id="U+2028 and U+2029"),
+    pytest.param("Trailing\x1b", "Trailing", id="lone ESC at the end"),
+    pytest.param("Cut\x1b[", "Cut", id="CSI cut off at the end"),
+]
+# Anything a terminal acts on, a viewer reorders, or that ends a Markdown line.
+TERMINAL_CONTROL = re.compile(
+    r"[\x00-\x09\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\u2028\u2029]"
+)
+
+
+@pytest.mark.parametrize(("hostile", "shown"), SEQUENCES)
+def test_terminal_sequences_are_stripped_from_titles_tags_and_abstracts(hostile, shown):
     markdown = export_markdown(
-        [paper("p", title, note="ok\x1b[2J\r\nnext\x00")], title="T\x1b[1m"
+        [paper("p", hostile, tags=[hostile], abstract=f"First {hostile}")], title=hostile
     )
-    assert "\x1b" not in markdown and "\x07" not in markdown and "\x9b" not in markdown
-    assert "\r" not in markdown and "\x00" not in markdown
-    assert "- **Red text link bell 2J end**" in markdown
-    assert "  - Note: ok\\\n    next\n" in markdown
-    assert strip_controls("tab\tand\nnewline") == "tab\tand\nnewline"
+    assert markdown == (
+        f"# {shown}\n\n1 paper.\n\n## Inbox (1)\n\n"
+        f"- **{shown}**\n  - Tags: {shown}\n  - First {shown}\n"
+    )
+
+
+def test_terminal_sequences_are_stripped_from_notes_and_every_line_break_keeps_its_line():
+    note = (
+        "ok\x1b[2J\r\nnext\x00\rthird\u2028\tfourth\x1b]0;unterminated title\n"
+        "fifth\u2029tab\there \x9b1;31mred\x1b"
+    )
+    markdown = export_markdown([paper("p", "P", note=note)], title="T")
+    lines = ["ok", "next", "third", "fourth", "fifth", "tab here red"]
+    assert "  - Note: " + "\\\n    ".join(lines) + "\n" in markdown
+
+
+def test_no_control_character_or_escape_reaches_the_export_nor_changes_its_structure():
+    controls = [chr(code) for code in [*range(0x20), *range(0x7F, 0xA0)]]
+    controls += ["\u202a", "\u202b", "\u202c", "\u202d", "\u202e", "\u2066", "\u2069"]
+    escapes = [f"\x1b{chr(code)}" for code in range(0x20, 0x7F)]
+    papers = [
+        paper(f"p{index}", f"A{text}B", tags=[f"t{text}"], note=f"n{text}", abstract=f"x{text}y.")
+        for index, text in enumerate(controls + escapes + ["\x1b", "\x9b", "\x1b]", "\x1b["])
+    ]
+    markdown = export_markdown(papers, title="T")
+    assert TERMINAL_CONTROL.findall(markdown) == []
+    tokens = parse(markdown)
+    items = [t for t in tokens if t.type == "list_item_open"]
+    assert len([t for t in items if t.level == 1]) == len(papers)
+    assert len(items) == len(papers) * 4
 
 
 def test_long_abstract_sentence_is_shortened_on_a_word():

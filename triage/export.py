@@ -1,9 +1,9 @@
-"""Markdown export of a reading list, and safe text for any output a terminal may show.
+"""Markdown export of a reading list.
 
 Titles, abstracts, tags and notes come from dumps and from the user: they are untrusted.
 Everything taken from a paper is escaped so that no input can end its list item, start
 a heading, a table, a code block or a link, or emit raw HTML; terminal control
-characters are stripped so ``cat export.md`` is safe too.
+sequences are stripped (``strip_control``) so ``cat export.md`` is safe too.
 """
 
 from __future__ import annotations
@@ -15,18 +15,11 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from triage.store import STATES, Paper
+from triage.text import strip_control
 
 STAR = "★"
 ABSTRACT_LIMIT = 300
 
-# ESC sequences first (CSI, OSC/DCS/PM/APC strings, two-byte escapes), then any lone C0/C1.
-_ESCAPE_SEQUENCE = re.compile(
-    r"\x1b\[[0-?]*[ -/]*[@-~]"  # CSI: colours, cursor moves
-    r"|\x1b[\]PX^_][^\x07\x1b\x9c\n]*(?:\x07|\x1b\\|\x9c)?"  # OSC/DCS/PM/APC strings
-    r"|\x1b[ -/]*[0-~]"  # two-byte and nF escapes
-)
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
-_NEWLINES = re.compile(r"\r\n?|[\u2028\u2029]")
 _WHITESPACE = re.compile(r"\s+")
 # Backslash-escapable punctuation that changes meaning anywhere in a line.
 _INLINE_SPECIAL = re.compile(r"([\\`*_\[\]|{}~#])")
@@ -43,15 +36,9 @@ class ExportError(Exception):
     """The export could not be written (one line, names the file)."""
 
 
-def strip_controls(text: str) -> str:
-    """Drop terminal control sequences and characters; keep newlines and tabs."""
-    text = _NEWLINES.sub("\n", text)
-    return _CONTROL.sub("", _ESCAPE_SEQUENCE.sub("", text))
-
-
 def one_line(text: str) -> str:
     """Control-free text on one line, whitespace collapsed."""
-    return _WHITESPACE.sub(" ", strip_controls(text)).strip()
+    return _WHITESPACE.sub(" ", strip_control(text)).strip()
 
 
 def escape_inline(text: str) -> str:
@@ -83,7 +70,7 @@ def first_sentence(abstract: str) -> str:
 def _note_lines(note: str) -> list[str]:
     """A note's lines, escaped, blank runs collapsed to one, no blank ends."""
     lines: list[str] = []
-    for raw in strip_controls(note).split("\n"):
+    for raw in strip_control(note).split("\n"):
         line = escape_line(raw)
         if line or (lines and lines[-1]):
             lines.append(line)

@@ -154,12 +154,18 @@ def _date_of(line: str, reference: dt.date) -> str | None:
     return None
 
 
+def _spaced_separators(text: str) -> str:
+    """U+2028/U+2029 inside a dump line become spaces: a title pasted with one stays whole
+    (strip_control would start a new line there, as it does in notes)."""
+    return text.replace("\u2028", " ").replace("\u2029", " ")
+
+
 def parse_dump(text: str, *, name: str, reference: dt.date | None = None) -> ParsedDump:
     """Pair titles and abstracts; ``reference`` dates a year-less date line."""
     reference = reference or dt.date.today()
     lines = [
         (number, cleaned)
-        for number, raw in enumerate(strip_control(text).split("\n"), start=1)
+        for number, raw in enumerate(strip_control(_spaced_separators(text)).split("\n"), start=1)
         if (cleaned := " ".join(raw.split()))
     ]
     listed_on: str | None = None

@@ -4,21 +4,32 @@ from __future__ import annotations
 
 import re
 
-# ANSI escape sequences (CSI, OSC, other ESC forms), C0/C1 controls except newline and tab,
-# DEL, and bidi overrides that can reorder what a terminal shows.
+_CSI_BODY = r"[0-?]*[ -/]*[@-~]"  # parameters, intermediates, final byte
+# A string's payload ends at BEL or ST, else at the line's end: an unterminated string
+# loses the rest of its line, never the rest of a dump.
+_STRING_BODY = r"[^\x07\x1b\x9c\n]*(?:\x07|\x1b\\|\x9c)?"
+# Whole escape sequences, so no parameters or payloads are left behind as text.
 _ESCAPE_SEQUENCE = re.compile(
-    r"\x1b\[[0-?]*[ -/]*[@-~]"  # CSI ... final byte
-    r"|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?"  # OSC ... BEL or ST
-    r"|\x1b[@-Z\\-_]"  # two-byte escapes
-    r"|\x9b[0-?]*[ -/]*[@-~]"  # 8-bit CSI
+    rf"\x1b(?:\[{_CSI_BODY}"  # CSI: colours, cursor moves, screen clears
+    rf"|[\]PX^_]{_STRING_BODY}"  # OSC/DCS/SOS/PM/APC: titles, hyperlinks, images
+    r"|[ -/]*[0-~])"  # two-byte and nF escapes: ESC 7, ESC c, ESC ( B
+    rf"|\x9b{_CSI_BODY}"  # the same as 8-bit C1 codes
+    rf"|[\x90\x98\x9d-\x9f]{_STRING_BODY}"
 )
+# What is left: C0 (but newline; tabs are spaces by now) and C1 controls, DEL, a lone ESC,
+# and the bidi overrides and isolates that reorder what a terminal or a Markdown viewer shows.
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 
 
 def strip_control(text: str, *, keep_newlines: bool = True) -> str:
-    """Remove escape sequences and control characters; tabs become spaces."""
+    """Remove escape sequences and control characters; tabs become spaces.
+
+    CR, CRLF and the Unicode line and paragraph separators become "\\n" (or, with
+    ``keep_newlines=False``, a space): viewers break lines there too.
+    """
+    for line_break in ("\r\n", "\r", "\u2028", "\u2029"):
+        text = text.replace(line_break, "\n")
     text = _ESCAPE_SEQUENCE.sub("", text).replace("\t", " ")
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
     if not keep_newlines:
         text = text.replace("\n", " ")
     return _CONTROL.sub("", text)
