@@ -121,7 +121,7 @@ async def test_detail_highlights_query_matches(db):
         assert (6, 15) in [tuple(span) for span in spans]
         from triage.widgets.paper_detail import PaperDetail
 
-        content = main.query_one(PaperDetail).query_one("#detail-text").visual
+        content = main.query_one(PaperDetail).content
         highlighted = {
             content.plain[span.start : span.end].lower()
             for span in content.spans

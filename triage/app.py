@@ -176,7 +176,7 @@ class TriageApp(App[None]):
         if self.store.count() and isinstance(self.screen, WelcomeScreen):
             self.pop_screen()
         self.main.papers.forget()
-        self.main.refill()
+        self.main.refill(recount=True)
         if error:
             self.notify(error, severity="error", markup=False)
         if reports:
@@ -192,7 +192,7 @@ class TriageApp(App[None]):
         self.watch.accept()
         self.index_access.catch_up_later()
         self.main.papers.forget()
-        self.main.refill()
+        self.main.refill(recount=True)
 
     def action_reload(self) -> None:
         self.reload_from_disk(replaced=True)
@@ -211,7 +211,7 @@ class TriageApp(App[None]):
             self.pop_screen()
         self.index_access.catch_up_later()
         self.main.papers.forget()
-        self.main.refill()
+        self.main.refill(recount=True)
         self.catch_up()
 
     @work(thread=True, exclusive=True, group="catch-up")
@@ -228,7 +228,7 @@ class TriageApp(App[None]):
             self.notify("Reloaded the database from disk.")
         elif updated:
             self.notify(f"{updated} paper{'s' if updated != 1 else ''} updated from disk")
-        self.main.refill()
+        self.main.refill(recount=True)
 
     # -- help and the command palette -------------------------------------------------------
 

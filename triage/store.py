@@ -28,6 +28,11 @@ from pathlib import Path
 import sqlite_utils
 
 SCHEMA_VERSION = 2  # 2: note_history (note ancestry, so a merge can tell who changed a note)
+READ_INDEXES = {
+    # The list's order, covering: the built-in views list 100,000 ids at launch from this index
+    # alone (0.1 s) instead of visiting every paper's row, abstract and all (0.4 s).
+    "idx_papers_newest": "papers (last_listed, added_at, id)",
+}
 STATES = ("inbox", "reading", "read", "archived")
 DEFAULT_STATE = "inbox"
 BUSY_TIMEOUT_MS = 10_000
@@ -290,18 +295,30 @@ class Store:
         mode = self.conn.execute("PRAGMA journal_mode").fetchone()[0]
         if mode.lower() != "delete":
             self.conn.execute("PRAGMA journal_mode = DELETE")
-        if version == SCHEMA_VERSION:
-            return
-        with self.write():
-            # Another process may have migrated since the check above: decide under the lock.
-            version = self.conn.execute("PRAGMA user_version").fetchone()[0]
-            if version >= SCHEMA_VERSION:
-                return
-            if version < 1:
-                self._create_schema_v1()
-            if version < 2:
-                self._create_schema_v2()
-            self.conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+        if version < SCHEMA_VERSION:
+            with self.write():
+                # Another process may have migrated since the check above: decide under the lock.
+                version = self.conn.execute("PRAGMA user_version").fetchone()[0]
+                if version < 1:
+                    self._create_schema_v1()
+                if version < 2:
+                    self._create_schema_v2()
+                if version < SCHEMA_VERSION:
+                    self.conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+        self._add_missing_indexes()
+
+    def _add_missing_indexes(self) -> None:
+        """Indexes only make reading faster: every triage version reads a file with or without
+        them, so they are added when missing rather than by a schema version (which would make
+        older versions on the user's other machines refuse the file)."""
+        present = {
+            row[0] for row in self.conn.execute("SELECT name FROM sqlite_master WHERE type = 'index'")
+        }
+        missing = [(name, columns) for name, columns in READ_INDEXES.items() if name not in present]
+        if missing:
+            with self.write():
+                for name, columns in missing:
+                    self.conn.execute(f"CREATE INDEX IF NOT EXISTS {name} ON {columns}")
 
     def _create_schema_v1(self) -> None:
         db = self.db

@@ -11,7 +11,10 @@ import threading
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
-from triage.search import SearchIndex
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from triage.search import SearchIndex
 
 Progress = Callable[[int, int], None]
 
@@ -47,6 +50,10 @@ class IndexAccess:
         file the path names now, and counts the papers that differ.
         """
         if self._index is None:
+            # Imported here, on the worker: Whoosh takes a tenth of a second to import, and
+            # the first rows never wait for it.
+            from triage.search import SearchIndex
+
             self._index = SearchIndex.open(self.db_path, progress=progress)
         with self._pending_lock:
             changed, self._changed = self._changed, set()

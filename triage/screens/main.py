@@ -15,14 +15,14 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Container
+from textual.css.query import NoMatches
 from textual.content import Content
 from textual.screen import Screen
-from textual.widgets import Footer, Input, Static
+from textual.widgets import Input, Static
 from textual.worker import get_current_worker
 
 from triage.export import ExportError, export_markdown, write_atomically
 from triage.screens.dialogs import PromptScreen, TagEditor
-from triage.screens.note_editor import NoteEditor
 from triage.screens.quick_filters import quick_ids
 from triage.screens.undo import UndoHistory
 from triage.store import Paper, Store, StoreError
@@ -33,6 +33,7 @@ from triage.ui_config import (
     remembered_export_path,
     save_view,
 )
+from triage.widgets.key_bar import KeyBar
 from triage.widgets.paper_detail import PaperDetail
 from triage.widgets.paper_list import PaperList, row_of
 from triage.widgets.steady_input import SteadyInput
@@ -88,8 +89,12 @@ class MainScreen(Screen[None]):
         """Number of the newest list request; `shown_generation` is the one on screen."""
         self.shown_generation = 0
         self._cursor_at_request: str | None = None
+        self._asked: str | None = None
+        """The filter text of the newest list request."""
         """The highlighted paper when the newest list request was made."""
         self.total = 0
+        self._recount = True
+        """The store's paper count may have changed (an import, a file from elsewhere)."""
         self._indexing = ""
         self._index_requested = False
         self._hint: str | None = None
@@ -110,7 +115,7 @@ class MainScreen(Screen[None]):
         with Container(id="body"):
             yield PaperList(self._fetch, id="papers")
             yield PaperDetail(id="detail")
-        yield Footer()
+        yield KeyBar()
 
     def on_mount(self) -> None:
         if self._views_problem:
@@ -138,22 +143,28 @@ class MainScreen(Screen[None]):
 
     # -- refilling the list ------------------------------------------------------------
 
-    def refill(self, *, highlight: str | None = None, new_filter: bool = False) -> None:
+    def refill(
+        self, *, highlight: str | None = None, new_filter: bool = False, recount: bool = False
+    ) -> None:
         """Ask for the current filter's papers; the newest request wins.
 
         `new_filter`: the user changed what is asked, so a cursor whose paper is gone goes to
-        the top rather than staying on its row.
+        the top rather than staying on its row. `recount`: papers came or went.
         """
         self.generation += 1
+        self._recount |= recount
+        self._asked = self.filter_input.value
         self._cursor_at_request = self.papers.highlighted_id
         keep = highlight or self._cursor_at_request
         self._search(
-            self.generation, self.filter_input.value, self.like, keep, self.papers.cursor, new_filter
+            self.generation, self.filter_input.value, self.like, keep, self.papers.cursor,
+            new_filter, self._recount,
         )
 
     @work(thread=True, exclusive=True, group="search")
     def _search(
-        self, generation: int, query: str, like, keep: str | None, near: int, new_filter: bool
+        self, generation: int, query: str, like, keep: str | None, near: int, new_filter: bool,
+        recount: bool,
     ) -> None:
         """Also finds `keep` (the paper the cursor should stay on) in the answer: at 100,000
         papers that can mean turning every match into an id, too slow for the UI thread."""
@@ -161,10 +172,13 @@ class MainScreen(Screen[None]):
         access = self.app.index_access
         ids = None
         result = None
-        with Store(self.db_path) as store:
-            total = store.count()
-            if like is None and not access.is_open:  # the index answers faster once open
-                ids = quick_ids(store, query)
+        total = None
+        quick = like is None and not access.is_open  # the index answers faster once open
+        if recount or quick:
+            with Store(self.db_path) as store:
+                total = store.count()
+                if quick:
+                    ids = quick_ids(store, query)
         if ids is None:
             try:
                 with access.lock:
@@ -199,21 +213,27 @@ class MainScreen(Screen[None]):
 
     def set_indexing(self, status: str) -> None:
         self._indexing = status
-        self._update_header()
+        try:
+            self._update_header()
+        except NoMatches:  # the index finished opening while the app quit: nothing to show
+            pass
 
     def _show(
-        self, generation: int, ids: Sequence[str], result, total: int, row: int | None,
+        self, generation: int, ids: Sequence[str], result, total: int | None, row: int | None,
         new_filter: bool,
     ) -> None:
         """`row`: where the paper the cursor was on (or was sent to) is in `ids`, if there."""
         if generation != self.generation:
             return  # a newer request is on its way
         self.shown_generation = generation
-        if not self._index_requested and total:  # after the first rows: it competes for the CPU
+        if total is not None:
+            self.total = total
+            self._recount = False
+        if not self._index_requested and self.total:
             self._index_requested = True
-            self.app.open_index()
+            # After the frame with the first rows: opening competes with it for the interpreter.
+            self.call_after_refresh(self.app.open_index)
         self.result = result
-        self.total = total
         moved_to = self.papers.highlighted_id
         if moved_to != self._cursor_at_request and moved_to is not None:
             row = row_of(ids, moved_to, self.papers.cursor, scan=False)  # moved while it searched
@@ -227,7 +247,8 @@ class MainScreen(Screen[None]):
                 message = "Found nothing similar. Esc goes back."
         self._show_hint(message)
         self._update_header()
-        self._show_detail()
+        # After the frame that shows the new list: wrapping an abstract must not delay it.
+        self.call_after_refresh(self._show_detail)
 
     def _active_view(self) -> int | None:
         if self.like is not None:
@@ -270,6 +291,8 @@ class MainScreen(Screen[None]):
 
     @on(Input.Changed, "#filter")
     def filter_changed(self, event: Input.Changed) -> None:
+        if self.like is None and event.value == self._asked:
+            return  # the Input announcing its first value, already asked for on mount
         self.like = None
         self.refill(new_filter=True)
 
@@ -280,11 +303,15 @@ class MainScreen(Screen[None]):
     # -- writes ------------------------------------------------------------------------
 
     def papers_written(self, ids: Sequence[str]) -> None:
-        """After any write from this UI: reread the rows, tell the index, refilter."""
+        """After any write from this UI: reread the rows, tell the index, refilter.
+
+        The refill waits for the frame that shows the next paper: its worker competes with
+        that frame for the interpreter, and the reader looks at the next paper first.
+        """
         self.papers.forget(ids)
         self.app.after_write(ids)
-        self.refill()
         self._show_detail()
+        self.call_after_refresh(self.refill)
 
     def _targets(self) -> list[str]:
         """The selected papers in list order, else the highlighted one."""
@@ -378,6 +405,8 @@ class MainScreen(Screen[None]):
         paper = self.store.get(paper_id) if paper_id else None
         if paper is None:
             return
+        from triage.screens.note_editor import NoteEditor  # TextArea: 60 ms less at launch
+
         self.app.push_screen(
             NoteEditor(paper.id, paper.title, paper.note),
             lambda _: self.papers_written([paper.id]),

@@ -10,19 +10,25 @@ from __future__ import annotations
 from triage.store import DEFAULT_STATE, STATES, Store
 
 _ORDER = "ORDER BY p.last_listed DESC, p.added_at DESC, p.rowid"
-_FROM = "FROM papers p LEFT JOIN annotations a ON a.paper_id = p.id"
 
 
 def quick_ids(store: Store, query: str) -> list[str] | None:
-    """Ids for `query` when it is one of the simple filters, else None (ask the index)."""
+    """Ids for `query` when it is one of the simple filters, else None (ask the index).
+
+    Annotated papers are few: each filter is a scan of the store's covering order index
+    against the set of annotated papers that match (or, for the default state, that don't).
+    """
     query = query.strip()
     if query == "":
-        sql, args = f"SELECT p.id FROM papers p {_ORDER}", []
+        where, args = "", []
     elif query == "is:starred":
-        sql, args = f"SELECT p.id {_FROM} WHERE a.starred {_ORDER}", []
+        where, args = "WHERE p.id IN (SELECT paper_id FROM annotations WHERE starred)", []
+    elif query.startswith("state:") and query[6:] == DEFAULT_STATE:
+        where = ("WHERE p.id NOT IN (SELECT paper_id FROM annotations "
+                 "WHERE coalesce(state, ?) != ?)")
+        args = [DEFAULT_STATE, DEFAULT_STATE]
     elif query.startswith("state:") and query[6:] in STATES:
-        sql = f"SELECT p.id {_FROM} WHERE coalesce(a.state, ?) = ? {_ORDER}"
-        args = [DEFAULT_STATE, query[6:]]
+        where, args = "WHERE p.id IN (SELECT paper_id FROM annotations WHERE state = ?)", [query[6:]]
     else:
         return None
-    return [row[0] for row in store.conn.execute(sql, args)]
+    return [row[0] for row in store.conn.execute(f"SELECT p.id FROM papers p {where} {_ORDER}", args)]

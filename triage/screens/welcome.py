@@ -10,11 +10,12 @@ from textual.binding import Binding
 from textual.containers import Vertical
 from textual.content import Content
 from textual.screen import Screen
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 import triage
 from triage.importer import import_paths
 from triage.store import Store
+from triage.widgets.key_bar import KeyBar
 
 
 def sample_dumps_dir() -> Path | None:
@@ -55,7 +56,7 @@ class WelcomeScreen(Screen[None]):
         with Vertical(id="welcome"):
             yield Static(Content("\n").join(lines), id="welcome-text")
             yield Static(id="welcome-status")
-        yield Footer()
+        yield KeyBar()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "import_samples" and self.samples is None:

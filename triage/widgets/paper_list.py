@@ -18,16 +18,17 @@ from textual import events
 from textual.binding import Binding
 from textual.geometry import Size
 from textual.message import Message
-from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from triage.store import Paper
+from triage.widgets.line_scroll import LineScrollView
 from triage.widgets.literal import printable
 
 STATE_LABELS = {"inbox": "inbox", "reading": "reading", "read": "done", "archived": "archived"}
 STATE_WIDTH = 9
 DATE_WIDTH = 10
 ROW_CACHE_SIZE = 4096
+STRIP_CACHE_SIZE = 1024
 PREFETCH_MARGIN = 20
 SCAN_BLOCK = 4096
 
@@ -60,7 +61,7 @@ def _fit(text: str, width: int) -> str:
     return set_cell_size(text, width)
 
 
-class PaperList(ScrollView, can_focus=True):
+class PaperList(LineScrollView, can_focus=True):
     """Rows of star, state, title, tags and first listing date, with a cursor and a selection."""
 
     COMPONENT_CLASSES = {
@@ -108,8 +109,12 @@ class PaperList(ScrollView, can_focus=True):
         self.cursor = 0
         self.selected: set[str] = set()
         self._announced: str | None = None
-        self._row_styles: dict[tuple[bool, bool], tuple[Style, dict[str, Style]]] = {}
-        """Row styles by (cursor, selected): computing them costs more than painting a row."""
+        self._row_styles: dict[tuple, tuple[Style, dict[str, Style]]] = {}
+        """Row styles by (cursor, selected, look): computing them costs more than painting a row."""
+        self._strips: OrderedDict[str, dict[tuple, Strip]] = OrderedDict()
+        """Painted rows by paper, then (cursor, selected, width, look): while typing, most rows
+        of the new list were on screen a keystroke ago."""
+        self._style_epoch = 0
 
     # -- what is shown ---------------------------------------------------------------
 
@@ -134,7 +139,7 @@ class PaperList(ScrollView, can_focus=True):
         self._ids = ids
         if self.selected:  # never act on papers the user can no longer see
             self.selected.intersection_update(ids)
-        self.virtual_size = Size(self.size.width, len(ids))
+        self.set_virtual_size(Size(self.size.width, len(ids)))
         self._set_cursor(row)
         self.refresh()
 
@@ -148,11 +153,13 @@ class PaperList(ScrollView, can_focus=True):
         """Drop cached records (all when `ids` is None) so they are read again."""
         if ids is None:
             self._rows.clear()
+            self._strips.clear()
             self.refresh()
             return
         forgotten = set(ids)
         for paper_id in forgotten:
             self._rows.pop(paper_id, None)
+            self._strips.pop(paper_id, None)
         top = round(self.scroll_y)
         for offset, paper_id in enumerate(self._ids[top : top + self.size.height]):
             if paper_id in forgotten:  # repaint just the rows that show them
@@ -221,23 +228,24 @@ class PaperList(ScrollView, can_focus=True):
             self._set_cursor(row)
 
     def on_resize(self) -> None:
-        self.virtual_size = Size(self.size.width, len(self._ids))
+        self.set_virtual_size(Size(self.size.width, len(self._ids)))
 
     # -- painting --------------------------------------------------------------------
 
-    def refresh(self, *regions, repaint: bool = True, layout: bool = False, recompose: bool = False):
-        if repaint:  # Textual drops its own style cache here too: a theme or focus change
-            self._row_styles.clear()
-        return super().refresh(*regions, repaint=repaint, layout=layout, recompose=recompose)
-
     def notify_style_update(self) -> None:
-        self._row_styles.clear()
+        self._style_epoch += 1  # a theme or CSS change: every cached look is stale
         super().notify_style_update()
+
+    def _look(self) -> tuple:
+        """What the row colours depend on besides cursor and selection."""
+        return (self.has_focus, self.app.theme, self._style_epoch)
 
     def _styles_for(self, is_cursor: bool, is_selected: bool) -> tuple[Style, dict[str, Style]]:
         """The row's base style and each part's style."""
-        key = (is_cursor, is_selected)
+        key = (is_cursor, is_selected, self._look())
         if key not in self._row_styles:
+            if len(self._row_styles) > 16:  # looks of a theme or focus no longer current
+                self._row_styles.clear()
             style = self.rich_style
             if is_selected:
                 style += self.get_component_rich_style("paper-list--selected", partial=True)
@@ -264,7 +272,20 @@ class PaperList(ScrollView, can_focus=True):
         paper = self._rows.get(paper_id)
         if paper is None:  # deleted under us; the next refresh drops it
             return Strip.blank(width, self._styles_for(False, False)[0])
-        return self._render_row(paper, row == self.cursor, paper_id in self.selected, width)
+        variant = (row == self.cursor, paper_id in self.selected, width, self._look())
+        painted = self._strips.get(paper_id)
+        if painted is None:
+            painted = self._strips[paper_id] = {}
+            if len(self._strips) > STRIP_CACHE_SIZE:
+                self._strips.popitem(last=False)
+        else:
+            self._strips.move_to_end(paper_id)
+        strip = painted.get(variant)
+        if strip is None:
+            if len(painted) > 4:  # looks of an earlier width, theme or focus
+                painted.clear()
+            strip = painted[variant] = self._render_row(paper, *variant[:3])
+        return strip
 
     def _render_row(self, paper: Paper, is_cursor: bool, is_selected: bool, width: int) -> Strip:
         style, part = self._styles_for(is_cursor, is_selected)

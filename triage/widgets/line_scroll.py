@@ -1,0 +1,34 @@
+"""A Line API ScrollView whose length can change without a layout of the whole screen."""
+
+from __future__ import annotations
+
+from textual.geometry import Size
+from textual.reactive import Reactive
+from textual.scroll_view import ScrollView
+
+
+class LineScrollView(ScrollView):
+    """For the list and the detail, whose number of lines changes on every keystroke.
+
+    Textual lays out the whole screen when a virtual size changes, for the scrollbars; after a
+    triage key that layout came a frame later than the list, so the next paper's text lagged
+    behind its row. Here only a scrollbar that appears or disappears asks for a layout; one that
+    stays just gets its new proportions.
+    """
+
+    virtual_size = Reactive(Size(0, 0), layout=False)
+
+    def set_virtual_size(self, size: Size) -> None:
+        if size == self.virtual_size:
+            return
+        self.virtual_size = size
+        overflow = self.styles.overflow_y
+        height = self.container_size.height
+        show = overflow == "scroll" or (overflow == "auto" and size.height > height)
+        if show != self.show_vertical_scrollbar:
+            self.refresh(layout=True)
+        elif show:
+            scrollbar = self.vertical_scrollbar
+            scrollbar.window_virtual_size = size.height
+            scrollbar.window_size = height
+        self.scroll_y = self.validate_scroll_y(self.scroll_y)
