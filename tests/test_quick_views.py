@@ -1,0 +1,62 @@
+"""The built-in views paint at launch straight from SQLite, before the search index is open:
+they must list exactly the papers, in exactly the order, that the index gives once it is open."""
+
+from __future__ import annotations
+
+import sqlite3
+
+import pytest
+
+from triage.importer import import_paths
+from triage.screens.quick_filters import quick_ids
+from triage.search import SearchIndex
+from triage.store import READ_INDEXES, Store
+
+SAMPLES = "sample_dumps"
+VIEWS = ["", "is:starred", "state:inbox", "state:reading", "state:read", "state:archived"]
+
+
+@pytest.fixture
+def library(tmp_path):
+    path = tmp_path / "library.db"
+    with Store(path) as store:
+        import_paths(store, [SAMPLES])
+        ids = store.ids_newest_first()
+        store.mark(ids[0:3], star=True)  # starred papers keep the default state (inbox)
+        store.mark(ids[2:5], state="reading")
+        store.mark(ids[5:7], state="read")
+        store.mark(ids[7:9], state="archived", star=True)
+        store.mark(ids[9:11], add_tags=["to-read"])  # annotated, state untouched
+        store.mark(ids[4:5], state="inbox")  # back to the inbox after reading
+    return path
+
+
+@pytest.mark.parametrize("view", VIEWS)
+def test_a_built_in_view_from_sqlite_lists_what_the_index_lists(library, view):
+    with Store(library) as store:
+        quick = quick_ids(store, view)
+    index = SearchIndex.open(library)
+    try:
+        searched = list(index.search(view).ids)
+    finally:
+        index.close()
+    assert quick == searched
+    assert quick  # every view has papers in this library
+
+
+def test_views_that_need_words_are_left_to_the_index(library):
+    with Store(library) as store:
+        assert quick_ids(store, "diffusion") is None
+        assert quick_ids(store, "state:inbox diffusion") is None
+
+
+def test_an_older_file_gains_the_order_index_and_keeps_its_papers(library):
+    with sqlite3.connect(library) as conn:
+        for name in READ_INDEXES:
+            conn.execute(f"DROP INDEX {name}")
+    with Store(library) as store:
+        assert store.count() == 22
+        assert len(quick_ids(store, "state:inbox")) == 22 - 2 - 2 - 2  # reading, read, archived
+    with sqlite3.connect(library) as conn:
+        names = {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
+    assert set(READ_INDEXES) <= names
