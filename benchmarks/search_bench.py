@@ -1,8 +1,11 @@
-"""Search speed at N papers: import, index size, per-keystroke latency, mark -> visible, open.
+"""Search speed at N papers: import, index size, per-keystroke latency, mark -> visible, open,
+and the index's memory.
 
 For every keystroke of a few as-you-type sessions it times the full answer the UI needs
 (the total and the first 200 ids in display order), then runs the same queries on SQLite FTS5
-over the same data as the reference for what this machine can do.
+over the same data as the reference for what this machine can do. Memory is measured in a
+fresh process (this one has built the library): resident set size after the imports, after
+opening the index, and its peak while typing the sessions for the first time.
 
 Usage: python benchmarks/search_bench.py --n 10000 [--n 100000] [--work /tmp/triage-bench]
 Never run by pytest.
@@ -11,12 +14,14 @@ Never run by pytest.
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import random
 import re
 import shutil
 import sqlite3
 import statistics
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -37,7 +42,7 @@ TYPED = [
     "state:reading transformer",
     "robust -adversarial sort:title",
 ]
-TARGETS = {"keystroke p95": 30, "import": 60, "mark visible": 100, "open": 200}
+TARGETS = {"keystroke p95": 30, "import": 60, "mark visible": 100, "open": 200, "open RSS": 120}
 
 
 def sessions() -> list[list[str]]:
@@ -91,6 +96,43 @@ def time_sessions(search) -> list[float]:
 def summary(latencies: list[float]) -> str:
     return f"median {statistics.median(latencies):6.1f} ms   p95 {percentile(latencies, 0.95):6.1f} ms" \
         f"   max {max(latencies):6.1f} ms"
+
+
+# -- memory ---------------------------------------------------------------------------------------
+
+
+def resident_mb(field: str = "VmRSS") -> float:
+    """This process's resident set (``VmHWM``: its peak; unlike ``ru_maxrss``, it does not
+    count the parent's size at fork)."""
+    with open("/proc/self/status") as handle:
+        for line in handle:
+            if line.startswith(f"{field}:"):
+                return int(line.split()[1]) * 1024 / 1e6
+    raise RuntimeError(f"no {field} in /proc/self/status")
+
+
+def memory_child(db_path: Path) -> None:
+    """In a fresh process: RSS after the imports, after opening, and the peak after typing."""
+    from triage.search import SearchIndex
+
+    figures = {"imports MB": resident_mb()}
+    index = SearchIndex.open(db_path)
+    figures["open MB"] = resident_mb()
+    for session in sessions():
+        for query in session:
+            result = index.search(query)
+            result.total, list(result.ids[:FIRST_PAGE])
+    figures["typed MB"] = resident_mb()
+    figures["peak MB"] = resident_mb("VmHWM")
+    print(json.dumps(figures))
+
+
+def measure_memory(db_path: Path) -> dict[str, float]:
+    child = subprocess.run(
+        [sys.executable, __file__, "--memory-of", str(db_path)],
+        capture_output=True, text=True, check=True, env=os.environ.copy(),
+    )
+    return json.loads(child.stdout.strip().splitlines()[-1])
 
 
 # -- SQLite FTS5 reference ----------------------------------------------------------------------
@@ -229,6 +271,12 @@ def run(n: int, work: Path) -> dict:
     print(f"open an up-to-date index: median {figures['open ms']:.0f} ms (runs: "
           f"{', '.join(f'{value:.0f}' for value in opens)})")
 
+    memory = measure_memory(db_path)
+    figures["open RSS MB"] = memory["open MB"] - memory["imports MB"]
+    print(f"memory (fresh process): {memory['imports MB']:.0f} MB after the imports, "
+          f"{memory['open MB']:.0f} MB after opening the index (+{figures['open RSS MB']:.0f} MB), "
+          f"{memory['typed MB']:.0f} MB after typing the sessions once, peak {memory['peak MB']:.0f} MB")
+
     index = SearchIndex.open(db_path)
 
     def ours(query: str) -> None:
@@ -281,7 +329,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--n", type=int, action="append", help="papers (repeatable)")
     parser.add_argument("--work", type=Path, default=Path("/tmp/triage-bench"))
+    parser.add_argument("--memory-of", type=Path, help=argparse.SUPPRESS)  # the memory child
     args = parser.parse_args()
+    if args.memory_of:
+        memory_child(args.memory_of)
+        return
     for n in args.n or [10_000]:
         figures = run(n, args.work)
         if n >= 100_000:
@@ -290,6 +342,7 @@ def main() -> None:
                 value = {
                     "keystroke p95": figures["keystroke p95 ms"], "import": figures["import s"],
                     "mark visible": figures["mark visible ms"], "open": figures["open ms"],
+                    "open RSS": figures["open RSS MB"],
                 }[name]
                 print(f"  {name}: {value:.1f} (target {limit}) {'ok' if value <= limit else 'MISSED'}")
 

@@ -136,3 +136,24 @@ def test_reopening_an_up_to_date_index_answers_as_before_closing(library):
             assert {query: list(reopened.search(query).ids) for query in queries} == before
         finally:
             reopened.close()
+
+
+def test_a_store_change_that_touched_no_paper_is_noted_and_later_changes_still_caught_up(
+        library, monkeypatch):
+    SearchIndex.open(library).close()
+    with Store(library) as store:
+        with store.write():  # e.g. an SQL index added by a newer triage: no paper changes
+            pass
+    index, written, rebuilt = open_watching_writes(library, monkeypatch)
+    index.close()
+    assert (rebuilt, written) == ([], [])
+    state = cache_dir_for(library, "index") / "state.json"
+    with Store(library) as store:
+        assert json.loads(state.read_text().partition("\n")[0])["change_token"] == store.change_token()
+        store.mark([A], note="walrus")
+    reopened = SearchIndex.open(library)
+    try:
+        assert found(reopened, "walrus") == [A]
+        assert found(reopened, "wal") == [A]
+    finally:
+        reopened.close()

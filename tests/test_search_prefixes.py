@@ -88,3 +88,23 @@ def test_prefix_sets_follow_marks_and_imports(library):
                 assert list(reopened.search(prefix).ids) == expected(store, prefix), prefix
     finally:
         reopened.close()
+
+
+def test_prefix_sets_follow_papers_listed_again(library):
+    """A new day's list with new papers and a few earlier ones (which move to the top): short
+    prefixes still find exactly the papers with such a word, newest first, after reopening."""
+    rng = random.Random(7)
+    SearchIndex.open(library).close()  # the sets are built in the first order
+    with Store(library) as store:
+        earlier = [(paper.title, paper.abstract) for paper in store.papers()]
+        again = [earlier[i] for i in (3, 17, 18, 30)]
+        store.add_papers(make_papers(rng, 6, 200) + again, source="three.txt", listed_on="2026-10-03")
+    index = SearchIndex.open(library)
+    try:
+        with Store(library) as store:
+            for prefix in PREFIXES:
+                assert list(index.search(prefix).ids) == expected(store, prefix), prefix
+                assert list(index.search(f"title:{prefix}").ids) == \
+                    expected(store, prefix, ("title",)), prefix
+    finally:
+        index.close()

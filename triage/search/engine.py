@@ -28,7 +28,7 @@ from whoosh.query import Term
 
 from ..paths import cache_dir_for
 from ..store import Store, StoreError, connect_read_only
-from . import bits, prefixes, query as ql
+from . import bits, postings, prefixes, query as ql
 from .overlay import ChangedText
 from .prefixes import PrefixSets
 from .result import RankedIds, SearchResult, SortedIds, fold
@@ -39,6 +39,8 @@ log = logging.getLogger(__name__)
 
 CACHE_ENTRIES = 512
 TERM_CACHE_ENTRIES = 2_000  # at most ~25 MB at 100,000 papers
+VOCABULARY_ENTRIES = 64  # prefixes whose indexed words are kept
+VOCABULARY_WORDS = 20_000  # a prefix with more words is not kept
 FREQUENT_TERM = 500  # papers: a word in more is kept as a set once decoded
 RELEVANCE_WORDS = 6  # words beyond this do not refine the title-match tiers
 KEY_WORDS = 12  # words of a paper that find papers like it
@@ -59,10 +61,11 @@ class SearchIndex:
         self._pending: set[str] = set()  # changed in the store, not yet committed to the index
         self._pending_bits = 0
         self._changed = ChangedText(conn)
-        self._annotations = ChangedText(conn, ("note", "tagwords"))
         self._prefix_sets = PrefixSets(text.directory / prefixes.FILE)
         self._cache: OrderedDict = OrderedDict()
         self._term_cache: OrderedDict = OrderedDict()
+        self._vocabularies: OrderedDict = OrderedDict()  # (field, prefix) -> indexed words
+        self._families: OrderedDict = OrderedDict()  # (fields, word) -> its stem family
         self._searcher = None
         self._docrows: list[int] = []
         self._seen_token = None
@@ -113,7 +116,6 @@ class SearchIndex:
             reordered = self.table.refresh(ids)
             self._pending.update(ids)
             self._changed.forget(ids)
-            self._annotations.forget(ids)
             if reordered:
                 self._docrows_from_table()
             self._update_change_bits()
@@ -134,6 +136,10 @@ class SearchIndex:
                 return 0
             changed, gone = self.text.stale(self.conn)
             news = (changed | gone) - set(self._pending)
+            if not changed and not gone and not self._pending:
+                # a change that touched no paper (a new SQL index, a paper changed and changed
+                # back): noted, so that the next open need not compare every version again
+                self.text.record_token(token)
             # the pending papers' rows and text were read from the old file
             refresh = news | self._pending if replaced else news
             if refresh:
@@ -155,7 +161,6 @@ class SearchIndex:
         self._file_identity = identity
         self.table.conn = conn
         self._changed = ChangedText(conn)
-        self._annotations = ChangedText(conn, ("note", "tagwords"))
         old.close()
         return True
 
@@ -188,8 +193,9 @@ class SearchIndex:
                 self._searcher = None
         if self._searcher is None:
             self._searcher = self.text.take_searcher() or self.text.ix.searcher()
+        self._vocabularies.clear()
+        self._families.clear()
         reader = self._searcher.reader()
-        self._docids = self.text.document_ids(reader)
         self._deleted = {
             base + docnum
             for leaf, base in reader.leaf_readers()
@@ -207,12 +213,16 @@ class SearchIndex:
     def _docrows_from_table(self) -> None:
         """Whoosh document number -> row (``table.size`` for deleted or unknown documents)."""
         saved = self.table.take_saved_docrows()
-        if saved is not None and saved[0] == self._segments and len(saved[1]) == len(self._docids):
-            self._docrows = saved[1].tolist()  # as saved with the table: ~40 ms less at open
+        if saved is not None and saved[0] == self._segments \
+                and len(saved[1]) == self._searcher.reader().doc_count_all():
+            # as saved with the table: ~40 ms less at open; a list, as indexing it is the
+            # inner loop of turning postings into rows (faster than an array's)
+            self._docrows = saved[1].tolist()
         else:
             row_of = self.table.row_of
             size = self.table.size
-            self._docrows = list(map(row_of.get, self._docids, repeat(size)))
+            docids = self.text.document_ids(self._searcher.reader())
+            self._docrows = list(map(row_of.get, docids, repeat(size)))
             for docnum in self._deleted:
                 self._docrows[docnum] = size
         self._term_cache.clear()
@@ -355,8 +365,10 @@ class SearchIndex:
 
     # -- text conditions from Whoosh --------------------------------------------------------------
 
-    def _rows_of_docs(self, docnums: Iterable[int]) -> int:
-        return bits.from_rows(map(self._docrows.__getitem__, docnums), self.table.size)
+    def _rows_of_docs(self, docnums: list[int]) -> int:
+        if not docnums:
+            return 0
+        return bits.from_mapped(docnums, self._docrows, self.table.size)
 
     def _postings(self, field: str, words: Iterable[str]) -> int:
         """Papers with any of ``words`` in ``field``. Frequent words' sets are kept: decoding
@@ -371,51 +383,103 @@ class SearchIndex:
                 self._term_cache.move_to_end(key)
                 result |= cached
                 continue
-            try:
-                found = reader.postings(field, word).all_ids()
-            except Exception:  # the word is not in this field
-                continue
-            if reader.doc_frequency(field, word) < FREQUENT_TERM:
+            found = postings.docnums(reader, field, word)
+            if len(found) < FREQUENT_TERM:
                 docnums.extend(found)
-                continue
-            cached = self._term_cache[key] = self._rows_of_docs(found)
-            if len(self._term_cache) > TERM_CACHE_ENTRIES:
-                self._term_cache.popitem(last=False)
-            result |= cached
+            else:
+                result |= self._keep_term(key, found)
+        return result | self._rows_of_docs(docnums)
+
+    def _keep_term(self, key: tuple[str, str], docnums: list[int]) -> int:
+        rows = self._term_cache[key] = self._rows_of_docs(docnums)
+        if len(self._term_cache) > TERM_CACHE_ENTRIES:
+            self._term_cache.popitem(last=False)
+        return rows
+
+    def _prefix_postings(self, field: str, prefix: str) -> int:
+        """Papers with a word that begins with ``prefix`` in ``field`` (as :meth:`_postings` of
+        its vocabulary, read segment by segment)."""
+        cache = self._term_cache
+        known = {word: cache[key] for key in list(cache)
+                 if key[0] == field and (word := key[1]).startswith(prefix)}
+        words, found = postings.prefix_docnums(self._searcher.reader(), field, prefix, known)
+        self._remember_vocabulary(field, prefix, words)
+        result = 0
+        for members in known.values():
+            result |= members
+        docnums: list[int] = []
+        for word, numbers in found.items():
+            if len(numbers) < FREQUENT_TERM:
+                docnums.extend(numbers)
+            else:
+                result |= self._keep_term((field, word), numbers)
         return result | self._rows_of_docs(docnums)
 
     def _vocabulary(self, field: str, prefix: str) -> list[str]:
-        reader = self._searcher.reader()
-        return [word.decode("utf-8") for word in reader.expand_prefix(field, prefix)]
+        """Indexed words that begin with ``prefix``. Typing meets the same and longer prefixes
+        again (``tra``, ``tran``): kept, and a longer prefix's words are taken from a shorter's."""
+        key = (field, prefix)
+        found = self._vocabularies.get(key)
+        if found is not None:
+            self._vocabularies.move_to_end(key)
+            return found
+        for length in range(len(prefix) - 1, 0, -1):
+            shorter = self._vocabularies.get((field, prefix[:length]))
+            if shorter is not None:
+                found = [word for word in shorter if word.startswith(prefix)]
+                break
+        else:
+            found = postings.vocabulary(self._searcher.reader(), field, prefix)
+        self._remember_vocabulary(field, prefix, found)
+        return found
 
-    def _stem_family(self, fields: tuple[str, ...], word: str) -> set[str]:
+    def _remember_vocabulary(self, field: str, prefix: str, words: list[str]) -> None:
+        if len(words) <= VOCABULARY_WORDS:
+            self._vocabularies[(field, prefix)] = words
+            if len(self._vocabularies) > VOCABULARY_ENTRIES:
+                self._vocabularies.popitem(last=False)
+
+    def _stem_family(self, fields: tuple[str, ...], word: str) -> frozenset[str]:
         """Indexed words with the same stem as ``word`` (its stem may end differently: study/studi)."""
+        key = (fields, word)
+        family = self._families.get(key)
+        if family is not None:
+            self._families.move_to_end(key)
+            return family
         root = stem(word)
-        family = {word}
-        if len(root) < 3:
-            return family  # a word being typed this short is matched as a prefix anyway
-        start = root[:-2] if len(root) >= 6 else root[:-1] if len(root) >= 4 else root
-        for field in fields:
-            family.update(
-                candidate for candidate in self._vocabulary(field, start)
-                if candidate == word or stem(candidate) == root
-            )
+        members = {word}
+        if len(root) >= 3:  # shorter: a word being typed this short is matched as a prefix anyway
+            start = root[:-2] if len(root) >= 6 else root[:-1] if len(root) >= 4 else root
+            for field in fields:
+                members.update(
+                    candidate for candidate in self._vocabulary(field, start)
+                    if candidate == word or stem(candidate) == root
+                )
+        family = self._families[key] = frozenset(members)
+        if len(self._families) > CACHE_ENTRIES:
+            self._families.popitem(last=False)
         return family
 
     def _single(self, kind: str, fields: tuple[str, ...], word: str) -> int:
         """A whole word matches its stem family; a word being typed also every word it begins."""
         # a short word being typed: its prefix already covers its stem family (as in the overlay)
         family = {word} if kind == "prefix" and len(word) <= 4 else self._stem_family(fields, word)
-        group = "fixed" if fields == TEXT_FIELDS else "title" if fields == ("title",) else None
-        if kind == "prefix" and group and self._prefix_sets.has(group, word):
-            result = self._stored_prefix(group, fields, word)
+        if kind != "prefix":
+            result = 0
             for field in fields:
-                result |= self._postings(field, family - {word})
+                result |= self._postings(field, family)
             return result
-        result = 0
+        others = [member for member in family if not member.startswith(word)]
+        group = "fixed" if fields == TEXT_FIELDS else "title" if fields == ("title",) else None
+        if group and self._prefix_sets.has(group, word):
+            # the stored set (with what completes it) has every word that begins with ``word``
+            result = self._stored_prefix(group, fields, word)
+        else:
+            result = 0
+            for field in fields:
+                result |= self._prefix_postings(field, word)
         for field in fields:
-            words = family.union(self._vocabulary(field, word)) if kind == "prefix" else family
-            result |= self._postings(field, words)
+            result |= self._postings(field, others)
         return result
 
     def _stored_prefix(self, group: str, fields: tuple[str, ...], word: str) -> int:
@@ -428,12 +492,9 @@ class SearchIndex:
         result = stored & ~added | self._changed.matching(
             [ids[row] for row in bits.to_rows(added)], table, fields, [word], prefix=True)
         if group == "fixed":
-            annotated = table.has_note
-            for members in table.tags.values():
-                annotated |= members
-            result |= self._annotations.matching(
-                [ids[row] for row in bits.to_rows(annotated)], table, ("note", "tagwords"), [word],
-                prefix=True)
+            # from the index, like any word of a field without stored sets (the pending papers'
+            # are corrected by the overlay): notes' and tags' vocabularies are small
+            result |= self._prefix_postings("note", word) | self._prefix_postings("tagwords", word)
         return result
 
     def _phrase(self, fields: tuple[str, ...], tokens: list[str]) -> int:

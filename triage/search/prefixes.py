@@ -16,8 +16,8 @@ import json
 import os
 import zlib
 from array import array
-from collections import deque
-from itertools import groupby, repeat
+from itertools import groupby, islice, repeat
+from operator import eq, sub
 from pathlib import Path
 
 from . import bits
@@ -26,6 +26,7 @@ LENGTHS = (1, 2, 3, 4, 5)
 DENSE = 2_000  # postings over a prefix's words from which its set is worth storing
 GROUPS = {"fixed": ("title", "abstract"), "title": ("title",)}
 FILE = "prefixes.bin"
+GONE = -2  # the current row of a stored paper no longer in the store
 
 
 def order_key(ids: list[str]) -> str:
@@ -49,7 +50,8 @@ def build(postings: dict[str, dict[str, array]], ids: list[str], path: Path) -> 
                         continue
                     flags = bytearray(size)
                     for docnums in lists:
-                        deque(map(flags.__setitem__, docnums, repeat(1)), 0)
+                        for docnum in docnums:  # a plain loop: faster than map(flags.__setitem__, …)
+                            flags[docnum] = 1
                     data = zlib.compress(bits.from_flags(flags).to_bytes((size + 7) // 8, "little"), 1)
                     entries[f"{group}:{prefix}"] = (out.tell(), len(data))
                     out.write(data)
@@ -71,7 +73,7 @@ class PrefixSets:
         self.path = path
         self.entries: dict[str, list[int]] = {}
         self._loaded: dict[str, int] = {}
-        self._order_for: tuple | None = None  # (table generation, source rows or None)
+        self._order_for: tuple | None = None  # see _order
         self._file = None
         try:
             # Kept open: a rebuild by another process replaces the file, not what we read.
@@ -102,28 +104,67 @@ class PrefixSets:
 
     def added_since(self, table) -> int:
         """Rows of papers the stored sets do not know (added after the build)."""
-        self._source_rows(table)
+        self._order(table)
         return self._order_for[2]
 
     def get(self, group: str, prefix: str, table) -> int:
         key = f"{group}:{prefix}"
-        source = self._source_rows(table)
+        self._order(table)
         if key not in self._loaded:
             stored = int.from_bytes(self._read(*self.entries[key]), "little")
-            self._loaded[key] = stored if source is None else bits.permute(stored, source, self.size)
+            _, rows, _, moves, source = self._order_for
+            if rows is None:
+                self._loaded[key] = stored
+            elif moves is not None:
+                self._loaded[key] = bits.move(stored, moves)
+            else:
+                self._loaded[key] = bits.permute(stored, source, self.size)
         return self._loaded[key]
 
-    def _source_rows(self, table) -> list[int] | None:
-        """For each current row, the stored row of the same paper (None: same order)."""
+    def _order(self, table) -> None:
+        """How the stored rows map to the current ones, worked out once per order: (table
+        generation, current row of each stored row or None if the same order, rows added
+        since, runs of rows that moved together or None, and if too many runs, the stored row
+        of each current row)."""
         if self._order_for is not None and self._order_for[0] == table.order_generation:
-            return self._order_for[1]
-        source, added = None, 0
+            return
+        rows, added, moves, source = None, 0, None, None
         if table.size != self.size or order_key(table.ids) != self.order:
             stored_ids = self._read(*self.ids_extent).decode("utf-8").split("\n")
-            stored_row = {paper: row for row, paper in enumerate(stored_ids)}
-            source = [stored_row.get(paper, self.size) for paper in table.ids]
-            added = bits.from_rows((row for row, old in enumerate(source) if old == self.size), table.size)
-        if self._order_for is not None and self._order_for[1] != source:
+            rows = list(map(table.row_of.get, stored_ids, repeat(GONE)))
+            moves = _runs(rows)
+            if moves is None:  # too scattered: row by row
+                source = [self.size] * table.size
+                for old, new in enumerate(rows):
+                    if new != GONE:
+                        source[new] = old
+                known = bits.from_rows((new for new in rows if new != GONE), table.size)
+            else:
+                known = 0
+                for new, _, length in moves:
+                    known |= ((1 << length) - 1) << new
+            added = table.all & ~known
+        if self._order_for is not None and self._order_for[1] != rows:
             self._loaded.clear()
-        self._order_for = (table.order_generation, source, added)
-        return source
+        self._order_for = (table.order_generation, rows, added, moves, source)
+
+
+def _runs(rows: list[int]) -> list[tuple[int, int, int]] | None:
+    """(current row, stored row, length) of each run of stored rows that are still together
+    (``rows``: the current row of each stored row, or ``GONE``); None past ``bits.MAX_RUNS``.
+    Papers added to the top of the list, or a few moved to it, leave a handful of runs."""
+    # where a stored row does not follow the previous one, found in C rather than row by row
+    follows = bytes(map(eq, map(sub, islice(rows, 1, None), rows), repeat(1)))
+    starts = [0]
+    position = follows.find(0)
+    while position >= 0:
+        starts.append(position + 1)
+        if len(starts) > 4 * bits.MAX_RUNS:  # papers gone from the store also break runs
+            return None
+        position = follows.find(0, position + 1)
+    runs = [
+        (rows[start], start, end - start)
+        for start, end in zip(starts, [*starts[1:], len(rows)])
+        if rows and rows[start] != GONE
+    ]
+    return runs if len(runs) <= bits.MAX_RUNS else None

@@ -10,7 +10,8 @@ from __future__ import annotations
 import os
 import pickle
 import sqlite3
-from collections.abc import Iterable
+from array import array
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from ..store import DEFAULT_STATE, STATES
@@ -24,6 +25,7 @@ _ROWS = (
 
 
 _SNAPSHOT_FIELDS = ("ids", "last_listed", "starred", "has_note", "state", "tags")
+SNAPSHOT_FORMAT = 2  # 2: orders and document rows as arrays, listing days shared
 
 
 class Table:
@@ -44,7 +46,7 @@ class Table:
             # one read: a thread waiting for the GIL after each small read (the UI thread
             # is busy at launch) made this take seconds
             saved = pickle.loads(path.read_bytes())
-            if saved.get("token") != self._token():
+            if saved.get("format") != SNAPSHOT_FORMAT or saved.get("token") != self._token():
                 return False
             for name in _SNAPSHOT_FIELDS:
                 setattr(self, name, saved[name])
@@ -71,7 +73,7 @@ class Table:
         data["docrows"] = docrows
         temporary = path.with_name(f"{path.name}.{os.getpid()}.tmp")
         with temporary.open("wb") as handle:
-            pickle.dump({"token": token, **data}, handle, protocol=pickle.HIGHEST_PROTOCOL)
+            pickle.dump({"format": SNAPSHOT_FORMAT, "token": token, **data}, handle, protocol=pickle.HIGHEST_PROTOCOL)
         os.replace(temporary, path)
 
     def _derive(self) -> None:
@@ -86,7 +88,8 @@ class Table:
         rows = self.conn.execute(_ROWS, [DEFAULT_STATE]).fetchall()
         self.ids: list[str] = [row[0] for row in rows]
         self.row_of = {paper: index for index, paper in enumerate(self.ids)}
-        self.last_listed: list[str] = [row[1] for row in rows]
+        dates: dict[str, str] = {}  # one string per day, shared (and pickled once) by its papers
+        self.last_listed: list[str] = [dates.setdefault(row[1], row[1]) for row in rows]
         size = len(rows)
         self.starred = bits.from_rows((i for i, row in enumerate(rows) if row[2]), size)
         self.has_note = bits.from_rows((i for i, row in enumerate(rows) if row[4]), size)
@@ -159,15 +162,15 @@ class Table:
             sql = "SELECT DISTINCT paper_id FROM listings WHERE listed_on BETWEEN ? AND ?"
         return self.bits_of(row[0] for row in self.conn.execute(sql, [first, last]))
 
-    def order(self, key: str) -> list[int]:
+    def order(self, key: str) -> Sequence[int]:
         """Rows in ``sort:key`` order (title A-Z; added and listed newest first)."""
         if key not in self._orders:
             if key == "listed":
-                self._orders[key] = list(range(self.size))
+                self._orders[key] = range(self.size)
             else:
                 column = "title_key" if key == "title" else "added_at"
                 value = dict(self.conn.execute(f"SELECT id, {column} FROM papers"))
                 keyed = [value.get(paper, "") for paper in self.ids]
                 rows = sorted(range(self.size), key=keyed.__getitem__, reverse=key == "added")
-                self._orders[key] = rows
+                self._orders[key] = array("I", rows)  # a list would hold 100,000 int objects
         return self._orders[key]

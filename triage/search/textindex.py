@@ -14,6 +14,7 @@ an up-to-date index reads the header only (parsing 100,000 versions takes ~60 ms
 from __future__ import annotations
 
 import json
+import logging
 import os
 import re
 import shutil
@@ -33,6 +34,7 @@ from whoosh.support.charset import accent_map
 
 from ..store import DEFAULT_STATE
 from . import bulk, prefixes
+from .storage import MappedStorage
 
 SCHEMA_VERSION = 5  # 2: Existence format; 3: one word splitter; 4, 5: prefix sets
 BULK_AT = 200  # documents per write from which the bulk writer is used
@@ -49,6 +51,7 @@ OPEN_ATTEMPTS = 3
 SWAP_WAIT = 5.0  # seconds a rebuild waits for another process's writer before swapping anyway
 
 Progress = Callable[[int, int], None]
+log = logging.getLogger(__name__)
 
 MAX_WORD = 40  # longer runs of word characters (hashes, URLs) are not words
 _WORD = re.compile(rf"(?<!\w)\w{{1,{MAX_WORD}}}(?!\w)")
@@ -184,7 +187,7 @@ class TextIndex:
                 header, versions = _split_state(self.state_path.read_text(encoding="utf-8"))
                 if header.get("schema") != SCHEMA_VERSION:
                     return False
-                self.ix = whoosh_index.open_dir(str(self.directory))
+                self.ix = MappedStorage(str(self.directory)).open_index()
                 self._versions, self._versions_text = header.get("versions"), versions
                 self.change_token = header.get("change_token")
                 self._close_searcher()
@@ -301,6 +304,21 @@ class TextIndex:
             if not writer.is_closed:
                 writer.cancel()
             raise
+
+    def record_token(self, token: str | None) -> None:
+        """Record that the index is up to date with the store at ``token`` (the caller found
+        every version equal). Skipped while another process writes the index."""
+        lock = self.ix.lock("WRITELOCK")
+        if not lock.acquire():
+            return
+        try:
+            if self._read_state() == self.versions:  # nobody indexed anything since
+                _write_state(self.state_path, token, self.versions)
+                self.change_token = token
+        except OSError as error:
+            log.info("search index state not updated: %s", error)
+        finally:
+            lock.release()
 
     def _writer(self, *, many: bool):
         for attempt in range(LOCK_RETRIES):
