@@ -14,7 +14,7 @@ from urllib.parse import quote_plus
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Container
+from textual.containers import Container, Horizontal
 from textual.css.query import NoMatches
 from textual.content import Content
 from textual.screen import Screen
@@ -105,13 +105,16 @@ class MainScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         yield ViewBar()
-        yield SteadyInput(
-            typing_start(self.views[0].query),
-            placeholder="Filter: words, \"phrase\", -word, tag:x, is:starred, state:reading…",
-            id="filter",
-            select_on_focus=False,
-        )
-        yield Static(id="filter-hint")
+        # The hint shares the filter's line: a line of its own that comes and goes would move
+        # the list and the detail, and repainting them cost a keystroke 60 ms at 100,000 papers.
+        with Horizontal(id="filter-row"):
+            yield SteadyInput(
+                typing_start(self.views[0].query),
+                placeholder="Filter: words, \"phrase\", -word, tag:x, is:starred, state:reading…",
+                id="filter",
+                select_on_focus=False,
+            )
+            yield Static(id="filter-hint")
         with Container(id="body"):
             yield PaperList(self._fetch, id="papers")
             yield PaperDetail(id="detail")
@@ -203,9 +206,7 @@ class MainScreen(Screen[None]):
         if message == self._hint:
             return
         self._hint = message
-        hint = self.query_one("#filter-hint", Static)
-        hint.update(Content(message or ""))
-        hint.set_class(bool(message), "-shown")
+        self.query_one("#filter-hint", Static).update(Content(message or ""))
 
     def index_progress(self, done: int, total: int) -> None:
         status = f"indexing {done * 100 // max(total, 1)}%" if done < total else ""
