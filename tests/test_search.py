@@ -157,3 +157,17 @@ def test_more_like_a_paper(index):
     assert A not in list(similar.ids)
     assert E in list(similar.ids)
     assert index.more_like("no-such-id").total == 0
+
+
+@pytest.mark.parametrize("query", ["", "diff", "video", "transformer", "sort:title", "sort:-title",
+                                   "is:starred", "tag:to-read"])
+def test_a_result_finds_a_papers_row_as_the_list_would(index, query):
+    """The list keeps its cursor on a paper by asking the result where that paper is."""
+    result = index.search(query).ids
+    listed = list(result)
+    for paper in [A, B, C, D, E]:
+        if paper in listed:
+            assert index.search(query).ids.index(paper) == listed.index(paper)
+        else:
+            with pytest.raises(ValueError):
+                index.search(query).ids.index(paper)

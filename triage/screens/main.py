@@ -18,6 +18,7 @@ from textual.containers import Container, Horizontal
 from textual.css.query import NoMatches
 from textual.content import Content
 from textual.screen import Screen
+from textual.timer import Timer
 from textual.widgets import Input, Static
 from textual.worker import get_current_worker
 
@@ -42,6 +43,9 @@ from triage.widgets.view_bar import ViewBar
 SEARCH_URL = "https://huggingface.co/papers?q={}"
 DEFAULT_EXPORT = "~/triage-export.md"
 LABEL_CHARS = 24
+DETAIL_AFTER_TYPING = 0.06
+"""Seconds after a new list before the detail follows its first paper (the cursor moving
+shows the detail at once)."""
 STATE_NAMES = {"inbox": "Inbox", "reading": "Reading", "read": "Done", "archived": "Archived"}
 
 
@@ -99,6 +103,7 @@ class MainScreen(Screen[None]):
         self._index_requested = False
         self._hint: str | None = None
         self._detail_shown: tuple | None = None
+        self._detail_timer: Timer | None = None
         """What the detail pane shows (paper, highlighted terms): repainting it costs a layout."""
 
     # -- layout ----------------------------------------------------------------------
@@ -237,7 +242,7 @@ class MainScreen(Screen[None]):
         self.result = result
         moved_to = self.papers.highlighted_id
         if moved_to != self._cursor_at_request and moved_to is not None:
-            row = row_of(ids, moved_to, self.papers.cursor, scan=False)  # moved while it searched
+            row = row_of(ids, moved_to, self.papers.cursor)  # moved while it searched
         self.papers.show(ids, row=row, top_if_gone=new_filter)
         message = None
         if result is not None:
@@ -248,8 +253,10 @@ class MainScreen(Screen[None]):
                 message = "Found nothing similar. Esc goes back."
         self._show_hint(message)
         self._update_header()
-        # After the frame that shows the new list: wrapping an abstract must not delay it.
-        self.call_after_refresh(self._show_detail)
+        # Once typing pauses: wrapping an abstract (5-8 ms) competed with the next keystroke.
+        if self._detail_timer is not None:
+            self._detail_timer.stop()
+        self._detail_timer = self.set_timer(DETAIL_AFTER_TYPING, self._show_detail)
 
     def _active_view(self) -> int | None:
         if self.like is not None:

@@ -249,14 +249,14 @@ class SearchIndex:
         if members is None:
             members = self.table.all
         total = members.bit_count()
-        ids = self.table.ids
+        ids, row_of = self.table.ids, self.table.row_of
         if parsed.sort:
             key, reverse = parsed.sort
-            ordered = SortedIds(ids, members, self.table.order(key), reverse, total)
+            ordered = SortedIds(ids, members, self.table.order(key), reverse, total, row_of)
         elif context.title_sets:
-            ordered = RankedIds(ids, self._tiers(members, context.title_sets), total)
+            ordered = RankedIds(ids, self._tiers(members, context.title_sets), total, row_of)
         else:
-            ordered = RankedIds(ids, [members], total)
+            ordered = RankedIds(ids, [members], total, row_of)
         suggestion = self._suggest(text, context) if total == 0 and context.words else None
         return SearchResult(
             text, total, ordered, frozenset(context.terms), parsed.hint, suggestion,

@@ -49,11 +49,13 @@ class RankedIds(Sequence):
     """Ids of disjoint row sets taken in turn, each newest first; rows become ids on demand,
     so the UI's first screen costs a few hundred bit operations, not 100,000 conversions."""
 
-    def __init__(self, ids: list[str], chunks: list[int], total: int):
+    def __init__(self, ids: list[str], chunks: list[int], total: int, row_of: dict[str, int]):
         self._ids = ids
         self._chunks = [chunk for chunk in chunks if chunk]
+        self._all_chunks = tuple(self._chunks)
         self._rows: list[int] = []
         self._total = total
+        self._row_of = row_of
 
     def __len__(self) -> int:
         return self._total
@@ -90,12 +92,31 @@ class RankedIds(Sequence):
         self._fill(self._total)
         return (self._ids[row] for row in self._rows)
 
+    def index(self, paper_id: str, start: int = 0, stop: int | None = None) -> int:
+        """Where a paper is, from a bit test and counts: the UI keeps its cursor on a paper
+        after every keystroke, and turning 100,000 rows into ids to find it took 15-30 ms."""
+        row = self._row_of.get(paper_id)
+        if row is not None:
+            bit, before = 1 << row, 0
+            for chunk in self._all_chunks:
+                if chunk & bit:
+                    position = before + (chunk & (bit - 1)).bit_count()
+                    if start <= position and (stop is None or position < stop):
+                        return position
+                    break
+                before += chunk.bit_count()
+        raise ValueError(f"{paper_id!r} is not in the result")
+
 
 class SortedIds(Sequence):
     """Ids of a row set in a precomputed order (``sort:title`` etc.), scanned lazily."""
 
-    def __init__(self, ids: list[str], members: int, order: list[int], reverse: bool, total: int):
+    def __init__(
+        self, ids: list[str], members: int, order: list[int], reverse: bool, total: int,
+        row_of: dict[str, int],
+    ):
         self._ids = ids
+        self._row_of = row_of
         self._total = total
         self._order = order
         self._reverse = reverse
@@ -123,3 +144,10 @@ class SortedIds(Sequence):
 
     def __iter__(self):
         return (self._ids[row] for row in self._all_rows())
+
+    def index(self, paper_id: str, start: int = 0, stop: int | None = None) -> int:
+        """Rows compared as numbers: no id is made for the papers before it."""
+        row = self._row_of.get(paper_id)
+        if row is None:
+            raise ValueError(f"{paper_id!r} is not in the result")
+        return self._all_rows().index(row, start, len(self) if stop is None else stop)

@@ -30,26 +30,18 @@ DATE_WIDTH = 10
 ROW_CACHE_SIZE = 4096
 STRIP_CACHE_SIZE = 1024
 PREFETCH_MARGIN = 20
-SCAN_BLOCK = 4096
 
 
-def row_of(ids: Sequence[str], paper_id: str, near: int, *, scan: bool = True) -> int | None:
-    """Where `paper_id` is in `ids`: looked for around row `near`, then (`scan`) everywhere.
-
-    A scan of a lazy search result turns every match into an id: at 100,000 papers, leave
-    it to a worker thread.
-    """
+def row_of(ids: Sequence[str], paper_id: str, near: int) -> int | None:
+    """Where `paper_id` is in `ids`, looked for around row `near` first (where it usually is)."""
     start = max(0, near - 2)
     window = list(ids[start : near + 3])
     if paper_id in window:
         return start + window.index(paper_id)
-    if not scan:
+    try:
+        return ids.index(paper_id)  # a search result answers from its row sets
+    except ValueError:
         return None
-    for start in range(0, len(ids), SCAN_BLOCK):  # slices make ids in bulk: one by one is slow
-        block = list(ids[start : start + SCAN_BLOCK])
-        if paper_id in block:
-            return start + block.index(paper_id)
-    return None
 
 
 def _fit(text: str, width: int) -> str:
