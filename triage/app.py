@@ -69,8 +69,12 @@ class TriageApp(App[None]):
         self._copies_busy = False
         """The offer is shown, or the merge runs."""
 
+    def get_default_screen(self) -> Screen:
+        """The main screen from the first moment: keys typed while the app starts (a terminal
+        buffers them) reach it, instead of a blank default screen that drops them."""
+        return self.main
+
     def on_mount(self) -> None:
-        self.push_screen(self.main)
         if self._keymap_problem:
             self.notify(self._keymap_problem, severity="warning", markup=False)
         if self.store.count() == 0:
