@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from math import ceil
+
 from textual.geometry import Size
 from textual.reactive import Reactive
 from textual.scroll_view import ScrollView
+from textual.scrollbar import ScrollBar
 
 
 class LineScrollView(ScrollView):
@@ -29,6 +32,22 @@ class LineScrollView(ScrollView):
             self.refresh(layout=True)
         elif show:
             scrollbar = self.vertical_scrollbar
-            scrollbar.window_virtual_size = size.height
-            scrollbar.window_size = height
+            before = _thumb(scrollbar.size.height, scrollbar.window_virtual_size,
+                            scrollbar.window_size, scrollbar.position)
+            after = _thumb(scrollbar.size.height, size.height, height, scrollbar.position)
+            if before == after:  # a one-cell thumb at the top for most lists: no repaint
+                scrollbar.set_reactive(ScrollBar.window_virtual_size, size.height)
+                scrollbar.set_reactive(ScrollBar.window_size, height)
+            else:
+                scrollbar.window_virtual_size = size.height
+                scrollbar.window_size = height
         self.scroll_y = self.validate_scroll_y(self.scroll_y)
+
+
+def _thumb(track: int, virtual: float, window: float, position: float) -> tuple[int, int] | None:
+    """The cells (in eighths) the thumb covers: what Textual's ScrollBarRender paints."""
+    if not (track and virtual and window) or virtual == track or virtual <= window:
+        return None
+    thumb = max(1, window / (virtual / track))
+    start = int((track - thumb) * (position / (virtual - window)) * 8)
+    return start, start + ceil(thumb * 8)

@@ -17,7 +17,8 @@ ACTIVE_TAB = "bold $text on $primary"
 
 
 class ViewBar(Horizontal):
-    """Each part is repainted only when it changes, and laid out again only when its width does."""
+    """Each part is repainted only when it changes; the line is laid out again only when the
+    tabs change width (a count that changed width on every keystroke cost two layouts)."""
 
     def compose(self) -> ComposeResult:
         yield Static(id="view-tabs", markup=False)
@@ -53,5 +54,7 @@ class ViewBar(Horizontal):
         if not isinstance(before, Content):
             part.update(content)
         elif (before.plain, before.spans) != (content.plain, content.spans):
-            # Content's == compares the text only: a tab changing style keeps its text.
-            part.update(content, layout=before.cell_length != content.cell_length)
+            # Content's == compares the text only: a tab changing style keeps its text. The
+            # counts take the rest of the line (styles/app.tcss): only the tabs can change width.
+            part.update(content, layout=part.id == "view-tabs"
+                        and before.cell_length != content.cell_length)
