@@ -517,3 +517,17 @@ async def test_empty_store_opens_welcome_and_imports_samples(tmp_path, monkeypat
         assert isinstance(app.screen, MainScreen)
         assert len(app.main.papers.ids) == 2
         assert "Welcome Paper One About Graphs" in screen_text(app)
+
+
+async def test_footer_names_the_keys_as_remapped_and_a_click_runs_one(db):
+    keys_file().parent.mkdir(parents=True, exist_ok=True)
+    keys_file().write_text('[keys]\nstar = "x"\n')
+    app = TriageApp(db)
+    async with app.run_test(size=(120, 30)) as pilot:
+        await start(app, pilot)
+        footer = screen_text(app).splitlines()[-1]
+        assert " x Star " in footer and " s Star " not in footer
+        assert footer.rstrip().endswith("^p palette")
+        await pilot.click("KeyBar", offset=(footer.index(" x Star ") + 2, 0))
+        await settle(pilot)
+        assert stored(db, D).starred
