@@ -7,12 +7,13 @@ import random
 import pytest
 
 from triage.search import SearchIndex, prefixes
-from triage.search.textindex import words
+from triage.search.textindex import stem, words
 from triage.store import Store
 
 VOCABULARY = (
     "diffusion different digital dense data dataset decoder video vision visual language "
-    "latent large learning robust robot retrieval sparse scale state transformer token"
+    "latent large learning robust robot retrieval sparse scale state transformer token "
+    "generation generated generative general transformers transforms"
 ).split()
 
 
@@ -35,6 +36,19 @@ def expected(store: Store, prefix: str, fields=("title", "abstract", "note", "ta
     hits = [p for p in papers if any(w.startswith(prefix) for f in fields for w in words(texts(p)[f]))]
     in_title = [p.id for p in hits if any(w.startswith(prefix) for w in words(p.title))]
     return in_title + [p.id for p in hits if p.id not in in_title]
+
+
+def expected_word(store: Store, word: str, prefix: bool = False) -> set[str]:
+    """Papers with ``word``'s stem family (every word with its stem) in any field, or with a
+    word that begins with it if it is being typed."""
+    root = stem(word)
+    def matches(other):
+        return other == word or stem(other) == root or (prefix and other.startswith(word))
+    return {
+        paper.id for paper in store.papers()
+        if any(matches(w) for text in (paper.title, paper.abstract, paper.note, " ".join(paper.tags))
+               for w in words(text))
+    }
 
 
 @pytest.fixture
@@ -108,3 +122,37 @@ def test_prefix_sets_follow_papers_listed_again(library):
                     expected(store, prefix, ("title",)), prefix
     finally:
         index.close()
+
+
+WORDS = ["generation", "generated", "general", "transformer", "transforms", "diffusion"]  # + " ": whole
+LONG_PREFIXES = ["generat", "genera", "transfor", "transformer"]
+
+
+def test_stored_words_and_long_prefixes_follow_imports_and_notes(library):
+    """Whole words (their stem families) and longer prefixes, whose sets are stored at build,
+    still find new papers, and a note added after the build, with the same results after
+    reopening."""
+    rng = random.Random(11)
+    index = SearchIndex.open(library)
+    try:
+        with Store(library) as store:
+            for word in WORDS:
+                assert {*index.search(f"{word} ").ids} == expected_word(store, word), word
+            store.add_papers(make_papers(rng, 12, 300), source="four.txt", listed_on="2026-10-04")
+            ids = store.ids_newest_first()
+            store.mark(ids[20:22], note="generated transforms")
+            index.papers_changed(ids[:12] + ids[20:22])
+            index.flush()  # committed: the new papers are "added since the sets were built"
+            for word in WORDS:
+                assert {*index.search(f"{word} ").ids} == expected_word(store, word), word
+            for prefix in LONG_PREFIXES:
+                assert {*index.search(prefix).ids} == expected_word(store, prefix, prefix=True), prefix
+    finally:
+        index.close()
+    reopened = SearchIndex.open(library)
+    try:
+        with Store(library) as store:
+            for word in WORDS:
+                assert {*reopened.search(f"{word} ").ids} == expected_word(store, word), word
+    finally:
+        reopened.close()

@@ -1,8 +1,9 @@
 """SearchIndex: the query language evaluated over bit sets of rows (see :mod:`.bits`).
 
 Text conditions come from the Whoosh index (postings turned into row sets, frequent words'
-sets cached) or, for short prefixes, from the sets precomputed at build (:mod:`.prefixes`);
-structured ones (star, state, tags, note presence, dates) from the in-memory :class:`Table`.
+sets cached) or, for frequent prefixes and words, from the sets precomputed at build
+(:mod:`.prefixes`); structured ones (star, state, tags, note presence, dates) from the
+in-memory :class:`Table`.
 Papers changed since the last index commit are "pending": their text conditions are
 evaluated on their current text (:mod:`.overlay`), so a mark shows before the commit lands.
 Commits happen when 200 papers are pending, on ``catch_up`` and on ``close``.
@@ -464,13 +465,10 @@ class SearchIndex:
         """A whole word matches its stem family; a word being typed also every word it begins."""
         # a short word being typed: its prefix already covers its stem family (as in the overlay)
         family = {word} if kind == "prefix" and len(word) <= 4 else self._stem_family(fields, word)
-        if kind != "prefix":
-            result = 0
-            for field in fields:
-                result |= self._postings(field, family)
-            return result
-        others = [member for member in family if not member.startswith(word)]
         group = "fixed" if fields == TEXT_FIELDS else "title" if fields == ("title",) else None
+        if kind != "prefix":
+            return self._family_postings(group, fields, family)
+        others = [member for member in family if not member.startswith(word)]
         if group and self._prefix_sets.has(group, word):
             # the stored set (with what completes it) has every word that begins with ``word``
             result = self._stored_prefix(group, fields, word)
@@ -478,8 +476,27 @@ class SearchIndex:
             result = 0
             for field in fields:
                 result |= self._prefix_postings(field, word)
+        return result | self._family_postings(group, fields, others)
+
+    def _family_postings(self, group: str | None, fields: tuple[str, ...], words: Iterable[str]) -> int:
+        """Papers with any of ``words`` in ``fields``: frequent words' sets as stored at build
+        for the group's fields (completed with the papers added since, matched on their text),
+        the rest from the index."""
+        words = list(words)
+        sets = self._prefix_sets
+        stored = [word for word in words if sets.has_word(group, word)] if group else []
+        result = 0
+        if stored:
+            table = self.table
+            for word in stored:
+                result |= sets.get_word(group, word, table)
+            added = sets.added_since(table)
+            ids = table.ids
+            result = result & ~added | self._changed.containing(
+                [ids[row] for row in bits.to_rows(added)], table, prefixes.GROUPS[group], stored)
+        rest = [word for word in words if word not in stored]
         for field in fields:
-            result |= self._postings(field, others)
+            result |= self._postings(field, rest if group and field in prefixes.GROUPS[group] else words)
         return result
 
     def _stored_prefix(self, group: str, fields: tuple[str, ...], word: str) -> int:

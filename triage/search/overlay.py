@@ -54,6 +54,22 @@ class ChangedText:
             }
         return found
 
+    def containing(self, ids: Collection[str], table, fields: tuple[str, ...], words: list[str]) -> int:
+        """Rows of ``ids`` with any of ``words`` (themselves, not their stems) in ``fields``."""
+        if not ids or not words:
+            return 0
+        self._load(ids)
+        row_of = table.row_of
+        needles = [f" {word} " for word in words]
+        rows = []
+        for paper in ids:
+            row = row_of.get(paper)
+            if row is not None:
+                joined = self._joined[paper]
+                if any(needle in joined.get(field, "") for field in fields for needle in needles):
+                    rows.append(row)
+        return bits.from_rows(rows, table.size)
+
     def matching(self, ids: Collection[str], table, fields: tuple[str, ...],
                  tokens: list[str], prefix: bool) -> int:
         """Rows of ``ids`` whose current text satisfies the words condition (as the index would:

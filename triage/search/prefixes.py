@@ -1,12 +1,17 @@
-"""Row sets of the short prefixes, precomputed when the index is built.
+"""Row sets of the frequent prefixes, precomputed when the index is built.
 
 The first keystrokes (``d``, ``di``, ``dif``) match thousands of words and most papers:
-uniting their Whoosh postings takes seconds at 100,000 papers. The bulk build has every
-posting in memory anyway, so it stores the papers of each frequent 1-5 letter prefix in
+uniting their Whoosh postings takes seconds at 100,000 papers, and a longer prefix of a
+frequent stem (``genera``: ~117,000 postings of ``generation``, ``generalization``, …) still
+tens of milliseconds. The bulk build has every posting in memory anyway, so it stores the
+papers of each prefix, of any length, whose words have ``DENSE`` postings or more in
 ``prefixes.bin``, in its own row order, for titles and abstracts (which never change once a
-paper is stored) and for titles alone (for ranking). A query re-expresses a set in the current
-order on first use; papers added since the build are matched on their text, as are notes and
-tags (few, and changed by marks).
+paper is stored) and for titles alone (for ranking). A prefix with the same words as the one
+a letter shorter (``transfo``, ``transfor``) shares its set. The words with ``DENSE``
+postings or more have their sets stored too: a word's stem family (``generation`` also finds
+``generated``, ``general``, …) would otherwise decode them. Sets are read from the file on first use and
+re-expressed in the current order; papers added since the build are matched on their text, as
+are notes and tags (few, and changed by marks).
 """
 
 from __future__ import annotations
@@ -22,8 +27,7 @@ from pathlib import Path
 
 from . import bits
 
-LENGTHS = (1, 2, 3, 4, 5)
-DENSE = 2_000  # postings over a prefix's words from which its set is worth storing
+DENSE = 2_000  # postings of a word, or over a prefix's words, from which its set is worth storing
 GROUPS = {"fixed": ("title", "abstract"), "title": ("title",)}
 FILE = "prefixes.bin"
 GONE = -2  # the current row of a stored paper no longer in the store
@@ -34,27 +38,58 @@ def order_key(ids: list[str]) -> str:
 
 
 def build(postings: dict[str, dict[str, array]], ids: list[str], path: Path) -> None:
-    """Write the sets of the frequent prefixes; ``ids`` name the documents in docnum order."""
+    """Write the sets of the frequent prefixes and words; ``ids`` name the documents in
+    docnum order."""
     size = len(ids)
     entries: dict[str, tuple[int, int]] = {}
     temporary = path.with_name(f"{path.name}.{os.getpid()}.tmp")
     with temporary.open("wb") as out:
+
+        def write(key: str, members: int) -> None:
+            data = zlib.compress(members.to_bytes((size + 7) // 8, "little"), 1)
+            entries[key] = (out.tell(), len(data))
+            out.write(data)
+
         for group, fields in GROUPS.items():
             tables = [postings.get(field, {}) for field in fields]
-            words = sorted(set().union(*tables))
-            for length in LENGTHS:
+
+            def lists(word: str, tables: list = tables) -> list[array]:
+                return [table[word] for table in tables if word in table]
+
+            counts: dict[str, int] = {}
+            for table in tables:
+                for word, length in zip(table, map(len, table.values())):
+                    counts[word] = counts.get(word, 0) + length
+            words = sorted(counts)
+            # the frequent words' sets: stored, and united into every prefix they begin with
+            frequent = {word: _rows(lists(word), size) for word in words if counts[word] >= DENSE}
+            for word, members in frequent.items():
+                write(f"{group}={word}", members)
+            shorter: dict[str, int] = {}  # dense prefixes one letter shorter -> how many words
+            length = 1
+            while words:  # only the words of a dense prefix can make a longer one dense
+                dense_words: list[str] = []
+                word_counts: dict[str, int] = {}
                 long_enough = (word for word in words if len(word) >= length)
                 for prefix, members in groupby(long_enough, key=lambda word: word[:length]):
-                    lists = [table[word] for word in members for table in tables if word in table]
-                    if sum(map(len, lists)) < DENSE:
+                    members = list(members)
+                    if sum(map(counts.__getitem__, members)) < DENSE:
                         continue
-                    flags = bytearray(size)
-                    for docnums in lists:
-                        for docnum in docnums:  # a plain loop: faster than map(flags.__setitem__, …)
-                            flags[docnum] = 1
-                    data = zlib.compress(bits.from_flags(flags).to_bytes((size + 7) // 8, "little"), 1)
-                    entries[f"{group}:{prefix}"] = (out.tell(), len(data))
-                    out.write(data)
+                    dense_words.extend(members)
+                    word_counts[prefix] = len(members)
+                    key = f"{group}:{prefix}"
+                    if shorter.get(prefix[:-1]) == len(members):  # the same words: the same set
+                        entries[key] = entries[f"{group}:{prefix[:-1]}"]
+                    elif members == [prefix]:  # one frequent word
+                        entries[key] = entries[f"{group}={prefix}"]
+                    else:
+                        rare = [found for word in members if word not in frequent for found in lists(word)]
+                        united = _rows(rare, size) if rare else 0
+                        for word in members:
+                            united |= frequent.get(word, 0)
+                        write(key, united)
+                words, shorter = dense_words, word_counts
+                length += 1
         ids_data = zlib.compress("\n".join(ids).encode("utf-8"), 1)
         ids_at = out.tell()
         out.write(ids_data)
@@ -66,13 +101,21 @@ def build(postings: dict[str, dict[str, array]], ids: list[str], path: Path) -> 
     os.replace(temporary, path)
 
 
+def _rows(lists: list[array], size: int) -> int:
+    flags = bytearray(size)
+    for docnums in lists:
+        for docnum in docnums:  # a plain loop: faster than map(flags.__setitem__, …)
+            flags[docnum] = 1
+    return bits.from_flags(flags)
+
+
 class PrefixSets:
     """The stored sets, read lazily; ``get`` answers in the current row order."""
 
     def __init__(self, path: Path):
         self.path = path
         self.entries: dict[str, list[int]] = {}
-        self._loaded: dict[str, int] = {}
+        self._loaded: dict[tuple[int, int], int] = {}  # by extent: shared sets load once
         self._order_for: tuple | None = None  # see _order
         self._file = None
         try:
@@ -102,16 +145,25 @@ class PrefixSets:
     def has(self, group: str, prefix: str) -> bool:
         return f"{group}:{prefix}" in self.entries
 
+    def has_word(self, group: str, word: str) -> bool:
+        return f"{group}={word}" in self.entries
+
     def added_since(self, table) -> int:
         """Rows of papers the stored sets do not know (added after the build)."""
         self._order(table)
         return self._order_for[2]
 
     def get(self, group: str, prefix: str, table) -> int:
-        key = f"{group}:{prefix}"
+        return self._get(f"{group}:{prefix}", table)
+
+    def get_word(self, group: str, word: str, table) -> int:
+        return self._get(f"{group}={word}", table)
+
+    def _get(self, name: str, table) -> int:
+        key = tuple(self.entries[name])
         self._order(table)
         if key not in self._loaded:
-            stored = int.from_bytes(self._read(*self.entries[key]), "little")
+            stored = int.from_bytes(self._read(*key), "little")
             _, rows, _, moves, source = self._order_for
             if rows is None:
                 self._loaded[key] = stored

@@ -36,7 +36,7 @@ from ..store import DEFAULT_STATE
 from . import bulk, prefixes
 from .storage import MappedStorage
 
-SCHEMA_VERSION = 5  # 2: Existence format; 3: one word splitter; 4, 5: prefix sets
+SCHEMA_VERSION = 6  # 2: Existence format; 3: one word splitter; 4, 5: prefix sets; 6: longer prefixes, words
 BULK_AT = 200  # documents per write from which the bulk writer is used
 TEXT_FIELDS = ("title", "abstract", "note", "tagwords")
 TEXT_COLUMNS = {  # SQL for each text field, over papers p LEFT JOIN annotations a
