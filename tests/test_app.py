@@ -531,3 +531,24 @@ async def test_footer_names_the_keys_as_remapped_and_a_click_runs_one(db):
         await pilot.click("KeyBar", offset=(footer.index(" x Star ") + 2, 0))
         await settle(pilot)
         assert stored(db, D).starred
+
+
+async def test_a_note_written_just_before_quitting_is_searchable_next_time(db):
+    """Quitting leaves the index commit to the next start: nothing the user wrote may be lost."""
+    app = TriageApp(db)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await start(app, pilot)
+        await app.workers.wait_for_complete()
+        assert app.index_access.is_open
+        await pilot.press("n")
+        await settle(pilot)
+        await pilot.press(*"zanzibar", "escape")
+        await settle(pilot)
+        await pilot.press("q")
+    assert stored(db, D).note == "zanzibar"
+    app = TriageApp(db)
+    async with app.run_test(size=(100, 30)) as pilot:
+        main = await start(app, pilot)
+        main.filter_input.value = "zanzibar"
+        await settle(pilot)
+        assert list(main.papers.ids) == [D]

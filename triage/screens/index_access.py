@@ -78,7 +78,9 @@ class IndexAccess:
         return updated if was_open else None
 
     def close(self) -> None:
+        """On quit: what changed since the last index commit is caught up by the next open,
+        in the background, rather than committed now while the user waits for the shell."""
         with self.lock:
             if self._index is not None:
-                self._index.close()
+                self._index.close(save=False)
                 self._index = None

@@ -88,13 +88,17 @@ class SearchIndex:
         index.catch_up()
         return index
 
-    def close(self) -> None:
+    def close(self, *, save: bool = True) -> None:
+        """`save=False` leaves the papers changed since the last commit to the next open's
+        catch-up: quitting the app must not wait for an index commit (1.5 s after 30 marks at
+        100,000 papers)."""
         with self._lock:
             if self.conn is None:
                 return
             try:
-                self.catch_up()  # also commits the pending papers
-                if not self._pending and self._seen_token == self._token():
+                if save:
+                    self.catch_up()  # also commits the pending papers
+                if save and not self._pending and self._seen_token == self._token():
                     self.table.save(self.text.directory / TABLE_SNAPSHOT, self._seen_token,
                                     docrows=(self._segments, array("I", self._docrows)))
             except (IndexLocked, OSError, StoreError) as error:
