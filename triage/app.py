@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import gc
 import os
 from collections.abc import Iterable, Sequence
 from functools import partial
@@ -15,7 +14,7 @@ from pathlib import Path
 # TEXTUAL_FPS set by the user wins.
 os.environ.setdefault("TEXTUAL_FPS", "240")
 
-from textual import work  # noqa: E402 (after the frame rate)
+from textual import events, work  # noqa: E402 (after the frame rate)
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
@@ -26,12 +25,14 @@ from triage.screens.index_access import IndexAccess
 from triage.screens.main import MainScreen
 from triage.screens.welcome import WelcomeScreen
 from triage.store import Store, StoreError
+from triage.idle_gc import IdleCollector
 from triage.merge import MergeReport
 from triage.sync import FileWatch, find_conflict_copies, merge_conflict_copies
 from triage.ui_config import load_keymap
 
 STYLE_FILES = ("app.tcss", "dialogs.tcss")
 DISK_POLL_SECONDS = 1.0
+GC_CHECK_SECONDS = 0.25
 
 
 def style_paths() -> list[Path]:
@@ -68,6 +69,7 @@ class TriageApp(App[None]):
         """Copies found while a dialog was open: offered once the user is back on the list."""
         self._copies_busy = False
         """The offer is shown, or the merge runs."""
+        self.collector = IdleCollector()
 
     def get_default_screen(self) -> Screen:
         """The main screen from the first moment: keys typed while the app starts (a terminal
@@ -80,12 +82,19 @@ class TriageApp(App[None]):
         if self.store.count() == 0:
             self.push_screen(WelcomeScreen(self.db_path))
         self.set_interval(DISK_POLL_SECONDS, self.poll_disk)
+        self.set_interval(GC_CHECK_SECONDS, self.collector.tick)
         self.look_for_conflict_copies()
+
+    async def on_event(self, event: events.Event) -> None:
+        if isinstance(event, (events.Key, events.MouseDown, events.MouseScrollDown,
+                              events.MouseScrollUp)):
+            self.collector.input_seen()
+        await super().on_event(event)
 
     def on_unmount(self) -> None:
         self.index_access.close()
         self.store.close()
-        gc.unfreeze()  # see open_index: what this app held may be freed again
+        self.collector.stop()  # what this app held may be freed again
 
     # -- the index -----------------------------------------------------------------------
 
@@ -104,10 +113,8 @@ class TriageApp(App[None]):
             )
         finally:
             self.call_from_thread(self.main.set_indexing, "")
-        # The index and the first screen made most objects this process will hold: keep them
-        # out of later full collections, which at 100,000 papers stalled a keystroke ~100 ms.
-        gc.collect()  # once, before: frozen garbage would never be freed
-        gc.freeze()
+        # The index and the first screen made most objects this process will hold.
+        self.call_from_thread(self.collector.start)
 
     # -- writes and outside changes ------------------------------------------------------
 

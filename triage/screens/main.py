@@ -43,7 +43,7 @@ from triage.widgets.view_bar import ViewBar
 SEARCH_URL = "https://huggingface.co/papers?q={}"
 DEFAULT_EXPORT = "~/triage-export.md"
 LABEL_CHARS = 24
-DETAIL_AFTER_TYPING = 0.06
+DETAIL_AFTER_TYPING = 0.15
 """Seconds after a new list before the detail follows its first paper (the cursor moving
 shows the detail at once)."""
 STATE_NAMES = {"inbox": "Inbox", "reading": "Reading", "read": "Done", "archived": "Archived"}

@@ -28,7 +28,7 @@ STATE_LABELS = {"inbox": "inbox", "reading": "reading", "read": "done", "archive
 STATE_WIDTH = 9
 DATE_WIDTH = 10
 ROW_CACHE_SIZE = 4096
-STRIP_CACHE_SIZE = 1024
+STRIP_CACHE_SIZE = 256
 PREFETCH_MARGIN = 20
 
 
