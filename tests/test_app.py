@@ -60,6 +60,29 @@ async def test_launch_shows_inbox_newest_first_with_counts(db):
         assert "2026-03-12" in text
 
 
+async def test_a_long_inbox_shows_its_first_rows_then_all_of_it(tmp_path):
+    """More papers than the first screenful read at launch: all of them end up listed."""
+    path = tmp_path / "long.db"
+    with Store(path) as store:
+        store.add_papers([(f"Paper number {n}", f"Abstract {n}.") for n in range(450)],
+                         source="long.txt", listed_on="2026-03-14")
+        store.mark([store.ids_newest_first()[3]], state="read")
+    app = TriageApp(path)
+    async with app.run_test(size=(100, 30)) as pilot:
+        main = await start(app, pilot)
+        assert len(main.papers.ids) == 449
+        assert main.papers.ids[0] == store_ids(path)[0]
+        assert "449 / 450" in screen_text(app)
+        await pilot.press("G")
+        await settle(pilot)
+        assert main.papers.highlighted_id == store_ids(path)[-1]
+
+
+def store_ids(path):
+    with Store(path) as store:
+        return store.ids_newest_first()
+
+
 async def test_movement_keys(db):
     app = TriageApp(db)
     async with app.run_test(size=(100, 30)) as pilot:

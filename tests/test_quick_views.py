@@ -60,3 +60,9 @@ def test_an_older_file_gains_the_order_index_and_keeps_its_papers(library):
     with sqlite3.connect(library) as conn:
         names = {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
     assert set(READ_INDEXES) <= names
+
+
+@pytest.mark.parametrize("view", VIEWS)
+def test_the_first_rows_of_a_view_are_its_first_papers(library, view):
+    with Store(library) as store:
+        assert quick_ids(store, view, limit=3) == quick_ids(store, view)[:3]

@@ -43,6 +43,7 @@ from triage.widgets.view_bar import ViewBar
 SEARCH_URL = "https://huggingface.co/papers?q={}"
 DEFAULT_EXPORT = "~/triage-export.md"
 LABEL_CHARS = 24
+FIRST_ROWS = 200
 DETAIL_AFTER_TYPING = 0.15
 """Seconds after a new list before the detail follows its first paper (the cursor moving
 shows the detail at once)."""
@@ -94,6 +95,8 @@ class MainScreen(Screen[None]):
         self.shown_generation = 0
         self._cursor_at_request: str | None = None
         self._asked: str | None = None
+        self._partial = False
+        """The list shows the first rows of an answer whose rest is on its way."""
         """The filter text of the newest list request."""
         """The highlighted paper when the newest list request was made."""
         self.total = 0
@@ -185,6 +188,13 @@ class MainScreen(Screen[None]):
         if recount or quick:
             with Store(self.db_path) as store:
                 total = store.count()
+                first = quick_ids(store, query, limit=FIRST_ROWS) if quick else None
+                if first is not None and len(first) == FIRST_ROWS and not worker.is_cancelled:
+                    # At launch: a screenful now, all 100,000 ids (0.1-0.2 s) a moment later.
+                    row = row_of(first, keep, near) if keep else None
+                    self.app.call_from_thread(
+                        self._show, generation, first, None, total, row, new_filter, partial=True
+                    )
                 if quick:
                     ids = quick_ids(store, query)
         if ids is None:
@@ -226,16 +236,19 @@ class MainScreen(Screen[None]):
 
     def _show(
         self, generation: int, ids: Sequence[str], result, total: int | None, row: int | None,
-        new_filter: bool,
+        new_filter: bool, partial: bool = False,
     ) -> None:
-        """`row`: where the paper the cursor was on (or was sent to) is in `ids`, if there."""
+        """`row`: where the paper the cursor was on (or was sent to) is in `ids`, if there.
+        `partial`: the first rows only, the rest is on its way."""
         if generation != self.generation:
             return  # a newer request is on its way
-        self.shown_generation = generation
+        self._partial = partial
+        if not partial:
+            self.shown_generation = generation
         if total is not None:
             self.total = total
             self._recount = False
-        if not self._index_requested and self.total:
+        if not self._index_requested and self.total and not partial:
             self._index_requested = True
             # After the frame with the first rows: opening competes with it for the interpreter.
             self.call_after_refresh(self.app.open_index)
@@ -281,7 +294,7 @@ class MainScreen(Screen[None]):
         status = "  ".join(
             part for part in (self._indexing, f"{selected} selected" if selected else "") if part
         )
-        bar.show_counts(len(self.papers.ids), self.total, status)
+        bar.show_counts(None if self._partial else len(self.papers.ids), self.total, status)
 
     def _show_detail(self) -> None:
         paper_id = self.papers.highlighted_id

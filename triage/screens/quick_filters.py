@@ -12,8 +12,9 @@ from triage.store import DEFAULT_STATE, STATES, Store
 _ORDER = "ORDER BY p.last_listed DESC, p.added_at DESC, p.rowid"
 
 
-def quick_ids(store: Store, query: str) -> list[str] | None:
-    """Ids for `query` when it is one of the simple filters, else None (ask the index).
+def quick_ids(store: Store, query: str, *, limit: int = -1) -> list[str] | None:
+    """Ids for `query` when it is one of the simple filters, else None (ask the index);
+    the first `limit` of them when given.
 
     Annotated papers are few: each filter is a scan of the store's covering order index
     against the set of annotated papers that match (or, for the default state, that don't).
@@ -31,4 +32,5 @@ def quick_ids(store: Store, query: str) -> list[str] | None:
         where, args = "WHERE p.id IN (SELECT paper_id FROM annotations WHERE state = ?)", [query[6:]]
     else:
         return None
-    return [row[0] for row in store.conn.execute(f"SELECT p.id FROM papers p {where} {_ORDER}", args)]
+    sql = f"SELECT p.id FROM papers p {where} {_ORDER} LIMIT ?"
+    return [row[0] for row in store.conn.execute(sql, [*args, limit])]
