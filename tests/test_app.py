@@ -453,9 +453,13 @@ async def test_every_binding_is_in_the_command_palette_and_runs(db):
         assert stored(db, D).starred
 
 
-async def test_keys_toml_rebinds_a_key(db):
+def star_on_x() -> None:
     keys_file().parent.mkdir(parents=True, exist_ok=True)
     keys_file().write_text('[keys]\nstar = "x"\n')
+
+
+async def test_keys_toml_rebinds_a_key(db):
+    star_on_x()
     app = TriageApp(db)
     async with app.run_test(size=(120, 50)) as pilot:
         await start(app, pilot)
@@ -543,8 +547,7 @@ async def test_empty_store_opens_welcome_and_imports_samples(tmp_path, monkeypat
 
 
 async def test_footer_names_the_keys_as_remapped_and_a_click_runs_one(db):
-    keys_file().parent.mkdir(parents=True, exist_ok=True)
-    keys_file().write_text('[keys]\nstar = "x"\n')
+    star_on_x()
     app = TriageApp(db)
     async with app.run_test(size=(120, 30)) as pilot:
         await start(app, pilot)
