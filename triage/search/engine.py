@@ -83,7 +83,9 @@ class SearchIndex:
         conn, identity = _connect(db_path, create=True)
         text = TextIndex(cache_dir_for(db_path, "index"))
         if rebuild or not text.open():
-            text.rebuild(conn, progress)
+            with text.rebuilding():
+                if rebuild or not text.open():  # built by another process while we waited?
+                    text.rebuild(conn, progress)
         index = cls(db_path, conn, text, identity)
         index.catch_up()
         return index
@@ -194,7 +196,10 @@ class SearchIndex:
             try:
                 self._searcher = self._searcher.refresh()  # reuses unchanged segments' readers
             except Exception:  # Whoosh can trip over segments another process just merged
-                self._searcher.close()
+                try:
+                    self._searcher.close()
+                except Exception:  # some of its readers were closed by the failed refresh
+                    pass
                 self._searcher = None
         if self._searcher is None:
             self._searcher = self.text.take_searcher() or self.text.ix.searcher()

@@ -21,6 +21,7 @@ import shutil
 import sqlite3
 import time
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
 
@@ -199,6 +200,19 @@ class TextIndex:
                 time.sleep(LOCK_DELAY * (attempt + 1))
         return False  # damaged: rebuild from the store
 
+    @contextmanager
+    def rebuilding(self) -> Iterator[None]:
+        """One process at a time builds this index; the others wait, then open its result.
+        Two building at once swapped their directories in turn, from under each other's
+        writes (an app and a CLI started together on a new machine)."""
+        self.directory.parent.mkdir(parents=True, exist_ok=True)
+        lock = FileStorage(str(self.directory.parent)).lock(f"{self.directory.name}_REBUILD")
+        lock.acquire(blocking=True)
+        try:
+            yield
+        finally:
+            lock.release()
+
     def rebuild(self, conn: sqlite3.Connection, progress: Progress | None = None) -> None:
         """Index every paper into a fresh directory, then swap it in."""
         building = self.directory.with_name(f"{self.directory.name}.building-{os.getpid()}")
@@ -371,7 +385,10 @@ class TextIndex:
                     raise ValueError(path)
             except (OSError, ValueError):
                 segment_ids = list(leaf.column_reader("id"))
-                _write_text(path, "\n".join(segment_ids))
+                try:
+                    _write_text(path, "\n".join(segment_ids))
+                except OSError:  # only a cache: another process swapped in its own rebuild
+                    pass
             ids.extend(segment_ids)
         for old in self.directory.glob("docids-*.txt"):
             if old.name not in names:
