@@ -399,7 +399,8 @@ class MainScreen(Screen[None]):
             return
         step, changed = undone
         first = step.before[0].paper_id
-        self.notify(f"Undid {step.label} ({len(step.before)} papers)", markup=False)
+        count = len(step.before)
+        self.notify(f"Undid {step.label} ({count} paper{'' if count == 1 else 's'})", markup=False)
         if changed:
             self.papers.forget(changed)
             self.app.after_write(changed)
