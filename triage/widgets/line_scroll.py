@@ -20,6 +20,12 @@ class LineScrollView(ScrollView):
     """
 
     virtual_size = Reactive(Size(0, 0), layout=False)
+    _style_epoch = 0
+    """Counts theme and CSS changes: lines painted (and cached) before one look stale."""
+
+    def notify_style_update(self) -> None:
+        self._style_epoch += 1
+        super().notify_style_update()
 
     def set_virtual_size(self, size: Size) -> None:
         if size == self.virtual_size:

@@ -82,7 +82,6 @@ class PaperDetail(LineScrollView, can_focus=False):
         """What is shown, before wrapping."""
         self._lines: list[Strip] = []
         self._wrapped_for: tuple | None = None
-        self._style_epoch = 0
 
     def show(self, paper: Paper | None, highlight: Highlighter | None = None) -> None:
         self.content = Content(EMPTY) if paper is None else describe(paper, highlight)
@@ -100,10 +99,6 @@ class PaperDetail(LineScrollView, can_focus=False):
         self._lines = Visual.to_strips(self, self.content, width, None, self.visual_style) \
             if width > 0 else []
         self.set_virtual_size(Size(width, len(self._lines)))
-
-    def notify_style_update(self) -> None:
-        self._style_epoch += 1  # colours are baked into the wrapped lines
-        super().notify_style_update()
 
     def on_resize(self) -> None:
         self._wrap()

@@ -106,7 +106,6 @@ class PaperList(LineScrollView, can_focus=True):
         self._strips: OrderedDict[str, dict[tuple, Strip]] = OrderedDict()
         """Painted rows by paper, then (cursor, selected, width, look): while typing, most rows
         of the new list were on screen a keystroke ago."""
-        self._style_epoch = 0
 
     # -- what is shown ---------------------------------------------------------------
 
@@ -223,10 +222,6 @@ class PaperList(LineScrollView, can_focus=True):
         self.set_virtual_size(Size(self.size.width, len(self._ids)))
 
     # -- painting --------------------------------------------------------------------
-
-    def notify_style_update(self) -> None:
-        self._style_epoch += 1  # a theme or CSS change: every cached look is stale
-        super().notify_style_update()
 
     def _look(self) -> tuple:
         """What the row colours depend on besides cursor and selection."""
