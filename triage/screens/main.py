@@ -94,11 +94,11 @@ class MainScreen(Screen[None]):
         """Number of the newest list request; `shown_generation` is the one on screen."""
         self.shown_generation = 0
         self._cursor_at_request: str | None = None
+        """The highlighted paper when the newest list request was made."""
         self._asked: str | None = None
+        """The filter text of the newest list request."""
         self._partial = False
         """The list shows the first rows of an answer whose rest is on its way."""
-        """The filter text of the newest list request."""
-        """The highlighted paper when the newest list request was made."""
         self.total = 0
         self._recount = True
         """The store's paper count may have changed (an import, a file from elsewhere)."""
@@ -106,8 +106,8 @@ class MainScreen(Screen[None]):
         self._index_requested = False
         self._hint: str | None = None
         self._detail_shown: tuple | None = None
-        self._detail_timer: Timer | None = None
         """What the detail pane shows (paper, highlighted terms): repainting it costs a layout."""
+        self._detail_timer: Timer | None = None
 
     # -- layout ----------------------------------------------------------------------
 
@@ -177,8 +177,8 @@ class MainScreen(Screen[None]):
         self, generation: int, query: str, like, keep: str | None, near: int, new_filter: bool,
         recount: bool,
     ) -> None:
-        """Also finds `keep` (the paper the cursor should stay on) in the answer: at 100,000
-        papers that can mean turning every match into an id, too slow for the UI thread."""
+        """Also finds `keep` (the paper the cursor should stay on) in the answer, here rather
+        than on the UI thread: in a plain list of 100,000 ids that is a scan."""
         worker = get_current_worker()
         access = self.app.index_access
         ids = None
@@ -189,14 +189,17 @@ class MainScreen(Screen[None]):
             with Store(self.db_path) as store:
                 total = store.count()
                 first = quick_ids(store, query, limit=FIRST_ROWS) if quick else None
-                if first is not None and len(first) == FIRST_ROWS and not worker.is_cancelled:
+                if first is not None and len(first) == FIRST_ROWS:
                     # At launch: a screenful now, all 100,000 ids (0.1-0.2 s) a moment later.
-                    row = row_of(first, keep, near) if keep else None
-                    self.app.call_from_thread(
-                        self._show, generation, first, None, total, row, new_filter, partial=True
-                    )
-                if quick:
+                    if not worker.is_cancelled:
+                        row = row_of(first, keep, near) if keep else None
+                        self.app.call_from_thread(
+                            self._show, generation, first, None, total, row, new_filter,
+                            partial=True,
+                        )
                     ids = quick_ids(store, query)
+                else:
+                    ids = first  # the whole view; None: not a built-in one, the index answers
         if ids is None:
             try:
                 with access.lock:
