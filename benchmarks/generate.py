@@ -23,7 +23,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from triage.importer import DumpError, read_dump
+from triage.importers.dump import DumpError, read_dump
 
 HEADER = [
     "new",

@@ -29,8 +29,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from benchmarks.generate import write_dumps  # noqa: E402
-from triage.importer import import_paths  # noqa: E402
-from triage.paths import cache_dir_for  # noqa: E402
+from triage.importers.dump import import_paths  # noqa: E402
+from triage.core.paths import cache_dir_for  # noqa: E402
 from triage.store import STATES, Store  # noqa: E402
 
 FIRST_PAGE = 200

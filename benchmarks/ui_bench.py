@@ -48,7 +48,7 @@ def prepare(n: int, work: Path) -> Path:
     db = work / f"ui-{n}-papers.db"
     if db.exists():
         return db
-    from triage.importer import import_paths
+    from triage.importers.dump import import_paths
     from triage.search import SearchIndex
     from triage.store import Store
 
@@ -163,7 +163,7 @@ class FrameLog:
 
 
 async def measure(db: Path, process_started: float) -> dict:
-    from triage.app import TriageApp
+    from triage.tui.app import TriageApp
 
     figures: dict = {}
     started = time.perf_counter()

@@ -16,15 +16,15 @@ from test_app_fixtures import (
     settle,
 )
 
-from triage.app import TriageApp
-from triage.screens.dialogs import PromptScreen, TagEditor
-from triage.screens.help import HelpScreen
-from triage.screens.main import MainScreen
-from triage.screens.note_editor import NoteEditor
-from triage.screens.undo import UndoHistory
-from triage.screens.welcome import WelcomeScreen
+from triage.tui.app import TriageApp
+from triage.tui.screens.dialogs import PromptScreen, TagEditor
+from triage.tui.screens.help import HelpScreen
+from triage.tui.screens.main import MainScreen
+from triage.tui.screens.note_editor import NoteEditor
+from triage.tui.undo import UndoHistory
+from triage.tui.screens.welcome import WelcomeScreen
 from triage.store import Store
-from triage.ui_config import keys_file, views_file
+from triage.tui.config import keys_file, views_file
 
 D, E, F, A, B, C = NEWEST_FIRST
 
@@ -142,7 +142,7 @@ async def test_detail_highlights_query_matches(db):
         assert main.papers.ids and main.papers.highlighted_id in {D, A}
         spans = main.result.highlight_spans("Image synthesis results")
         assert (6, 15) in [tuple(span) for span in spans]
-        from triage.widgets.paper_detail import PaperDetail
+        from triage.tui.widgets.paper_detail import PaperDetail
 
         content = main.query_one(PaperDetail).content
         highlighted = {
@@ -533,7 +533,7 @@ async def test_empty_store_opens_welcome_and_imports_samples(tmp_path, monkeypat
     samples = tmp_path / "sample_dumps"
     samples.mkdir()
     (samples / "mar-14.txt").write_text(DUMP)
-    monkeypatch.setattr("triage.screens.welcome.sample_dumps_dir", lambda: samples)
+    monkeypatch.setattr("triage.tui.screens.welcome.sample_dumps_dir", lambda: samples)
     app = TriageApp(tmp_path / "empty.db")
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot)

@@ -12,10 +12,10 @@ import sys
 import pytest
 from test_app_fixtures import NEWEST_FIRST, make_db, notifications, screen_text, settle
 
-from triage.app import TriageApp
-from triage.screens.conflicts import ConflictCopiesOffer
-from triage.screens.main import MainScreen
-from triage.screens.note_editor import NoteEditor
+from triage.tui.app import TriageApp
+from triage.tui.screens.conflicts import ConflictCopiesOffer
+from triage.tui.screens.main import MainScreen
+from triage.tui.screens.note_editor import NoteEditor
 from triage.store import Store, paper_id
 
 D, E, F, A, B, C = NEWEST_FIRST

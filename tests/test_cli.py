@@ -274,7 +274,7 @@ def test_top_level_help_lists_the_commands(db):
 
 
 def triage(*args, input=None):
-    return subprocess.run([sys.executable, "-m", "triage.cli", *map(str, args)],
+    return subprocess.run([sys.executable, "-m", "triage", *map(str, args)],
                           capture_output=True, text=True, input=input, timeout=60)
 
 

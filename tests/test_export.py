@@ -5,7 +5,7 @@ import stat
 import pytest
 from markdown_it import MarkdownIt
 
-from triage.export import ExportError, export_markdown, write_atomically
+from triage.export.markdown import ExportError, export_markdown, write_atomically
 from triage.store import Paper
 
 from hostile_text import SEQUENCES

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from triage.importer import DumpError, import_paths, parse_dump, read_dump
+from triage.importers.dump import DumpError, import_paths, parse_dump, read_dump
 from triage.store import Store, paper_id
 
 from hostile_text import SEQUENCES

@@ -8,7 +8,7 @@ import sqlite3
 
 import pytest
 
-from triage.merge import MergeError, merge
+from triage.sync.merge import MergeError, merge
 from triage.store import CONFLICT_END, Store, conflict_label, paper_id
 
 TITLES = [f"Paper number {n}" for n in range(1, 9)]

@@ -7,8 +7,8 @@ import sqlite3
 
 import pytest
 
-from triage.importer import import_paths
-from triage.screens.quick_filters import quick_ids
+from triage.importers.dump import import_paths
+from triage.store.views import quick_ids
 from triage.search import SearchIndex
 from triage.store import READ_INDEXES, Store
 

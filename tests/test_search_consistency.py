@@ -10,7 +10,7 @@ import textwrap
 import pytest
 from search_fixtures import open_watching_writes
 
-from triage.paths import cache_dir_for
+from triage.core.paths import cache_dir_for
 from triage.search import IndexLocked, SearchIndex
 from triage.store import Store, paper_id
 

@@ -8,7 +8,7 @@ import os
 import pytest
 from search_fixtures import open_watching_writes
 
-from triage.paths import cache_dir_for
+from triage.core.paths import cache_dir_for
 from triage.search import SearchIndex
 from triage.store import Store, StoreError, paper_id
 

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from triage.importer import import_paths, read_dump
+from triage.importers.dump import import_paths, read_dump
 from triage.store import Store
 
 SHARED_DUMPS = Path(__file__).parents[1].parent / "shared" / "dumps"

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from test_app_fixtures import make_db, settle
 
-from triage.app import TriageApp
+from triage.tui.app import TriageApp
 
 # Paths shown on screen (the welcome screen names the DB) must not change between runs.
 FIXED_DIR = Path(tempfile.gettempdir()) / "triage-snapshots"
@@ -69,7 +69,7 @@ def test_welcome_screen(snap_compare, fixed_dir, monkeypatch):
     samples = fixed_dir / "sample_dumps"
     samples.mkdir()
     (samples / "day.txt").write_text("placeholder")
-    monkeypatch.setattr("triage.screens.welcome.sample_dumps_dir", lambda: samples)
+    monkeypatch.setattr("triage.tui.screens.welcome.sample_dumps_dir", lambda: samples)
     app = TriageApp(fixed_dir / "empty.db")
     assert snap_compare(app, terminal_size=(80, 24), run_before=keys())
 

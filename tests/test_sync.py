@@ -12,16 +12,15 @@ import textwrap
 import pytest
 
 from triage.store import Store, paper_id
-from triage.sync import (
-    DiskChange,
-    FileWatch,
-    SyncError,
-    backup,
+from triage.sync.backup import backup
+from triage.sync.copies import (
     find_conflict_copies,
     is_conflict_copy,
     merge_conflict_copies,
     move_aside,
 )
+from triage.sync.errors import SyncError
+from triage.sync.watch import DiskChange, FileWatch
 
 TITLES = [f"Synced paper {n}" for n in range(1, 21)]
 

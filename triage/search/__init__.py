@@ -3,8 +3,8 @@
 See :mod:`triage.search.query` for the language and :class:`SearchResult` for what highlighting gets.
 """
 
-from .engine import SearchIndex
-from .result import SearchResult
-from .textindex import IndexLocked
+from triage.search.engine import SearchIndex
+from triage.search.result import SearchResult
+from triage.search.textindex import IndexLocked
 
 __all__ = ["IndexLocked", "SearchIndex", "SearchResult"]

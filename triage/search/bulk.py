@@ -22,7 +22,7 @@ from whoosh.formats import Existence
 from whoosh.system import pack_ushort
 from whoosh.writing import SegmentWriter
 
-from . import prefixes
+from triage.search import prefixes
 
 INLINE_POSTINGS = 8
 

@@ -27,14 +27,14 @@ from whoosh.analysis import STOP_WORDS
 from whoosh.query import Or as WhooshOr
 from whoosh.query import Term
 
-from ..paths import cache_dir_for
-from ..store import Store, StoreError, connect_read_only
-from . import bits, postings, prefixes, query as ql
-from .overlay import ChangedText
-from .prefixes import PrefixSets
-from .result import RankedIds, SearchResult, SortedIds, fold
-from .table import Table
-from .textindex import TEXT_COLUMNS, TEXT_FIELDS, IndexLocked, Progress, TextIndex, analyse, stem
+from triage.core.paths import cache_dir_for
+from triage.store import Store, StoreError, connect_read_only
+from triage.search import bits, postings, prefixes, query as ql
+from triage.search.overlay import ChangedText
+from triage.search.prefixes import PrefixSets
+from triage.search.result import RankedIds, SearchResult, SortedIds, fold
+from triage.search.table import Table
+from triage.search.textindex import TEXT_COLUMNS, TEXT_FIELDS, IndexLocked, Progress, TextIndex, analyse, stem
 
 log = logging.getLogger(__name__)
 

@@ -10,8 +10,8 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Collection, Iterable
 
-from . import bits
-from .textindex import TEXT_COLUMNS, TEXT_FIELDS, stem, words
+from triage.search import bits
+from triage.search.textindex import TEXT_COLUMNS, TEXT_FIELDS, stem, words
 
 class ChangedText:
     """Current words of some papers, each field kept as `` word word … `` so that a prefix, a

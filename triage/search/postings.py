@@ -27,7 +27,7 @@ from whoosh.filedb.filetables import OrderedHashReader
 from whoosh.matching.wrappers import FilterMatcher
 from whoosh.reading import TermNotFound
 
-from .storage import MappedFile
+from triage.search.storage import MappedFile
 
 _KEY_LENGTHS = struct.Struct("!ii")  # before each key in a hash table: key and value lengths
 _FIELD_NUMBER = struct.Struct("!H")  # a term's key: field number, then the term's bytes

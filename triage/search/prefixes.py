@@ -25,7 +25,7 @@ from itertools import groupby, islice, repeat
 from operator import eq, sub
 from pathlib import Path
 
-from . import bits
+from triage.search import bits
 
 DENSE = 2_000  # postings of a word, or over a prefix's words, from which its set is worth storing
 GROUPS = {"fixed": ("title", "abstract"), "title": ("title",)}

@@ -16,7 +16,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass, field
 
-from ..store import STATES, normalise_tag
+from triage.store import STATES, normalise_tag
 
 MAX_QUERY_CHARS = 2_000
 MAX_NODES = 64

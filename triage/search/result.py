@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 
 from whoosh.support.charset import accent_map
 
-from . import bits
+from triage.search import bits
 
 _WORD = re.compile(r"\w+")
 _BULK = 512

@@ -14,8 +14,8 @@ from array import array
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
-from ..store import DEFAULT_STATE, STATES
-from . import bits
+from triage.store import DEFAULT_STATE, STATES
+from triage.search import bits
 
 _ROWS = (
     "SELECT p.id, p.last_listed, coalesce(a.starred, 0), coalesce(a.state, ?), "

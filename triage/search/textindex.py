@@ -33,9 +33,9 @@ from whoosh.formats import Existence
 from whoosh.lang.porter import stem as porter_stem
 from whoosh.support.charset import accent_map
 
-from ..store import DEFAULT_STATE
-from . import bulk, prefixes
-from .storage import MappedStorage
+from triage.store import DEFAULT_STATE
+from triage.search import bulk, prefixes
+from triage.search.storage import MappedStorage
 
 SCHEMA_VERSION = 6  # 2: Existence format; 3: one word splitter; 4, 5: prefix sets; 6: longer prefixes, words
 BULK_AT = 200  # documents per write from which the bulk writer is used

@@ -1,4 +1,4 @@
-"""The offer to merge the conflict copies a sync client left beside the DB, and its summary."""
+"""The offer to merge the conflict copies a sync client left beside the DB."""
 
 from __future__ import annotations
 
@@ -12,32 +12,8 @@ from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
-from triage.merge import MergeReport
-from triage.sync import MERGED_FOLDER
-from triage.widgets.literal import printable
-
-
-def _count(number: int, noun: str) -> str:
-    return f"{number} {noun}{'' if number == 1 else 's'}"
-
-
-def merge_summary(reports: Sequence[MergeReport]) -> str:
-    """One line for a notification: "merged 1 copy: 3 papers changed, 1 note conflict"."""
-    changed = changed_papers(reports)
-    conflicts = sum(len(report.conflicts) for report in reports)
-    copies = "1 copy" if len(reports) == 1 else f"{len(reports)} copies"
-    line = f"merged {copies}: "
-    line += f"{_count(len(changed), 'paper')} changed" if changed else "nothing new"
-    if conflicts:
-        line += f", {_count(conflicts, 'note conflict')}"
-    return line
-
-
-def changed_papers(reports: Sequence[MergeReport]) -> list[str]:
-    """Every paper a merge touched in a way the index and the list must see."""
-    ids = {change.paper_id for report in reports for change in report.changes}
-    ids.update(paper for report in reports for paper in report.papers_added)
-    return sorted(ids)
+from triage.sync.copies import MERGED_FOLDER
+from triage.tui.widgets.literal import printable
 
 
 class ConflictCopiesOffer(ModalScreen[bool]):

@@ -18,6 +18,7 @@ The other file is opened read-only and never written. The whole merge is one tra
 from __future__ import annotations
 
 import os
+from collections.abc import Sequence
 import sqlite3
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -34,7 +35,7 @@ from triage.store import (
     join_conflicting_notes,
     note_hash,
 )
-from triage.text import strip_control
+from triage.core.text import strip_control
 
 _REQUIRED_TABLES = {"meta", "papers", "listings", "annotations", "tags", "imports"}
 _PAPER_COLUMNS = ("id", "title", "title_key", "abstract", "url", "added_at", "last_listed")
@@ -414,3 +415,22 @@ def _merge_history(conn, this: Copy, other: Copy, report: MergeReport) -> None:
                 rows,
             )
             report.bookkeeping += len(rows)
+
+
+def merge_summary(reports: Sequence[MergeReport]) -> str:
+    """One line for a notification: "merged 1 copy: 3 papers changed, 1 note conflict"."""
+    changed = changed_papers(reports)
+    conflicts = sum(len(report.conflicts) for report in reports)
+    copies = "1 copy" if len(reports) == 1 else f"{len(reports)} copies"
+    line = f"merged {copies}: "
+    line += f"{_count(len(changed), 'paper')} changed" if changed else "nothing new"
+    if conflicts:
+        line += f", {_count(conflicts, 'note conflict')}"
+    return line
+
+
+def changed_papers(reports: Sequence[MergeReport]) -> list[str]:
+    """Every paper a merge touched in a way the index and the list must see."""
+    ids = {change.paper_id for report in reports for change in report.changes}
+    ids.update(paper for report in reports for paper in report.papers_added)
+    return sorted(ids)

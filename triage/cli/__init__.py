@@ -15,13 +15,13 @@ import click
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
-from . import paths
-from .importer import expand_paths, import_paths
-from .store import STATES, Paper, Store, StoreError, dump_json
-from .text import strip_control
+from triage.core import paths
+from triage.importers.dump import expand_paths, import_paths
+from triage.store import STATES, Paper, Store, StoreError, dump_json
+from triage.core.text import strip_control
 
 if TYPE_CHECKING:
-    from .search import SearchIndex
+    from triage.search import SearchIndex
 
 LARGE_FILE_BYTES = 2_000_000
 
@@ -79,7 +79,7 @@ def main(ctx: click.Context, db: Path | None) -> None:
     if ctx.invoked_subcommand is None:
         with open_store(ctx):
             pass  # reports a corrupt, locked or too-new DB before the UI starts
-        from .app import run
+        from triage.tui.app import run
 
         run(ctx.obj["db"])
 
@@ -151,7 +151,7 @@ def lazy_progress(description: str) -> Iterator[Callable[[int, int], None]]:
 @contextmanager
 def open_index(ctx: click.Context, *, rebuild: bool = False) -> Iterator[SearchIndex]:
     """The DB's search index, caught up with the store (rebuilt with a progress bar if needed)."""
-    from .search import SearchIndex
+    from triage.search import SearchIndex
 
     with lazy_progress("building the search index") as progress:
         index = SearchIndex.open(ctx.obj["db"], progress=progress, rebuild=rebuild)
@@ -271,8 +271,8 @@ def export(
     QUERY (the `list` query language) and the options narrow the list; without
     them every paper is exported.
     """
-    from .export import ExportError, export_markdown, write_atomically
-    from .store import normalise_tag
+    from triage.export.markdown import ExportError, export_markdown, write_atomically
+    from triage.store import normalise_tag
 
     query = query_text(query)
     wanted_tags = {normalise_tag(tag) for tag in tags}
@@ -326,7 +326,7 @@ def backup(ctx: click.Context, destination: Path | None) -> None:
     DESTINATION is a new file or a directory; by default a time-stamped file in
     $TRIAGE_BACKUP_DIR, else the backups folder of your user data dir (not synced).
     """
-    from .sync import backup as backup_db
+    from triage.sync.backup import backup as backup_db
 
     with open_store(ctx, create=False):
         written = backup_db(ctx.obj["db"], destination)
@@ -344,8 +344,8 @@ def merge(ctx: click.Context, other: Path, dry_run: bool) -> None:
     sides are kept together and the paper is tagged merge-conflict. A sync
     client's conflict copy is moved aside afterwards, never deleted.
     """
-    from .merge import merge as merge_copy
-    from .sync import is_conflict_copy, move_aside
+    from triage.sync.merge import merge as merge_copy
+    from triage.sync.copies import is_conflict_copy, move_aside
 
     with open_store(ctx, create=False) as store:
         report = merge_copy(store, other, dry_run=dry_run)
@@ -361,7 +361,7 @@ def merge(ctx: click.Context, other: Path, dry_run: bool) -> None:
 @click.pass_context
 def status(ctx: click.Context) -> None:
     """Where the DB and its caches are, and any sync conflict copies waiting to be merged."""
-    from .sync import find_conflict_copies
+    from triage.sync.copies import find_conflict_copies
 
     db = Path(ctx.obj["db"])
     with open_store(ctx, create=False) as store:

@@ -22,23 +22,23 @@ from textual.timer import Timer
 from textual.widgets import Input, Static
 from textual.worker import get_current_worker
 
-from triage.export import ExportError, export_markdown, write_atomically
-from triage.screens.dialogs import PromptScreen, TagEditor
-from triage.screens.quick_filters import quick_ids
-from triage.screens.undo import UndoHistory
+from triage.export.markdown import ExportError, export_markdown, write_atomically
+from triage.tui.screens.dialogs import PromptScreen, TagEditor
+from triage.store.views import quick_ids
+from triage.tui.undo import UndoHistory
 from triage.store import Paper, Store, StoreError
-from triage.ui_config import (
+from triage.tui.config import (
     View,
     load_views,
     remember_export_path,
     remembered_export_path,
     save_view,
 )
-from triage.widgets.key_bar import KeyBar
-from triage.widgets.paper_detail import PaperDetail
-from triage.widgets.paper_list import PaperList, row_of
-from triage.widgets.steady_input import SteadyInput
-from triage.widgets.view_bar import ViewBar
+from triage.tui.widgets.key_bar import KeyBar
+from triage.tui.widgets.paper_detail import PaperDetail
+from triage.tui.widgets.paper_list import PaperList, row_of
+from triage.tui.widgets.steady_input import SteadyInput
+from triage.tui.widgets.view_bar import ViewBar
 
 SEARCH_URL = "https://huggingface.co/papers?q={}"
 DEFAULT_EXPORT = "~/triage-export.md"
@@ -430,7 +430,7 @@ class MainScreen(Screen[None]):
         paper = self.store.get(paper_id) if paper_id else None
         if paper is None:
             return
-        from triage.screens.note_editor import NoteEditor  # TextArea: 60 ms less at launch
+        from triage.tui.screens.note_editor import NoteEditor  # TextArea: 60 ms less at launch
 
         self.app.push_screen(
             NoteEditor(paper.id, paper.title, paper.note),

@@ -14,7 +14,7 @@ import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
-from triage.paths import config_dir
+from triage.core.paths import config_dir
 
 
 @dataclass(frozen=True)

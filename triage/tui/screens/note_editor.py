@@ -14,7 +14,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Static, TextArea
 
 from triage.store import StoreError
-from triage.widgets.literal import printable
+from triage.tui.widgets.literal import printable
 
 
 class NoteEditor(ModalScreen[None]):

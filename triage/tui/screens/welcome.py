@@ -13,9 +13,9 @@ from textual.screen import Screen
 from textual.widgets import Static
 
 import triage
-from triage.importer import import_paths
+from triage.importers.dump import import_paths
 from triage.store import Store
-from triage.widgets.key_bar import KeyBar
+from triage.tui.widgets.key_bar import KeyBar
 
 
 def sample_dumps_dir() -> Path | None:

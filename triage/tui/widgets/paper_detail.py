@@ -13,9 +13,9 @@ from textual.strip import Strip
 from textual.visual import Visual
 
 from triage.store import Paper
-from triage.widgets.line_scroll import LineScrollView
-from triage.widgets.literal import printable
-from triage.widgets.paper_list import STATE_LABELS
+from triage.tui.widgets.line_scroll import LineScrollView
+from triage.tui.widgets.literal import printable
+from triage.tui.widgets.paper_list import STATE_LABELS
 
 Highlighter = Callable[[str], list[tuple[int, int]]]
 HIGHLIGHT_STYLE = "bold $text-warning on $warning-muted"

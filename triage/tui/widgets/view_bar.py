@@ -9,8 +9,8 @@ from textual.containers import Horizontal
 from textual.content import Content
 from textual.widgets import Static
 
-from triage.ui_config import View
-from triage.widgets.literal import printable
+from triage.tui.config import View
+from triage.tui.widgets.literal import printable
 
 TAB = "$text-muted"
 ACTIVE_TAB = "bold $text on $primary"

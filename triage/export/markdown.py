@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from triage.store import STATES, Paper
-from triage.text import strip_control
+from triage.core.text import strip_control
 
 STAR = "★"
 ABSTRACT_LIMIT = 300

@@ -21,8 +21,8 @@ from textual.message import Message
 from textual.strip import Strip
 
 from triage.store import Paper
-from triage.widgets.line_scroll import LineScrollView
-from triage.widgets.literal import printable
+from triage.tui.widgets.line_scroll import LineScrollView
+from triage.tui.widgets.literal import printable
 
 STATE_LABELS = {"inbox": "inbox", "reading": "reading", "read": "done", "archived": "archived"}
 STATE_WIDTH = 9

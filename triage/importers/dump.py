@@ -23,8 +23,8 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .store import Store, StoreError
-from .text import strip_control
+from triage.store import Store, StoreError
+from triage.core.text import strip_control
 
 PAGE_TEXT = {
     "new",

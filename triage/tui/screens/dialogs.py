@@ -13,8 +13,8 @@ from textual.suggester import Suggester
 from textual.widgets import Input, Static
 
 from triage.store import normalise_tag
-from triage.widgets.literal import printable
-from triage.widgets.steady_input import SteadyInput
+from triage.tui.widgets.literal import printable
+from triage.tui.widgets.steady_input import SteadyInput
 
 
 class PromptScreen(ModalScreen[str | None]):

@@ -19,16 +19,17 @@ from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
 
-from triage.screens.conflicts import ConflictCopiesOffer, changed_papers, merge_summary
-from triage.screens.help import HelpScreen, key_table
-from triage.screens.index_access import IndexAccess
-from triage.screens.main import MainScreen
-from triage.screens.welcome import WelcomeScreen
+from triage.tui.screens.conflicts import ConflictCopiesOffer
+from triage.tui.screens.help import HelpScreen, key_table
+from triage.search.access import IndexAccess
+from triage.tui.screens.main import MainScreen
+from triage.tui.screens.welcome import WelcomeScreen
 from triage.store import Store, StoreError
-from triage.idle_gc import IdleCollector
-from triage.merge import MergeReport
-from triage.sync import FileWatch, find_conflict_copies, merge_conflict_copies
-from triage.ui_config import load_keymap
+from triage.tui.idle_gc import IdleCollector
+from triage.sync.copies import find_conflict_copies, merge_conflict_copies
+from triage.sync.merge import MergeReport, changed_papers, merge_summary
+from triage.sync.watch import FileWatch
+from triage.tui.config import load_keymap
 
 STYLE_FILES = ("app.tcss", "dialogs.tcss")
 DISK_POLL_SECONDS = 1.0
@@ -40,7 +41,7 @@ def style_paths() -> list[Path]:
     try:
         folder = files("triage.styles")
     except ModuleNotFoundError:  # an editable install maps no namespace package: use the tree
-        folder = Path(__file__).resolve().parent.parent / "styles"
+        folder = Path(__file__).resolve().parents[2] / "styles"
     return [Path(str(folder / name)) for name in STYLE_FILES]
 
 

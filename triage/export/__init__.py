@@ -1,0 +1,1 @@
+"""Writing reading lists out: Markdown (:mod:`.markdown`)."""
