@@ -132,7 +132,7 @@ def test_merge_refuses_a_file_that_is_not_a_db(db, tmp_path):
 
 
 def test_a_db_locked_too_long_is_reported_in_one_line_and_left_intact(db, monkeypatch):
-    monkeypatch.setattr("triage.store.BUSY_TIMEOUT_MS", 200)
+    monkeypatch.setattr("triage.store.connection.BUSY_TIMEOUT_MS", 200)
     before = db.read_bytes()
     blocker = sqlite3.connect(db)
     blocker.execute("BEGIN EXCLUSIVE")

@@ -8,7 +8,6 @@ import sqlite3
 import pytest
 
 from triage.importers.dump import import_paths
-from triage.store.views import quick_ids
 from triage.search import SearchIndex
 from triage.store import READ_INDEXES, Store
 
@@ -34,7 +33,7 @@ def library(tmp_path):
 @pytest.mark.parametrize("view", VIEWS)
 def test_a_built_in_view_from_sqlite_lists_what_the_index_lists(library, view):
     with Store(library) as store:
-        quick = quick_ids(store, view)
+        quick = store.view_ids(view)
     index = SearchIndex.open(library)
     try:
         searched = list(index.search(view).ids)
@@ -46,8 +45,8 @@ def test_a_built_in_view_from_sqlite_lists_what_the_index_lists(library, view):
 
 def test_views_that_need_words_are_left_to_the_index(library):
     with Store(library) as store:
-        assert quick_ids(store, "diffusion") is None
-        assert quick_ids(store, "state:inbox diffusion") is None
+        assert store.view_ids("diffusion") is None
+        assert store.view_ids("state:inbox diffusion") is None
 
 
 def test_an_older_file_gains_the_order_index_and_keeps_its_papers(library):
@@ -56,7 +55,7 @@ def test_an_older_file_gains_the_order_index_and_keeps_its_papers(library):
             conn.execute(f"DROP INDEX {name}")
     with Store(library) as store:
         assert store.count() == 22
-        assert len(quick_ids(store, "state:inbox")) == 22 - 2 - 2 - 2  # reading, read, archived
+        assert len(store.view_ids("state:inbox")) == 22 - 2 - 2 - 2  # reading, read, archived
     with sqlite3.connect(library) as conn:
         names = {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
     assert set(READ_INDEXES) <= names
@@ -65,4 +64,4 @@ def test_an_older_file_gains_the_order_index_and_keeps_its_papers(library):
 @pytest.mark.parametrize("view", VIEWS)
 def test_the_first_rows_of_a_view_are_its_first_papers(library, view):
     with Store(library) as store:
-        assert quick_ids(store, view, limit=3) == quick_ids(store, view)[:3]
+        assert store.view_ids(view, limit=3) == store.view_ids(view)[:3]

@@ -11,7 +11,7 @@ import textwrap
 
 import pytest
 
-from triage.store import Store, paper_id
+from triage.store import Store, WriteLog, paper_id
 from triage.sync.backup import backup
 from triage.sync.copies import (
     find_conflict_copies,
@@ -122,7 +122,7 @@ def star_in_another_process(db, title):
 
 
 def test_file_watch_sees_a_write_by_another_process(db):
-    watch = FileWatch(db)
+    watch = FileWatch(db, WriteLog())
     assert watch.poll() is None
     star_in_another_process(db, TITLES[1])
     assert watch.poll() == DiskChange(replaced=False)
@@ -130,13 +130,14 @@ def test_file_watch_sees_a_write_by_another_process(db):
 
 
 def test_file_watch_never_reports_this_process_own_writes_whatever_the_timing(db):
-    watch = FileWatch(db)
-    with Store(db) as store:
+    writes = WriteLog()
+    watch = FileWatch(db, writes)
+    with Store(db, writes=writes) as store:
         store.mark([paper_id(TITLES[1])], star=True)
         watch.accept()
         assert watch.poll() is None
         # A worker's write the UI has not accepted yet, from another connection of this process.
-        with Store(db) as worker:
+        with Store(db, writes=writes) as worker:
             worker.mark([paper_id(TITLES[2])], star=True)
         assert watch.poll() is None
         store.mark([paper_id(TITLES[3])], note="mine")
@@ -144,9 +145,10 @@ def test_file_watch_never_reports_this_process_own_writes_whatever_the_timing(db
 
 
 def test_file_watch_sees_another_process_write_followed_by_one_of_ours(db):
-    watch = FileWatch(db)
+    writes = WriteLog()
+    watch = FileWatch(db, writes)
     star_in_another_process(db, TITLES[1])
-    with Store(db) as store:
+    with Store(db, writes=writes) as store:
         store.mark([paper_id(TITLES[2])], star=True)
         watch.accept()  # our accept must not swallow the other process's change
     assert watch.poll() == DiskChange(replaced=False)
@@ -157,14 +159,14 @@ def test_file_watch_sees_the_file_replaced_by_a_synced_copy(db, tmp_path):
     shutil.copy(db, incoming)
     with Store(incoming) as other_machine:
         other_machine.mark([paper_id(TITLES[3])], note="from the desktop")
-    watch = FileWatch(db)
+    watch = FileWatch(db, WriteLog())
     os.replace(incoming, db)
     assert watch.poll() == DiskChange(replaced=True)
     assert watch.poll() is None
 
 
 def test_file_watch_waits_while_the_file_is_missing(db, tmp_path):
-    watch = FileWatch(db)
+    watch = FileWatch(db, WriteLog())
     aside = tmp_path / "aside.db"
     os.replace(db, aside)
     assert watch.poll() is None
@@ -173,7 +175,7 @@ def test_file_watch_waits_while_the_file_is_missing(db, tmp_path):
 
 
 def test_file_watch_sees_a_same_size_rewrite_in_place(db):
-    watch = FileWatch(db)
+    watch = FileWatch(db, WriteLog())
     size, mtime = db.stat().st_size, db.stat().st_mtime_ns
     star_in_another_process(db, TITLES[4])
     os.utime(db, ns=(mtime, mtime))  # same size, same mtime: only the token tells

@@ -28,13 +28,13 @@ from whoosh.query import Or as WhooshOr
 from whoosh.query import Term
 
 from triage.core.paths import cache_dir_for
-from triage.store import Store, StoreError, connect_read_only
+from triage.store import Reader, Store, StoreError, connect_read_only
 from triage.search import bits, postings, prefixes, query as ql
 from triage.search.overlay import ChangedText
 from triage.search.prefixes import PrefixSets
 from triage.search.result import RankedIds, SearchResult, SortedIds, fold
 from triage.search.table import Table
-from triage.search.textindex import TEXT_COLUMNS, TEXT_FIELDS, IndexLocked, Progress, TextIndex, analyse, stem
+from triage.search.textindex import TEXT_FIELDS, IndexLocked, Progress, TextIndex, analyse, stem
 
 log = logging.getLogger(__name__)
 
@@ -55,13 +55,14 @@ class SearchIndex:
     def __init__(self, db_path: Path, conn: sqlite3.Connection, text: TextIndex, file_identity=None):
         self.db_path = db_path
         self.conn = conn
+        self.reader = Reader(conn)
         self._file_identity = file_identity  # (device, inode) of the file ``conn`` reads
         self.text = text
-        self.table = Table(conn, text.directory / TABLE_SNAPSHOT)
+        self.table = Table(self.reader, text.directory / TABLE_SNAPSHOT)
         self._lock = threading.RLock()
         self._pending: set[str] = set()  # changed in the store, not yet committed to the index
         self._pending_bits = 0
-        self._changed = ChangedText(conn)
+        self._changed = ChangedText(self.reader)
         self._prefix_sets = PrefixSets(text.directory / prefixes.FILE)
         self._cache: OrderedDict = OrderedDict()
         self._term_cache: OrderedDict = OrderedDict()
@@ -85,7 +86,7 @@ class SearchIndex:
         if rebuild or not text.open():
             with text.rebuilding():
                 if rebuild or not text.open():  # built by another process while we waited?
-                    text.rebuild(conn, progress)
+                    text.rebuild(Reader(conn), progress)
         index = cls(db_path, conn, text, identity)
         index.catch_up()
         return index
@@ -141,7 +142,7 @@ class SearchIndex:
             if token == self.text.change_token and not self._pending:
                 self._seen_token = token
                 return 0
-            changed, gone = self.text.stale(self.conn)
+            changed, gone = self.text.stale(self.reader)
             news = (changed | gone) - set(self._pending)
             if not changed and not gone and not self._pending:
                 # a change that touched no paper (a new SQL index, a paper changed and changed
@@ -165,9 +166,10 @@ class SearchIndex:
             return False
         conn, identity = _connect(self.db_path, create=False)
         old, self.conn = self.conn, conn
+        self.reader = Reader(conn)
         self._file_identity = identity
-        self.table.conn = conn
-        self._changed = ChangedText(conn)
+        self.table.reader = self.reader
+        self._changed = ChangedText(self.reader)
         old.close()
         return True
 
@@ -177,7 +179,7 @@ class SearchIndex:
             if not self._pending:
                 return
             written = list(self._pending)
-            self.text.write(self.conn, written)
+            self.text.write(self.reader, written)
             self._pending.difference_update(written)
             self._open_searcher()
 
@@ -188,8 +190,7 @@ class SearchIndex:
             log.info("search index locked by another process: update deferred")
 
     def _token(self) -> str | None:
-        row = self.conn.execute("SELECT value FROM meta WHERE key = 'change_token'").fetchone()
-        return row[0] if row else None
+        return self.reader.change_token()
 
     def _open_searcher(self) -> None:
         if self._searcher is not None:
@@ -532,18 +533,13 @@ class SearchIndex:
                 exact |= self._postings(field, [token])
             candidates &= exact
         pattern = re.compile(r"(?<!\w)" + r"\W+".join(map(re.escape, tokens)) + r"(?!\w)")
-        selected = ", ".join(f"coalesce({TEXT_COLUMNS[field]}, '')" for field in fields)
         ids = self.table.ids
         candidate_ids = [ids[row] for row in bits.to_rows(candidates)]
-        rows = []
-        for start in range(0, len(candidate_ids), 500):
-            chunk = candidate_ids[start : start + 500]
-            for paper, *texts in self.conn.execute(
-                f"SELECT p.id, {selected} FROM papers p LEFT JOIN annotations a ON a.paper_id = p.id "
-                f"WHERE p.id IN ({','.join('?' * len(chunk))})", chunk
-            ):
-                if any(pattern.search(fold(text)) for text in texts):
-                    rows.append(self.table.row_of[paper])
+        rows = [
+            self.table.row_of[paper]
+            for paper, *texts in self.reader.texts(candidate_ids, fields)
+            if any(pattern.search(fold(text)) for text in texts)
+        ]
         return bits.from_rows(rows, self.table.size)
 
     # -- suggestions and similar papers ---------------------------------------------------------
@@ -578,13 +574,11 @@ class SearchIndex:
 
     def _more_like(self, paper_id: str, limit: int) -> SearchResult:
         label = f"like:{paper_id}"
-        row = self.conn.execute(
-            "SELECT title, abstract FROM papers WHERE id = ?", [paper_id]
-        ).fetchone()
+        row = next(iter(self.reader.texts([paper_id], ("title", "abstract"))), None)
         if row is None:
             return SearchResult(label, 0, [], frozenset(), f"no paper with id {paper_id}", None)
         searcher = self._searcher
-        keys = self._key_words(paper_id, row[0] or "", row[1] or "")
+        keys = self._key_words(paper_id, row[1], row[2])
         if not keys:
             return SearchResult(label, 0, [], frozenset(), None, None)
         query = WhooshOr([Term(field, word) for word in keys for field in ("title", "abstract")])

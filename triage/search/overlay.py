@@ -7,23 +7,20 @@ The prefix sets (:mod:`.prefixes`) use the same path for papers changed since th
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Collection, Iterable
 
 from triage.search import bits
-from triage.search.textindex import TEXT_COLUMNS, TEXT_FIELDS, stem, words
+from triage.search.textindex import TEXT_FIELDS, stem, words
+from triage.store import Reader
+
 
 class ChangedText:
     """Current words of some papers, each field kept as `` word word … `` so that a prefix, a
     word or a phrase is one substring test (in C), and stems computed on demand."""
 
-    def __init__(self, conn: sqlite3.Connection, fields: tuple[str, ...] = TEXT_FIELDS):
-        self.conn = conn
+    def __init__(self, reader: Reader, fields: tuple[str, ...] = TEXT_FIELDS):
+        self.reader = reader
         self.fields = fields
-        self._sql = (
-            f"SELECT p.id, {', '.join(f'coalesce({TEXT_COLUMNS[field]}, {chr(39) * 2})' for field in fields)} "
-            "FROM papers p LEFT JOIN annotations a ON a.paper_id = p.id WHERE p.id IN ({})"
-        )
         self._joined: dict[str, dict[str, str]] = {}
         self._stems: dict[str, dict[str, frozenset[str]]] = {}
 
@@ -38,12 +35,10 @@ class ChangedText:
             return
         for paper in missing:
             self._joined[paper] = {}  # a paper no longer in the store has no words
-        for start in range(0, len(missing), 500):
-            chunk = missing[start : start + 500]
-            for paper, *texts in self.conn.execute(self._sql.format(",".join("?" * len(chunk))), chunk):
-                self._joined[paper] = {
-                    field: f" {' '.join(words(text))} " for field, text in zip(self.fields, texts)
-                }
+        for paper, *texts in self.reader.texts(missing, self.fields):
+            self._joined[paper] = {
+                field: f" {' '.join(words(text))} " for field, text in zip(self.fields, texts)
+            }
 
     def _stems_of(self, paper: str) -> dict[str, frozenset[str]]:
         found = self._stems.get(paper)

@@ -7,38 +7,26 @@ Row ``i`` is the ``i``-th paper newest first, so ascending rows are the default 
 
 from __future__ import annotations
 
-import os
 import pickle
-import sqlite3
 from array import array
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
-from triage.store import DEFAULT_STATE, STATES
+from triage.core.files import atomic_write
 from triage.search import bits
-
-_ROWS = (
-    "SELECT p.id, p.last_listed, coalesce(a.starred, 0), coalesce(a.state, ?), "
-    "coalesce(a.note, '') != '' FROM papers p LEFT JOIN annotations a ON a.paper_id = p.id "
-    "ORDER BY p.last_listed DESC, p.added_at DESC, p.rowid"
-)
-
+from triage.store import STATES, Reader
 
 _SNAPSHOT_FIELDS = ("ids", "last_listed", "starred", "has_note", "state", "tags")
 SNAPSHOT_FORMAT = 2  # 2: orders and document rows as arrays, listing days shared
 
 
 class Table:
-    def __init__(self, conn: sqlite3.Connection, snapshot: Path | None = None):
+    def __init__(self, reader: Reader, snapshot: Path | None = None):
         """``snapshot``: a copy saved by :meth:`save`, used if the store has not changed since."""
-        self.conn = conn
+        self.reader = reader
         self._saved_docrows = None
         if not (snapshot and self._load_snapshot(snapshot)):
             self.load()
-
-    def _token(self) -> str | None:
-        row = self.conn.execute("SELECT value FROM meta WHERE key = 'change_token'").fetchone()
-        return row[0] if row else None
 
     def _load_snapshot(self, path: Path) -> bool:
         """Reading 100,000 rows from SQLite takes ~0.4 s; the pickled table ~30 ms."""
@@ -46,7 +34,7 @@ class Table:
             # one read: a thread waiting for the GIL after each small read (the UI thread
             # is busy at launch) made this take seconds
             saved = pickle.loads(path.read_bytes())
-            if saved.get("format") != SNAPSHOT_FORMAT or saved.get("token") != self._token():
+            if saved.get("format") != SNAPSHOT_FORMAT or saved.get("token") != self.reader.change_token():
                 return False
             for name in _SNAPSHOT_FIELDS:
                 setattr(self, name, saved[name])
@@ -71,10 +59,8 @@ class Table:
         data = {name: getattr(self, name) for name in _SNAPSHOT_FIELDS}
         data["_orders"] = self._orders
         data["docrows"] = docrows
-        temporary = path.with_name(f"{path.name}.{os.getpid()}.tmp")
-        with temporary.open("wb") as handle:
-            pickle.dump({"format": SNAPSHOT_FORMAT, "token": token, **data}, handle, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(temporary, path)
+        saved = {"format": SNAPSHOT_FORMAT, "token": token, **data}
+        atomic_write(path, pickle.dumps(saved, protocol=pickle.HIGHEST_PROTOCOL))
 
     def _derive(self) -> None:
         self.row_of: dict[str, int] = dict(zip(self.ids, range(len(self.ids))))
@@ -85,7 +71,7 @@ class Table:
         self._orders: dict[str, list[int]] = {}
 
     def load(self) -> None:
-        rows = self.conn.execute(_ROWS, [DEFAULT_STATE]).fetchall()
+        rows = self.reader.list_rows()
         self.ids: list[str] = [row[0] for row in rows]
         self.row_of = {paper: index for index, paper in enumerate(self.ids)}
         dates: dict[str, str] = {}  # one string per day, shared (and pickled once) by its papers
@@ -99,7 +85,7 @@ class Table:
         self.state = {state: bits.from_rows(members, size) for state, members in by_state.items()}
         by_tag: dict[str, list[int]] = {}
         row_of = self.row_of
-        for paper, tag in self.conn.execute("SELECT paper_id, tag FROM tags WHERE present"):
+        for paper, tag in self.reader.present_tags():
             by_tag.setdefault(tag, []).append(row_of[paper])
         self.tags = {tag: bits.from_rows(members, size) for tag, members in by_tag.items()}
         self._derive()
@@ -109,17 +95,7 @@ class Table:
         ids = list(dict.fromkeys(ids))
         if not ids:
             return False
-        current = {}
-        for start in range(0, len(ids), 500):
-            chunk = ids[start : start + 500]
-            marks = ",".join("?" * len(chunk))
-            for row in self.conn.execute(
-                f"SELECT p.id, p.last_listed, coalesce(a.starred, 0), coalesce(a.state, ?), "
-                f"coalesce(a.note, '') != '' FROM papers p LEFT JOIN annotations a "
-                f"ON a.paper_id = p.id WHERE p.id IN ({marks})",
-                [DEFAULT_STATE, *chunk],
-            ):
-                current[row[0]] = row
+        current = {row[0]: row for row in self.reader.list_rows(ids)}
         reordered = len(current) != len(ids) or any(
             paper not in self.row_of or self.last_listed[self.row_of[paper]] != row[1]
             for paper, row in current.items()
@@ -128,13 +104,8 @@ class Table:
             self.load()
             return True
         tags: dict[str, set[str]] = {paper: set() for paper in ids}
-        for start in range(0, len(ids), 500):
-            chunk = ids[start : start + 500]
-            marks = ",".join("?" * len(chunk))
-            for paper, tag in self.conn.execute(
-                f"SELECT paper_id, tag FROM tags WHERE present AND paper_id IN ({marks})", chunk
-            ):
-                tags[paper].add(tag)
+        for paper, tag in self.reader.present_tags(ids):
+            tags[paper].add(tag)
         for paper, (_, _, starred, state, has_note) in current.items():
             bit = 1 << self.row_of[paper]
             self.starred = self.starred | bit if starred else self.starred & ~bit
@@ -156,11 +127,7 @@ class Table:
 
     def dated(self, kind: str, first: str, last: str) -> int:
         """Papers added (or listed, any listing) between two ISO days, inclusive."""
-        if kind == "added":
-            sql = "SELECT id FROM papers WHERE substr(added_at, 1, 10) BETWEEN ? AND ?"
-        else:
-            sql = "SELECT DISTINCT paper_id FROM listings WHERE listed_on BETWEEN ? AND ?"
-        return self.bits_of(row[0] for row in self.conn.execute(sql, [first, last]))
+        return self.bits_of(self.reader.ids_dated(kind, first, last))
 
     def order(self, key: str) -> Sequence[int]:
         """Rows in ``sort:key`` order (title A-Z; added and listed newest first)."""
@@ -168,8 +135,7 @@ class Table:
             if key == "listed":
                 self._orders[key] = range(self.size)
             else:
-                column = "title_key" if key == "title" else "added_at"
-                value = dict(self.conn.execute(f"SELECT id, {column} FROM papers"))
+                value = self.reader.sort_values(key)
                 keyed = [value.get(paper, "") for paper in self.ids]
                 rows = sorted(range(self.size), key=keyed.__getitem__, reverse=key == "added")
                 self._orders[key] = array("I", rows)  # a list would hold 100,000 int objects

@@ -18,7 +18,6 @@ import logging
 import os
 import re
 import shutil
-import sqlite3
 import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
@@ -33,19 +32,14 @@ from whoosh.formats import Existence
 from whoosh.lang.porter import stem as porter_stem
 from whoosh.support.charset import accent_map
 
-from triage.store import DEFAULT_STATE
+from triage.core.files import atomic_write
+from triage.store import Reader
 from triage.search import bulk, prefixes
 from triage.search.storage import MappedStorage
 
 SCHEMA_VERSION = 6  # 2: Existence format; 3: one word splitter; 4, 5: prefix sets; 6: longer prefixes, words
 BULK_AT = 200  # documents per write from which the bulk writer is used
 TEXT_FIELDS = ("title", "abstract", "note", "tagwords")
-TEXT_COLUMNS = {  # SQL for each text field, over papers p LEFT JOIN annotations a
-    "title": "p.title",
-    "abstract": "p.abstract",
-    "note": "a.note",
-    "tagwords": "(SELECT group_concat(tag, ' ') FROM tags t WHERE t.paper_id = p.id AND t.present)",
-}
 LOCK_RETRIES = 5
 LOCK_DELAY = 0.05
 OPEN_ATTEMPTS = 3
@@ -123,44 +117,21 @@ def stem(word: str) -> str:
     return porter_stem(word)
 
 
-_DOCS = """
-SELECT p.id, p.version, p.title, p.abstract, p.added_at,
-       coalesce(a.starred, 0), coalesce(a.state, ?), coalesce(a.note, ''),
-       (SELECT group_concat(tag, ' ') FROM tags t WHERE t.paper_id = p.id AND t.present),
-       (SELECT group_concat(listed_on, ' ') FROM listings l
-         WHERE l.paper_id = p.id AND l.listed_on IS NOT NULL)
-FROM papers p LEFT JOIN annotations a ON a.paper_id = p.id
-"""
-
-
-def read_documents(conn: sqlite3.Connection, ids: list[str] | None) -> Iterator[tuple[str, dict]]:
+def read_documents(reader: Reader, ids: list[str] | None) -> Iterator[tuple[str, dict]]:
     """(version, Whoosh document) for the given papers (None: all, newest first), from the store."""
-    if ids is None:
-        chunks: Iterable = [None]
-    else:
-        chunks = (ids[start : start + 500] for start in range(0, len(ids), 500))
-    for chunk in chunks:
-        if chunk is None:
-            rows = conn.execute(f"{_DOCS} {NEWEST_FIRST}", [DEFAULT_STATE])
-        else:
-            marks = ",".join("?" * len(chunk))
-            rows = conn.execute(f"{_DOCS} WHERE p.id IN ({marks})", [DEFAULT_STATE, *chunk])
-        for paper, version, title, abstract, added, starred, state, note, tags, listed in rows:
-            yield version, {
-                "id": paper,
-                "title": title,
-                "abstract": abstract,
-                "note": note,
-                "tagwords": tags or "",
-                "tag": tags or "",
-                "starred": bool(starred),
-                "state": state,
-                "added": added[:10],
-                "listed": listed or "",
-            }
-
-
-NEWEST_FIRST = "ORDER BY p.last_listed DESC, p.added_at DESC, p.rowid"
+    for paper, version, title, abstract, added, starred, state, note, tags, listed in reader.documents(ids):
+        yield version, {
+            "id": paper,
+            "title": title,
+            "abstract": abstract,
+            "note": note,
+            "tagwords": tags or "",
+            "tag": tags or "",
+            "starred": bool(starred),
+            "state": state,
+            "added": added[:10],
+            "listed": listed or "",
+        }
 
 
 class IndexLocked(Exception):
@@ -213,19 +184,19 @@ class TextIndex:
         finally:
             lock.release()
 
-    def rebuild(self, conn: sqlite3.Connection, progress: Progress | None = None) -> None:
+    def rebuild(self, reader: Reader, progress: Progress | None = None) -> None:
         """Index every paper into a fresh directory, then swap it in."""
         building = self.directory.with_name(f"{self.directory.name}.building-{os.getpid()}")
         shutil.rmtree(building, ignore_errors=True)
         building.mkdir(parents=True)
-        token = conn.execute("SELECT value FROM meta WHERE key = 'change_token'").fetchone()
-        total = conn.execute("SELECT count(*) FROM papers").fetchone()[0]
+        token = reader.change_token()
+        total = reader.count()
         ix = whoosh_index.create_in(str(building), make_schema())
         writer = bulk.BulkWriter(ix, words=words, prefix_path=building / prefixes.FILE) \
             if bulk.supported(ix.schema) else ix.writer(limitmb=256)
         versions = {}
         try:
-            for done, (version, document) in enumerate(read_documents(conn, None), 1):
+            for done, (version, document) in enumerate(read_documents(reader, None), 1):
                 writer.add_document(**document)
                 versions[document["id"]] = version
                 if progress and (done % 500 == 0 or done == total):
@@ -235,7 +206,7 @@ class TextIndex:
             writer.cancel()
             shutil.rmtree(building, ignore_errors=True)
             raise
-        _write_state(building / "state.json", token[0] if token else None, versions)
+        _write_state(building / "state.json", token, versions)
         self._swap_in(building)
         if progress and total == 0:
             progress(0, 0)
@@ -290,14 +261,14 @@ class TextIndex:
 
     # -- writing ---------------------------------------------------------------------------
 
-    def stale(self, conn: sqlite3.Connection) -> tuple[set[str], set[str]]:
+    def stale(self, reader: Reader) -> tuple[set[str], set[str]]:
         """(papers whose indexed version differs from the store's, papers no longer in the store)."""
-        current = dict(conn.execute("SELECT id, version FROM papers"))
+        current = reader.paper_versions()
         changed = {paper for paper, version in current.items() if self.versions.get(paper) != version}
         gone = set(self.versions) - set(current)
         return changed, gone
 
-    def write(self, conn: sqlite3.Connection, ids: Iterable[str]) -> None:
+    def write(self, reader: Reader, ids: Iterable[str]) -> None:
         """Re-index these papers from the store (absent ones are deleted); raises IndexLocked."""
         ids = list(dict.fromkeys(ids))
         many = len(ids) >= BULK_AT
@@ -309,11 +280,11 @@ class TextIndex:
             for paper in ids:
                 writer.delete_by_term("id", paper)
                 self.versions.pop(paper, None)
-            for version, document in read_documents(conn, ids):
+            for version, document in read_documents(reader, ids):
                 writer.add_document(**document)
                 self.versions[document["id"]] = version
             writer.commit(merge=not many)
-            self._save_state(conn)
+            self._save_state(reader)
         except BaseException:
             if not writer.is_closed:
                 writer.cancel()
@@ -358,15 +329,10 @@ class TextIndex:
         except (OSError, ValueError, KeyError, TypeError):
             return None
 
-    def _save_state(self, conn: sqlite3.Connection) -> None:
+    def _save_state(self, reader: Reader) -> None:
         """Record the versions as indexed; the change token only if every paper is up to date."""
-        conn.execute("BEGIN")
-        try:
-            token = conn.execute("SELECT value FROM meta WHERE key = 'change_token'").fetchone()
-            current = dict(conn.execute("SELECT id, version FROM papers"))
-        finally:
-            conn.execute("COMMIT")
-        self.change_token = token[0] if token and current == self.versions else None
+        token, current = reader.token_and_versions()
+        self.change_token = token if current == self.versions else None
         _write_state(self.state_path, self.change_token, self.versions)
 
     def document_ids(self, reader) -> list[str]:
@@ -386,7 +352,7 @@ class TextIndex:
             except (OSError, ValueError):
                 segment_ids = list(leaf.column_reader("id"))
                 try:
-                    _write_text(path, "\n".join(segment_ids))
+                    atomic_write(path, "\n".join(segment_ids))
                 except OSError:  # only a cache: another process swapped in its own rebuild
                     pass
             ids.extend(segment_ids)
@@ -412,10 +378,4 @@ def _split_state(text: str) -> tuple[dict, str]:
 
 def _write_state(path: Path, change_token: str | None, versions: dict[str, str]) -> None:
     header = json.dumps({"schema": SCHEMA_VERSION, "change_token": change_token})
-    _write_text(path, f"{header}\n{json.dumps(versions, separators=(',', ':'))}")
-
-
-def _write_text(path: Path, text: str) -> None:
-    temporary = path.with_name(f"{path.name}.{os.getpid()}.tmp")
-    temporary.write_text(text, encoding="utf-8")
-    os.replace(temporary, path)
+    atomic_write(path, f"{header}\n{json.dumps(versions, separators=(',', ':'))}")

@@ -11,7 +11,7 @@ import platformdirs
 
 from triage.core.files import rename_no_replace
 from triage.core.paths import APP_NAME
-from triage.store import check_sqlite_file, connect_read_only
+from triage.store import check_sqlite_file, copy_consistent
 from triage.sync.errors import SyncError
 
 
@@ -51,7 +51,7 @@ def backup(
         raise SyncError(f"{target.parent}: cannot create: {error.strerror}") from None
     partial = target.with_name(f".{target.name}.partial-{os.getpid()}")
     try:
-        _copy_with_backup_api(db_path, partial)
+        copy_consistent(db_path, partial)
         for target in candidates:
             try:
                 rename_no_replace(partial, target)
@@ -65,17 +65,3 @@ def backup(
         raise SyncError(f"{target}: cannot write: {error.strerror}") from None
     finally:
         partial.unlink(missing_ok=True)
-
-
-def _copy_with_backup_api(source: Path, target: Path) -> None:
-    src = connect_read_only(source)
-    dst = sqlite3.connect(str(target))
-    try:
-        src.backup(dst)  # one step: the whole copy under one read lock, so it is consistent
-        if dst.execute("PRAGMA quick_check").fetchone()[0] != "ok":
-            raise sqlite3.DatabaseError("the copy failed its integrity check")
-    finally:
-        dst.close()
-        src.close()
-    with target.open("rb") as handle:
-        os.fsync(handle.fileno())

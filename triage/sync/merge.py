@@ -19,58 +19,24 @@ from __future__ import annotations
 
 import os
 from collections.abc import Sequence
-import sqlite3
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from triage.core.text import strip_control
+from triage.core.wording import plural
 from triage.store import (
     CONFLICT_TAG,
-    DEFAULT_STATE,
-    SCHEMA_VERSION,
     Store,
     StoreError,
-    check_sqlite_file,
     conflict_versions,
-    connect_read_only,
     join_conflicting_notes,
     note_hash,
 )
-from triage.core.text import strip_control
-
-_REQUIRED_TABLES = {"meta", "papers", "listings", "annotations", "tags", "imports"}
-_PAPER_COLUMNS = ("id", "title", "title_key", "abstract", "url", "added_at", "last_listed")
-_IMPORT_COLUMNS = (
-    "sha256", "name", "path", "size", "imported_at", "found", "new", "known", "skipped",
-)
+from triage.store.snapshot import Annotation, Copy, MergeRows, open_copy, read_snapshot
 
 
 class MergeError(StoreError):
     """The other copy cannot be merged (one line, names the file)."""
-
-
-@dataclass
-class Annotation:
-    starred: int = 0
-    starred_at: str | None = None
-    state: str = DEFAULT_STATE
-    state_at: str | None = None
-    note: str = ""
-    note_at: str | None = None
-
-    def row(self) -> tuple:
-        return (self.starred, self.starred_at, self.state, self.state_at, self.note, self.note_at)
-
-
-@dataclass
-class Copy:
-    """Everything a merge needs from one side, read in one consistent snapshot."""
-
-    papers: dict[str, dict]
-    listings: dict[tuple[str, str], tuple[str | None, int]]
-    annotations: dict[str, Annotation]
-    tags: dict[tuple[str, str], tuple[int, str]]
-    history: dict[str, set[str]]
-    imports: dict[str, dict]
 
 
 @dataclass
@@ -104,14 +70,14 @@ class MergeReport:
         name = strip_control(self.other.name, keep_newlines=False)
         lines = [f"paper {c.paper_id} {c.title}: {c.what}" for c in self.changes]
         if self.papers_added:
-            lines.append(f"{_count(len(self.papers_added), 'paper')} added from {name}")
+            lines.append(f"{plural(len(self.papers_added), 'paper')} added from {name}")
         if self.listings_added:
-            lines.append(f"{_count(self.listings_added, 'listing')} added from {name}")
+            lines.append(f"{plural(self.listings_added, 'listing')} added from {name}")
         if self.imports_added:
-            lines.append(f"{_count(self.imports_added, 'imported dump')} recorded from {name}")
+            lines.append(f"{plural(self.imports_added, 'imported dump')} recorded from {name}")
         if self.conflicts:
             lines.append(
-                f"{_count(len(self.conflicts), 'note')} changed in both copies: both texts kept, "
+                f"{plural(len(self.conflicts), 'note')} changed in both copies: both texts kept, "
                 f"tagged {CONFLICT_TAG}"
             )
         if not lines:
@@ -121,10 +87,6 @@ class MergeReport:
         return lines
 
 
-def _count(number: int, noun: str) -> str:
-    return f"{number} {noun}{'' if number == 1 else 's'}"
-
-
 class _Rollback(Exception):
     """Leave the transaction without committing (dry run, or nothing to change)."""
 
@@ -132,11 +94,11 @@ class _Rollback(Exception):
 def merge(store: Store, other_path: str | os.PathLike[str], *, dry_run: bool = False) -> MergeReport:
     """Merge the DB at ``other_path`` into ``store``; raises MergeError for an unusable file."""
     other_path = Path(other_path).expanduser()
-    other = read_copy(other_path, this=store.path)
+    other = open_copy(other_path, this=store.path, error=MergeError)
     report = MergeReport(other_path, dry_run=dry_run)
     try:
         with store.write():
-            this = _read(store.conn, store.path)
+            this = read_snapshot(store.conn)
             _merge(store, this, other, report)
             if dry_run or not report.changed:
                 raise _Rollback
@@ -145,82 +107,8 @@ def merge(store: Store, other_path: str | os.PathLike[str], *, dry_run: bool = F
     return report
 
 
-def read_copy(path: Path, *, this: Path | None = None) -> Copy:
-    """Read another copy without ever writing to it."""
-    if not path.is_file():
-        raise MergeError(f"{path}: no such file" if not path.exists() else f"{path}: not a file")
-    if this is not None and this.exists() and os.path.samefile(path, this):
-        raise MergeError(f"{path}: is this database itself; give the other copy")
-    check_sqlite_file(path, MergeError)
-    try:
-        conn = connect_read_only(path, timeout=10)
-    except sqlite3.Error as error:
-        raise MergeError(f"{path}: cannot open: {error}") from None
-    try:
-        version = conn.execute("PRAGMA user_version").fetchone()[0]
-        if version > SCHEMA_VERSION:
-            raise MergeError(
-                f"{path}: made by a newer triage (schema {version}, this one knows "
-                f"{SCHEMA_VERSION}); upgrade triage to merge it"
-            )
-        tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master")}
-        if not _REQUIRED_TABLES <= tables:
-            raise MergeError(f"{path}: not a triage database")
-        conn.execute("BEGIN")  # one snapshot, even if its owner writes meanwhile
-        return _read(conn, path)
-    except sqlite3.Error as error:
-        raise MergeError(f"{path}: cannot read: {error}") from None
-    finally:
-        conn.close()
-
-
-def _read(conn: sqlite3.Connection, path: Path) -> Copy:
-    papers = {
-        row[0]: dict(zip(_PAPER_COLUMNS, row))
-        for row in conn.execute(f"SELECT {', '.join(_PAPER_COLUMNS)} FROM papers")
-    }
-    listings = {
-        (paper, source): (listed_on, position)
-        for paper, source, listed_on, position in conn.execute(
-            "SELECT paper_id, source, listed_on, position FROM listings"
-        )
-    }
-    annotations = {
-        row[0]: Annotation(*row[1:])
-        for row in conn.execute(
-            "SELECT paper_id, starred, starred_at, state, state_at, note, note_at FROM annotations"
-        )
-    }
-    tags = {
-        (paper, tag): (present, changed_at)
-        for paper, tag, present, changed_at in conn.execute(
-            "SELECT paper_id, tag, present, changed_at FROM tags"
-        )
-    }
-    history: dict[str, set[str]] = {}
-    has_history = conn.execute(
-        "SELECT 1 FROM sqlite_master WHERE name = 'note_history'"
-    ).fetchone()
-    if has_history:
-        for paper, digest in conn.execute("SELECT paper_id, note_hash FROM note_history"):
-            history.setdefault(paper, set()).add(digest)
-    for paper, annotation in annotations.items():  # a schema-1 copy knows only current notes
-        if annotation.note:
-            history.setdefault(paper, set()).add(note_hash(annotation.note))
-    imports = {
-        row[0]: dict(zip(_IMPORT_COLUMNS, row))
-        for row in conn.execute(f"SELECT {', '.join(_IMPORT_COLUMNS)} FROM imports")
-    }
-    # Rows of papers the copy does not have (a damaged copy) cannot be merged.
-    listings = {key: value for key, value in listings.items() if key[0] in papers}
-    annotations = {key: value for key, value in annotations.items() if key in papers}
-    tags = {key: value for key, value in tags.items() if key[0] in papers}
-    history = {key: value for key, value in history.items() if key in papers}
-    return Copy(papers, listings, annotations, tags, history, imports)
-
-
 def _merge(store: Store, this: Copy, other: Copy, report: MergeReport) -> None:
-    conn = store.conn
+    rows = MergeRows(store.conn)
     touched: set[str] = set()
     titles = {paper: row["title"] for paper, row in {**other.papers, **this.papers}.items()}
 
@@ -233,21 +121,14 @@ def _merge(store: Store, this: Copy, other: Copy, report: MergeReport) -> None:
     for paper, row in sorted(other.papers.items()):
         mine = this.papers.get(paper)
         if mine is None:
-            conn.execute(
-                f"INSERT INTO papers ({', '.join(_PAPER_COLUMNS)}, version) "
-                f"VALUES ({', '.join('?' * len(_PAPER_COLUMNS))}, '')",
-                [row[column] for column in _PAPER_COLUMNS],
-            )
+            rows.add_paper(row)
             report.papers_added.append(paper)
             touched.add(paper)
             continue
         added_at = min(mine["added_at"], row["added_at"])
         last_listed = max(mine["last_listed"], row["last_listed"])
         if (added_at, last_listed) != (mine["added_at"], mine["last_listed"]):
-            conn.execute(
-                "UPDATE papers SET added_at = ?, last_listed = ? WHERE id = ?",
-                [added_at, last_listed, paper],
-            )
+            rows.set_paper_dates(paper, added_at, last_listed)
             report.bookkeeping += 1
             touched.add(paper)
 
@@ -257,12 +138,7 @@ def _merge(store: Store, this: Copy, other: Copy, report: MergeReport) -> None:
         chosen = theirs if mine is None else min(mine, theirs, key=_listing_order)
         if chosen == mine:
             continue
-        conn.execute(
-            "INSERT INTO listings (paper_id, source, listed_on, position) VALUES (?, ?, ?, ?) "
-            "ON CONFLICT (paper_id, source) DO UPDATE SET listed_on = excluded.listed_on, "
-            "position = excluded.position",
-            [paper, source, *chosen],
-        )
+        rows.put_listing(paper, source, *chosen)
         if mine is None:
             report.listings_added += 1
         else:
@@ -271,16 +147,12 @@ def _merge(store: Store, this: Copy, other: Copy, report: MergeReport) -> None:
 
     for sha, record in sorted(other.imports.items()):
         if sha not in this.imports:
-            conn.execute(
-                f"INSERT INTO imports ({', '.join(_IMPORT_COLUMNS)}) "
-                f"VALUES ({', '.join('?' * len(_IMPORT_COLUMNS))})",
-                [record[column] for column in _IMPORT_COLUMNS],
-            )
+            rows.add_import(record)
             report.imports_added += 1
 
-    merged_tags = _merge_tags(conn, this, other, change, report)
-    _merge_annotations(store, this, other, merged_tags, change, report)
-    _merge_history(conn, this, other, report)
+    merged_tags = _merge_tags(rows, this, other, change, report)
+    _merge_annotations(store, rows, this, other, merged_tags, change, report)
+    _merge_history(rows, this, other, report)
     store.touch(sorted(touched))
 
 
@@ -289,7 +161,7 @@ def _listing_order(listing: tuple[str | None, int]) -> tuple:
     return (listed_on is None, listed_on or "", position)
 
 
-def _merge_tags(conn, this: Copy, other: Copy, change, report) -> dict:
+def _merge_tags(rows: MergeRows, this: Copy, other: Copy, change, report) -> dict:
     merged = dict(this.tags)
     for key, theirs in sorted(other.tags.items()):
         mine = this.tags.get(key)
@@ -297,7 +169,7 @@ def _merge_tags(conn, this: Copy, other: Copy, change, report) -> dict:
         if chosen == mine:
             continue
         paper, tag = key
-        _write_tag(conn, paper, tag, *chosen)
+        rows.put_tag(paper, tag, *chosen)
         merged[key] = chosen
         was_present = bool(mine and mine[0])
         if bool(chosen[0]) != was_present:
@@ -307,17 +179,9 @@ def _merge_tags(conn, this: Copy, other: Copy, change, report) -> dict:
     return merged
 
 
-def _write_tag(conn, paper: str, tag: str, present: int, changed_at: str) -> None:
-    conn.execute(
-        "INSERT INTO tags (paper_id, tag, present, changed_at) VALUES (?, ?, ?, ?) "
-        "ON CONFLICT (paper_id, tag) DO UPDATE SET present = excluded.present, "
-        "changed_at = excluded.changed_at",
-        [paper, tag, present, changed_at],
-    )
-
-
-def _merge_annotations(store: Store, this: Copy, other: Copy, tags: dict, change, report) -> None:
-    conn = store.conn
+def _merge_annotations(
+    store: Store, rows: MergeRows, this: Copy, other: Copy, tags: dict, change, report
+) -> None:
     for paper in sorted(other.annotations):
         theirs = other.annotations[paper]
         mine = this.annotations.get(paper, Annotation())
@@ -333,12 +197,7 @@ def _merge_annotations(store: Store, this: Copy, other: Copy, tags: dict, change
         )
         if merged.row() == mine.row():
             continue
-        conn.execute("INSERT OR IGNORE INTO annotations (paper_id) VALUES (?)", [paper])
-        conn.execute(
-            "UPDATE annotations SET starred = ?, starred_at = ?, state = ?, state_at = ?, "
-            "note = ?, note_at = ? WHERE paper_id = ?",
-            [*merged.row(), paper],
-        )
+        rows.put_annotation(paper, merged)
         visible = False
         if merged.starred != mine.starred:
             change(paper, f"{'star' if merged.starred else 'unstar'} from other copy")
@@ -354,7 +213,7 @@ def _merge_annotations(store: Store, this: Copy, other: Copy, tags: dict, change
                 report.conflicts.append(paper)
                 present, changed_at = tags.get((paper, CONFLICT_TAG), (0, ""))
                 if not present:
-                    _write_tag(conn, paper, CONFLICT_TAG, 1, max(changed_at, merged.note_at or ""))
+                    rows.put_tag(paper, CONFLICT_TAG, 1, max(changed_at, merged.note_at or ""))
             else:
                 change(paper, "note from other copy" if merged.note else "note cleared by other copy")
         if not visible:
@@ -396,25 +255,21 @@ def _merge_note(mine: Annotation, my_history: set[str], theirs: Annotation, thei
     return joined, latest_at, "ours" if joined == mine.note else "theirs"
 
 
-def _merge_history(conn, this: Copy, other: Copy, report: MergeReport) -> None:
+def _merge_history(rows: MergeRows, this: Copy, other: Copy, report: MergeReport) -> None:
     """Union the note ancestries, so a later merge knows what both copies have had.
 
     Texts the other copy has had are pinned here: a quick re-edit must not forget them.
     """
-    unpinned = set(conn.execute("SELECT paper_id, note_hash FROM note_history WHERE NOT pinned"))
+    unpinned = rows.unpinned_history()
     for paper, digests in sorted(other.history.items()):
         mine = this.history.get(paper, set())
-        rows = [
+        pinned = [
             (paper, digest) for digest in sorted(digests)
             if digest not in mine or (paper, digest) in unpinned
         ]
-        if rows:
-            conn.executemany(
-                "INSERT INTO note_history (paper_id, note_hash, recorded_at, pinned) "
-                "VALUES (?, ?, '', 1) ON CONFLICT (paper_id, note_hash) DO UPDATE SET pinned = 1",
-                rows,
-            )
-            report.bookkeeping += len(rows)
+        if pinned:
+            rows.pin_history(pinned)
+            report.bookkeeping += len(pinned)
 
 
 def merge_summary(reports: Sequence[MergeReport]) -> str:
@@ -423,9 +278,9 @@ def merge_summary(reports: Sequence[MergeReport]) -> str:
     conflicts = sum(len(report.conflicts) for report in reports)
     copies = "1 copy" if len(reports) == 1 else f"{len(reports)} copies"
     line = f"merged {copies}: "
-    line += f"{_count(len(changed), 'paper')} changed" if changed else "nothing new"
+    line += f"{plural(len(changed), 'paper')} changed" if changed else "nothing new"
     if conflicts:
-        line += f", {_count(conflicts, 'note conflict')}"
+        line += f", {plural(conflicts, 'note conflict')}"
     return line
 
 

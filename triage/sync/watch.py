@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import os
-import sqlite3
 import threading
 from dataclasses import dataclass
 from pathlib import Path
 
-from triage.store import connect_read_only, only_own_writes
-
+from triage.store import WriteLog, read_change_token
 
 
 @dataclass(frozen=True)
@@ -31,11 +29,13 @@ class FileWatch:
     """Tells whether the DB file changed on disk since it was last seen.
 
     ``poll()`` costs one stat and one short read-only query of the change token, so it can run
-    every second. Call ``accept()`` after your own writes so they are not reported.
+    every second. ``writes`` is the log of the stores whose writes are this program's own:
+    they are never reported. Call ``accept()`` after them so the next poll starts from there.
     """
 
-    def __init__(self, db_path: str | os.PathLike[str]):
+    def __init__(self, db_path: str | os.PathLike[str], writes: WriteLog):
         self.path = Path(db_path).expanduser()
+        self.writes = writes
         self._lock = threading.Lock()
         self._seen = self._look()
 
@@ -60,10 +60,9 @@ class FileWatch:
         replaced = (now_seen.device, now_seen.inode) != (before.device, before.inode)
         return DiskChange(replaced=replaced)
 
-    @staticmethod
-    def _only_ours(before: _Seen, after: _Seen) -> bool:
+    def _only_ours(self, before: _Seen, after: _Seen) -> bool:
         same_file = (before.device, before.inode) == (after.device, after.inode)
-        return same_file and only_own_writes(before.token, after.token)
+        return same_file and self.writes.leads(before.token, after.token)
 
     def _look(self) -> _Seen | None:
         try:
@@ -74,18 +73,3 @@ class FileWatch:
         if token is None:
             return None
         return _Seen(stat.st_dev, stat.st_ino, stat.st_size, stat.st_mtime_ns, token)
-
-
-def read_change_token(path: Path) -> str | None:
-    """The DB's change token through a short-lived read-only connection; None if unreadable now."""
-    try:
-        conn = connect_read_only(path, timeout=0.2)
-    except sqlite3.Error:
-        return None
-    try:
-        row = conn.execute("SELECT value FROM meta WHERE key = 'change_token'").fetchone()
-        return row[0] if row else ""
-    except sqlite3.Error:
-        return None
-    finally:
-        conn.close()

@@ -24,7 +24,7 @@ from triage.tui.screens.help import HelpScreen, key_table
 from triage.search.access import IndexAccess
 from triage.tui.screens.main import MainScreen
 from triage.tui.screens.welcome import WelcomeScreen
-from triage.store import Store, StoreError
+from triage.store import Store, StoreError, WriteLog
 from triage.tui.idle_gc import IdleCollector
 from triage.sync.copies import find_conflict_copies, merge_conflict_copies
 from triage.sync.merge import MergeReport, changed_papers, merge_summary
@@ -58,9 +58,11 @@ class TriageApp(App[None]):
     def __init__(self, db_path: str | os.PathLike[str]) -> None:
         super().__init__()
         self.db_path = Path(db_path).expanduser()
-        self.store = Store(self.db_path)
+        self.writes = WriteLog()
+        """This app's own writes, from any of its stores: the file watch never reports them."""
+        self.store = Store(self.db_path, writes=self.writes)
         self.index_access = IndexAccess(self.db_path)
-        self.watch = FileWatch(self.db_path)
+        self.watch = FileWatch(self.db_path, self.writes)
         keymap, self._keymap_problem = load_keymap()
         self.set_keymap(keymap)
         self.main = MainScreen(self.db_path)
@@ -176,7 +178,7 @@ class TriageApp(App[None]):
     def merge_copies(self, offered: list[Path]) -> None:
         """Merge every copy beside the DB (its own Store: this is another thread)."""
         try:
-            with Store(self.db_path) as store:
+            with Store(self.db_path, writes=self.writes) as store:
                 reports = merge_conflict_copies(store, dry_run=False)
         except (StoreError, OSError) as error:
             self.call_from_thread(self._copies_merged, [], offered, f"Merge failed: {error}")
@@ -219,7 +221,7 @@ class TriageApp(App[None]):
         """Show what the file holds now; reopen it when it is another file (a synced copy)."""
         if replaced:
             try:
-                fresh = Store(self.db_path)
+                fresh = Store(self.db_path, writes=self.writes)
             except StoreError as error:
                 self.notify(str(error), severity="error", markup=False)
                 return

@@ -24,9 +24,8 @@ from textual.worker import get_current_worker
 
 from triage.export.markdown import ExportError, export_markdown, write_atomically
 from triage.tui.screens.dialogs import PromptScreen, TagEditor
-from triage.store.views import quick_ids
 from triage.tui.undo import UndoHistory
-from triage.store import Paper, Store, StoreError
+from triage.store import STATE_LABELS, Paper, Store, StoreError
 from triage.tui.config import (
     View,
     load_views,
@@ -47,7 +46,6 @@ FIRST_ROWS = 200
 DETAIL_AFTER_TYPING = 0.15
 """Seconds after a new list before the detail follows its first paper (the cursor moving
 shows the detail at once)."""
-STATE_NAMES = {"inbox": "Inbox", "reading": "Reading", "read": "Done", "archived": "Archived"}
 
 
 def typing_start(query: str) -> str:
@@ -188,7 +186,7 @@ class MainScreen(Screen[None]):
         if recount or quick:
             with Store(self.db_path) as store:
                 total = store.count()
-                first = quick_ids(store, query, limit=FIRST_ROWS) if quick else None
+                first = store.view_ids(query, limit=FIRST_ROWS) if quick else None
                 if first is not None and len(first) == FIRST_ROWS:
                     # At launch: a screenful now, all 100,000 ids (0.1-0.2 s) a moment later.
                     if not worker.is_cancelled:
@@ -197,7 +195,7 @@ class MainScreen(Screen[None]):
                             self._show, generation, first, None, total, row, new_filter,
                             partial=True,
                         )
-                    ids = quick_ids(store, query)
+                    ids = store.view_ids(query)
                 else:
                     ids = first  # the whole view; None: not a built-in one, the index answers
         if ids is None:
@@ -368,8 +366,8 @@ class MainScreen(Screen[None]):
         ids = self._targets()
         if not ids:
             return
-        changed = self._mark(STATE_NAMES[state], ids, state=state)
-        self._after_triage(changed, move=True, note=f"{STATE_NAMES[state]}: {len(ids)} papers"
+        changed = self._mark(STATE_LABELS[state], ids, state=state)
+        self._after_triage(changed, move=True, note=f"{STATE_LABELS[state]}: {len(ids)} papers"
                            if len(ids) > 1 else None)
 
     def _after_triage(self, changed: list[str], *, move: bool, note: str | None = None) -> None:
@@ -526,7 +524,7 @@ class MainScreen(Screen[None]):
 
     def _export(self, what: str, path: Path) -> None:
         if what == "starred":
-            ids, title, query = quick_ids(self.store, "is:starred") or [], "Starred papers", None
+            ids, title, query = self.store.view_ids("is:starred") or [], "Starred papers", None
         else:
             ids = list(self.papers.ids)
             active = self._active_view()

@@ -71,7 +71,7 @@ class WelcomeScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, group="import")
     def import_samples(self, folder: Path) -> None:
-        with Store(self.db_path) as store:
+        with Store(self.db_path, writes=self.app.writes) as store:
             reports = import_paths(store, [folder])
         new = sum(report.new for report in reports)
         errors = [report.summary() for report in reports if report.error]

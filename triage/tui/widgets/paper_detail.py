@@ -15,7 +15,7 @@ from textual.visual import Visual
 from triage.store import Paper
 from triage.tui.widgets.line_scroll import LineScrollView
 from triage.tui.widgets.literal import printable
-from triage.tui.widgets.paper_list import STATE_LABELS
+from triage.tui.widgets.paper_list import state_word
 
 Highlighter = Callable[[str], list[tuple[int, int]]]
 HIGHLIGHT_STYLE = "bold $text-warning on $warning-muted"
@@ -42,7 +42,7 @@ def describe(paper: Paper, highlight: Highlighter | None = None) -> Content:
     status = Content.assemble(
         ("★ starred" if paper.starred else "☆ not starred", "$text-warning" if paper.starred else "dim"),
         "  ·  ",
-        (STATE_LABELS.get(paper.state, paper.state), "bold"),
+        (state_word(paper.state), "bold"),
         "  ·  ",
         (tags, "$text-accent" if paper.tags else "dim"),
     )

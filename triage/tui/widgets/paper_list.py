@@ -20,11 +20,10 @@ from textual.geometry import Size
 from textual.message import Message
 from textual.strip import Strip
 
-from triage.store import Paper
+from triage.store import STATE_LABELS, Paper
 from triage.tui.widgets.line_scroll import LineScrollView
 from triage.tui.widgets.literal import printable
 
-STATE_LABELS = {"inbox": "inbox", "reading": "reading", "read": "done", "archived": "archived"}
 STATE_WIDTH = 9
 DATE_WIDTH = 10
 ROW_CACHE_SIZE = 4096
@@ -42,6 +41,11 @@ def row_of(ids: Sequence[str], paper_id: str, near: int) -> int | None:
         return ids.index(paper_id)  # a search result answers from its row sets
     except ValueError:
         return None
+
+
+def state_word(state: str) -> str:
+    """A state as the list and the detail show it, in lower case (``done``)."""
+    return STATE_LABELS.get(state, state).lower()
 
 
 def _fit(text: str, width: int) -> str:
@@ -285,7 +289,7 @@ class PaperList(LineScrollView, can_focus=True):
         segments = [
             Segment("▌" if is_selected else " ", style),
             Segment("★ " if paper.starred else "  ", part["paper-list--star"]),
-            Segment(_fit(STATE_LABELS.get(paper.state, paper.state), STATE_WIDTH), part["paper-list--state"]),
+            Segment(_fit(state_word(paper.state), STATE_WIDTH), part["paper-list--state"]),
             Segment(_fit(printable(paper.title), title_width), style),
         ]
         if tag_width:

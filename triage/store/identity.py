@@ -1,0 +1,26 @@
+"""Who a paper is, and what a tag is: the same answer on every machine."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+
+_WHITESPACE = re.compile(r"\s+")
+_TAG_FORBIDDEN = re.compile(r"[\s,]+")
+
+
+def title_key(title: str) -> str:
+    """A paper's identity: NFKC, case-folded, whitespace collapsed."""
+    return _WHITESPACE.sub(" ", unicodedata.normalize("NFKC", title).casefold()).strip()
+
+
+def paper_id(title: str) -> str:
+    """Short stable id, the same on every machine for the same (normalised) title."""
+    return hashlib.blake2b(title_key(title).encode("utf-8"), digest_size=5).hexdigest()
+
+
+def normalise_tag(tag: str) -> str:
+    """Tags are single lower-case words: `Must Read` becomes `must-read`."""
+    cleaned = _TAG_FORBIDDEN.sub("-", unicodedata.normalize("NFKC", tag).strip().casefold())
+    return cleaned.strip("-")

@@ -1,0 +1,64 @@
+"""What the store hands out: papers with their listings and the user's annotations."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+STATES = ("inbox", "reading", "read", "archived")
+DEFAULT_STATE = "inbox"
+STATE_LABELS = {"inbox": "Inbox", "reading": "Reading", "read": "Done", "archived": "Archived"}
+"""How the UI names each state (one table for every screen and message)."""
+
+STAMP_FORMAT = "%Y-%m-%dT%H:%M:%S.%fZ"
+
+
+def now() -> str:
+    """UTC timestamp with microseconds; ISO strings sort like the instants they name."""
+    return dt.datetime.now(dt.timezone.utc).strftime(STAMP_FORMAT)
+
+
+@dataclass
+class Listing:
+    source: str
+    listed_on: str | None  # ISO date, when the dump had one
+    position: int
+
+
+@dataclass
+class Paper:
+    id: str
+    title: str
+    abstract: str
+    added_at: str
+    starred: bool = False
+    state: str = DEFAULT_STATE
+    note: str = ""
+    tags: list[str] = field(default_factory=list)
+    listed: list[Listing] = field(default_factory=list)
+    url: str | None = None
+
+    @property
+    def first_listed(self) -> str | None:
+        dates = [listing.listed_on for listing in self.listed if listing.listed_on]
+        return min(dates) if dates else None
+
+    def to_json(self) -> dict:
+        return {
+            "id": self.id,
+            "title": self.title,
+            "abstract": self.abstract,
+            "starred": self.starred,
+            "state": self.state,
+            "tags": list(self.tags),
+            "note": self.note,
+            "listed": [{"date": item.listed_on, "source": item.source} for item in self.listed],
+            "added_at": self.added_at,
+            "url": self.url,
+        }
+
+
+def dump_json(papers: Iterable[Paper]) -> str:
+    return json.dumps([paper.to_json() for paper in papers], ensure_ascii=False, indent=2)

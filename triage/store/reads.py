@@ -1,0 +1,239 @@
+"""The read side of the store: every query that reads papers, for every reader.
+
+The app, the CLI and the search index all read through :class:`Reader`, over a Store's own
+connection or a read-only one (the index reads from a worker thread). The list order, the
+change token and the text of each searchable field are defined here once.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterable, Iterator, Sequence
+from typing import Any
+
+from triage.store.models import DEFAULT_STATE, STATES, Listing, Paper
+
+CHUNK = 500  # ids per `IN (...)`: well under SQLite's limit on bound parameters
+NEWEST_FIRST = "ORDER BY p.last_listed DESC, p.added_at DESC, p.rowid"
+"""The default list order: newest listing first, then newest added."""
+
+TEXT_COLUMNS = {  # each searchable text field, over papers p LEFT JOIN annotations a
+    "title": "p.title",
+    "abstract": "p.abstract",
+    "note": "a.note",
+    "tagwords": "(SELECT group_concat(tag, ' ') FROM tags t WHERE t.paper_id = p.id AND t.present)",
+}
+_PAPER_JOIN = "FROM papers p LEFT JOIN annotations a ON a.paper_id = p.id"
+_LIST_ROW = (
+    "SELECT p.id, p.last_listed, coalesce(a.starred, 0), coalesce(a.state, ?), "
+    f"coalesce(a.note, '') != '' {_PAPER_JOIN}"
+)
+_DOCUMENT = f"""
+SELECT p.id, p.version, p.title, p.abstract, p.added_at,
+       coalesce(a.starred, 0), coalesce(a.state, ?), coalesce(a.note, ''),
+       {TEXT_COLUMNS["tagwords"]},
+       (SELECT group_concat(listed_on, ' ') FROM listings l
+         WHERE l.paper_id = p.id AND l.listed_on IS NOT NULL)
+{_PAPER_JOIN}
+"""
+
+
+def chunks(ids: Sequence[str]) -> Iterator[Sequence[str]]:
+    for start in range(0, len(ids), CHUNK):
+        yield ids[start : start + CHUNK]
+
+
+def marks(chunk: Sequence[Any]) -> str:
+    return ",".join("?" * len(chunk))
+
+
+class Reader:
+    """Reads one DB through ``conn`` (a Store's, or a read-only connection of its own)."""
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self.conn = conn
+
+    def _in_chunks(self, sql: str, ids: Sequence[str], *before: Any) -> Iterator[tuple]:
+        """Rows of ``sql`` (with ``{}`` where the id placeholders go) for every chunk of ids."""
+        for chunk in chunks(ids):
+            yield from self.conn.execute(sql.format(marks(chunk)), [*before, *chunk])
+
+    # -- change tracking (for caches) ------------------------------------------------------
+
+    def meta(self, key: str) -> str | None:
+        row = self.conn.execute("SELECT value FROM meta WHERE key = ?", [key]).fetchone()
+        return row[0] if row else None
+
+    def change_token(self) -> str | None:
+        """Changes on every committed write, in this process or any other."""
+        return self.meta("change_token")
+
+    def data_version(self) -> int:
+        """SQLite's own counter: differs when another connection committed since."""
+        return self.conn.execute("PRAGMA data_version").fetchone()[0]
+
+    def paper_versions(self) -> dict[str, str]:
+        """Paper id -> version, new on every change of the paper or its annotations."""
+        return dict(self.conn.execute("SELECT id, version FROM papers"))
+
+    def token_and_versions(self) -> tuple[str | None, dict[str, str]]:
+        """Both in one snapshot (outside any transaction of the caller's)."""
+        self.conn.execute("BEGIN")
+        try:
+            return self.change_token(), self.paper_versions()
+        finally:
+            self.conn.execute("COMMIT")
+
+    # -- papers ------------------------------------------------------------------------------
+
+    def count(self) -> int:
+        return self.conn.execute("SELECT count(*) FROM papers").fetchone()[0]
+
+    def ids_newest_first(self, limit: int = -1) -> list[str]:
+        return [row[0] for row in self.conn.execute(f"SELECT id FROM papers p {NEWEST_FIRST} LIMIT ?", [limit])]
+
+    def unknown_ids(self, ids: Sequence[str]) -> list[str]:
+        """The ids that name no paper here."""
+        known = {row[0] for row in self._in_chunks("SELECT id FROM papers WHERE id IN ({})", ids)}
+        return [paper for paper in ids if paper not in known]
+
+    def get(self, paper: str) -> Paper | None:
+        found = self.papers([paper])
+        return found[0] if found else None
+
+    def papers(self, ids: Sequence[str] | None = None) -> list[Paper]:
+        """Full records, in the order of ``ids`` (default: every paper, newest first)."""
+        ids = self.ids_newest_first() if ids is None else list(ids)
+        result: dict[str, Paper] = {}
+        for row in self._in_chunks(
+            "SELECT p.id, p.title, p.abstract, p.added_at, p.url, coalesce(a.starred, 0), "
+            f"coalesce(a.state, ?), coalesce(a.note, '') {_PAPER_JOIN} WHERE p.id IN ({{}})",
+            ids,
+            DEFAULT_STATE,
+        ):
+            result[row[0]] = Paper(
+                id=row[0], title=row[1], abstract=row[2], added_at=row[3], url=row[4],
+                starred=bool(row[5]), state=row[6], note=row[7],
+            )
+        for paper, tag in self._in_chunks(
+            "SELECT paper_id, tag FROM tags WHERE present AND paper_id IN ({}) ORDER BY tag", ids
+        ):
+            result[paper].tags.append(tag)
+        for paper, source, listed_on, position in self._in_chunks(
+            "SELECT paper_id, source, listed_on, position FROM listings "
+            "WHERE paper_id IN ({}) ORDER BY coalesce(listed_on, ''), source",
+            ids,
+        ):
+            result[paper].listed.append(Listing(source, listed_on, position))
+        return [result[paper] for paper in ids if paper in result]
+
+    def list_rows(self, ids: Sequence[str] | None = None) -> list[tuple[str, str, int, str, bool]]:
+        """(id, last listed, starred, state, has a note) of every paper newest first, or of
+        ``ids`` in no particular order: what the search's in-memory table holds."""
+        if ids is None:
+            return self.conn.execute(f"{_LIST_ROW} {NEWEST_FIRST}", [DEFAULT_STATE]).fetchall()
+        return list(self._in_chunks(f"{_LIST_ROW} WHERE p.id IN ({{}})", ids, DEFAULT_STATE))
+
+    def present_tags(self, ids: Sequence[str] | None = None) -> list[tuple[str, str]]:
+        """(paper, tag) for every tag a paper carries (of ``ids``, or of every paper)."""
+        if ids is None:
+            return self.conn.execute("SELECT paper_id, tag FROM tags WHERE present").fetchall()
+        return list(
+            self._in_chunks("SELECT paper_id, tag FROM tags WHERE present AND paper_id IN ({})", ids)
+        )
+
+    def texts(self, ids: Sequence[str], fields: Sequence[str]) -> Iterator[tuple[str, ...]]:
+        """(id, then each field's current text, '' when empty) for these papers;
+        fields are the search's: title, abstract, note, tagwords (the tags as words)."""
+        selected = ", ".join(f"coalesce({TEXT_COLUMNS[field]}, '')" for field in fields)
+        return self._in_chunks(f"SELECT p.id, {selected} {_PAPER_JOIN} WHERE p.id IN ({{}})", ids)
+
+    def documents(self, ids: Sequence[str] | None = None) -> Iterator[tuple]:
+        """(id, version, title, abstract, added_at, starred, state, note, tags as words,
+        listing days) of ``ids``, or of every paper newest first: what the index holds."""
+        if ids is None:
+            yield from self.conn.execute(f"{_DOCUMENT} {NEWEST_FIRST}", [DEFAULT_STATE])
+        else:
+            yield from self._in_chunks(f"{_DOCUMENT} WHERE p.id IN ({{}})", ids, DEFAULT_STATE)
+
+    def ids_dated(self, kind: str, first: str, last: str) -> Iterator[str]:
+        """Papers added (``kind`` "added") or listed (any listing) between two ISO days."""
+        if kind == "added":
+            sql = "SELECT id FROM papers WHERE substr(added_at, 1, 10) BETWEEN ? AND ?"
+        else:
+            sql = "SELECT DISTINCT paper_id FROM listings WHERE listed_on BETWEEN ? AND ?"
+        return (row[0] for row in self.conn.execute(sql, [first, last]))
+
+    def sort_values(self, key: str) -> dict[str, str]:
+        """Paper id -> what ``sort:key`` orders by (title: its identity key; added: the time)."""
+        column = {"title": "title_key", "added": "added_at"}[key]
+        return dict(self.conn.execute(f"SELECT id, {column} FROM papers"))
+
+    # -- the built-in views -------------------------------------------------------------------
+
+    def view_ids(self, query: str, *, limit: int = -1) -> list[str] | None:
+        """Ids for ``query`` when it is one of the built-in views' simple filters (all, starred,
+        a state), newest first; else None (ask the search index). The first ``limit`` when given.
+
+        They must paint at launch before the search index is open, and need no text search.
+        Annotated papers are few: each filter is a scan of the covering order index against
+        the set of annotated papers that match (or, for the default state, that don't).
+        """
+        query = query.strip()
+        if query == "":
+            where, args = "", []
+        elif query == "is:starred":
+            where, args = "WHERE p.id IN (SELECT paper_id FROM annotations WHERE starred)", []
+        elif query.startswith("state:") and query[6:] == DEFAULT_STATE:
+            where = "WHERE p.id NOT IN (SELECT paper_id FROM annotations WHERE coalesce(state, ?) != ?)"
+            args = [DEFAULT_STATE, DEFAULT_STATE]
+        elif query.startswith("state:") and query[6:] in STATES:
+            where, args = "WHERE p.id IN (SELECT paper_id FROM annotations WHERE state = ?)", [query[6:]]
+        else:
+            return None
+        sql = f"SELECT p.id FROM papers p {where} {NEWEST_FIRST} LIMIT ?"
+        return [row[0] for row in self.conn.execute(sql, [*args, limit])]
+
+    # -- tags, notes, history ----------------------------------------------------------------
+
+    def all_tags(self) -> dict[str, int]:
+        """Tag -> number of papers carrying it, most used first."""
+        return dict(
+            self.conn.execute(
+                "SELECT tag, count(*) FROM tags WHERE present GROUP BY tag ORDER BY count(*) DESC, tag"
+            )
+        )
+
+    def note_history(self, paper: str) -> set[str]:
+        """Hashes of every note text ``paper`` has had here (see :func:`.notes.note_hash`)."""
+        return {
+            row[0]
+            for row in self.conn.execute("SELECT note_hash FROM note_history WHERE paper_id = ?", [paper])
+        }
+
+    def stats(self) -> dict:
+        states = dict.fromkeys(STATES, 0)
+        states.update(
+            self.conn.execute(
+                f"SELECT coalesce(a.state, ?), count(*) {_PAPER_JOIN} GROUP BY 1", [DEFAULT_STATE]
+            )
+        )
+        return {
+            "papers": self.count(),
+            "starred": self.conn.execute("SELECT count(*) FROM annotations WHERE starred").fetchone()[0],
+            "states": states,
+            "tags": self.all_tags(),
+            "dumps_imported": self.conn.execute("SELECT count(*) FROM imports").fetchone()[0],
+            "listings": self.conn.execute("SELECT count(*) FROM listings").fetchone()[0],
+        }
+
+    def known_import(self, sha256: str) -> dict | None:
+        row = self.conn.execute(
+            "SELECT name, imported_at FROM imports WHERE sha256 = ?", [sha256]
+        ).fetchone()
+        return {"name": row[0], "imported_at": row[1]} if row else None
+
+    def import_history(self) -> list[dict]:
+        cursor = self.conn.execute("SELECT * FROM imports ORDER BY imported_at")
+        names = [column[0] for column in cursor.description]
+        return [dict(zip(names, row)) for row in cursor]

@@ -1,0 +1,163 @@
+"""The schema and its migrations.
+
+A file made by a newer triage is refused, never changed. Indexes that only speed up reading are
+added when missing, without a schema version, so older triage versions still open the file.
+"""
+
+from __future__ import annotations
+
+import secrets
+import sqlite3
+from collections.abc import Callable
+from contextlib import AbstractContextManager
+from pathlib import Path
+
+import sqlite_utils
+
+from triage.store.connection import StoreError
+from triage.store.models import DEFAULT_STATE, now
+from triage.store.notes import note_hash
+
+SCHEMA_VERSION = 2  # 2: note_history (note ancestry, so a merge can tell who changed a note)
+READ_INDEXES = {
+    # The list's order, covering: the built-in views list 100,000 ids at launch from this index
+    # alone (0.1 s) instead of visiting every paper's row, abstract and all (0.4 s).
+    "idx_papers_newest": "papers (last_listed, added_at, id)",
+}
+
+
+def schema_version(conn: sqlite3.Connection) -> int:
+    return conn.execute("PRAGMA user_version").fetchone()[0]
+
+
+def migrate(
+    db: sqlite_utils.Database, path: Path, write: Callable[[], AbstractContextManager]
+) -> None:
+    """Bring the file at ``path`` to this schema; ``write`` opens a write transaction."""
+    conn = db.conn
+    version = schema_version(conn)
+    if version > SCHEMA_VERSION:
+        raise StoreError(
+            f"{path}: made by a newer triage (schema {version}, this one knows "
+            f"{SCHEMA_VERSION}); upgrade triage to open it"
+        )
+    # Sync clients must see one file: make sure an old WAL-mode file is switched back.
+    mode = conn.execute("PRAGMA journal_mode").fetchone()[0]
+    if mode.lower() != "delete":
+        conn.execute("PRAGMA journal_mode = DELETE")
+    if version < SCHEMA_VERSION:
+        with write():
+            # Another process may have migrated since the check above: decide under the lock.
+            version = schema_version(conn)
+            if version < 1:
+                _create_schema_v1(db)
+            if version < 2:
+                _create_schema_v2(conn)
+            if version < SCHEMA_VERSION:
+                conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+    _add_missing_indexes(conn, write)
+
+
+def _add_missing_indexes(
+    conn: sqlite3.Connection, write: Callable[[], AbstractContextManager]
+) -> None:
+    """Indexes only make reading faster: every triage version reads a file with or without
+    them, so they are added when missing rather than by a schema version (which would make
+    older versions on the user's other machines refuse the file)."""
+    present = {
+        row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'index'")
+    }
+    missing = [(name, columns) for name, columns in READ_INDEXES.items() if name not in present]
+    if missing:
+        with write():
+            for name, columns in missing:
+                conn.execute(f"CREATE INDEX IF NOT EXISTS {name} ON {columns}")
+
+
+def _create_schema_v1(db: sqlite_utils.Database) -> None:
+    db["meta"].create({"key": str, "value": str}, pk="key")
+    db["meta"].insert_all(
+        [
+            {"key": "db_uuid", "value": secrets.token_hex(16)},
+            {"key": "change_token", "value": secrets.token_hex(8)},
+            {"key": "created_at", "value": now()},
+        ]
+    )
+    db["papers"].create(
+        {
+            "id": str,
+            "title": str,
+            "title_key": str,
+            "abstract": str,
+            "url": str,
+            "added_at": str,
+            "last_listed": str,  # newest listing date (or import date): list order
+            "version": str,  # random, new on every change of the paper or its annotations
+        },
+        pk="id",
+        not_null={"title", "title_key", "abstract", "added_at", "last_listed", "version"},
+    )
+    db["papers"].create_index(["last_listed"])
+    db["listings"].create(
+        {"paper_id": str, "source": str, "listed_on": str, "position": int},
+        pk=("paper_id", "source"),
+        foreign_keys=[("paper_id", "papers", "id")],
+    )
+    db["annotations"].create(
+        {
+            "paper_id": str,
+            "starred": int,
+            "starred_at": str,
+            "state": str,
+            "state_at": str,
+            "note": str,
+            "note_at": str,
+        },
+        pk="paper_id",
+        foreign_keys=[("paper_id", "papers", "id")],
+        not_null={"starred", "state", "note"},
+        defaults={"starred": 0, "state": DEFAULT_STATE, "note": ""},
+    )
+    db["annotations"].create_index(["state"])
+    # A removed tag is kept with present=0 so a merge cannot resurrect it.
+    db["tags"].create(
+        {"paper_id": str, "tag": str, "present": int, "changed_at": str},
+        pk=("paper_id", "tag"),
+        foreign_keys=[("paper_id", "papers", "id")],
+        not_null={"present", "changed_at"},
+    )
+    db["tags"].create_index(["tag"])
+    db["imports"].create(
+        {
+            "sha256": str,
+            "name": str,
+            "path": str,
+            "size": int,
+            "imported_at": str,
+            "found": int,
+            "new": int,
+            "known": int,
+            "skipped": int,
+        },
+        pk="sha256",
+    )
+
+
+def _create_schema_v2(conn: sqlite3.Connection) -> None:
+    """note_history: every note text a paper has had (by hash), so a merge can tell
+    whether a side changed the note since the copies last agreed. ``pinned`` rows came
+    from a mark, a merge or an older edit and are never coalesced away."""
+    conn.execute(
+        "CREATE TABLE note_history (paper_id TEXT NOT NULL REFERENCES papers(id), "
+        "note_hash TEXT NOT NULL, recorded_at TEXT NOT NULL, pinned INTEGER NOT NULL DEFAULT 1, "
+        "PRIMARY KEY (paper_id, note_hash)) WITHOUT ROWID"
+    )
+    conn.executemany(
+        "INSERT INTO note_history (paper_id, note_hash, recorded_at, pinned) VALUES (?, ?, ?, 1)",
+        [
+            (paper, note_hash(note), note_at or now())
+            for paper, note, note_at in conn.execute(
+                "SELECT paper_id, note, note_at FROM annotations WHERE note != ''"
+            ).fetchall()
+        ],
+    )

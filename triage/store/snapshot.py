@@ -1,0 +1,185 @@
+"""A whole copy of a DB read in one snapshot, and the rows a merge writes.
+
+The merge rules live in :mod:`triage.sync.merge`; this module only reads and writes rows.
+Another copy is opened read-only and never written.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from triage.store.connection import StoreError, check_sqlite_file, connect_read_only
+from triage.store.models import DEFAULT_STATE
+from triage.store.notes import note_hash
+from triage.store.schema import SCHEMA_VERSION, schema_version
+
+REQUIRED_TABLES = {"meta", "papers", "listings", "annotations", "tags", "imports"}
+PAPER_COLUMNS = ("id", "title", "title_key", "abstract", "url", "added_at", "last_listed")
+IMPORT_COLUMNS = (
+    "sha256", "name", "path", "size", "imported_at", "found", "new", "known", "skipped",
+)
+
+
+@dataclass
+class Annotation:
+    starred: int = 0
+    starred_at: str | None = None
+    state: str = DEFAULT_STATE
+    state_at: str | None = None
+    note: str = ""
+    note_at: str | None = None
+
+    def row(self) -> tuple:
+        return (self.starred, self.starred_at, self.state, self.state_at, self.note, self.note_at)
+
+
+@dataclass
+class Copy:
+    """Everything a merge needs from one side, read in one consistent snapshot."""
+
+    papers: dict[str, dict]
+    listings: dict[tuple[str, str], tuple[str | None, int]]
+    annotations: dict[str, Annotation]
+    tags: dict[tuple[str, str], tuple[int, str]]
+    history: dict[str, set[str]]
+    imports: dict[str, dict]
+
+
+def open_copy(path: Path, *, this: Path | None = None, error: type[StoreError] = StoreError) -> Copy:
+    """Read another copy (not ``this`` DB itself) without ever writing to it; ``error`` is
+    raised, with one line naming the file, for a file that is not a usable triage DB."""
+    if not path.is_file():
+        raise error(f"{path}: no such file" if not path.exists() else f"{path}: not a file")
+    if this is not None and this.exists() and os.path.samefile(path, this):
+        raise error(f"{path}: is this database itself; give the other copy")
+    check_sqlite_file(path, error)
+    try:
+        conn = connect_read_only(path, timeout=10)
+    except sqlite3.Error as failure:
+        raise error(f"{path}: cannot open: {failure}") from None
+    try:
+        version = schema_version(conn)
+        if version > SCHEMA_VERSION:
+            raise error(
+                f"{path}: made by a newer triage (schema {version}, this one knows "
+                f"{SCHEMA_VERSION}); upgrade triage to merge it"
+            )
+        tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master")}
+        if not REQUIRED_TABLES <= tables:
+            raise error(f"{path}: not a triage database")
+        conn.execute("BEGIN")  # one snapshot, even if its owner writes meanwhile
+        return read_snapshot(conn)
+    except sqlite3.Error as failure:
+        raise error(f"{path}: cannot read: {failure}") from None
+    finally:
+        conn.close()
+
+
+def read_snapshot(conn: sqlite3.Connection) -> Copy:
+    """Every row a merge compares, from ``conn`` (inside one transaction for a consistent view)."""
+    papers = {
+        row[0]: dict(zip(PAPER_COLUMNS, row))
+        for row in conn.execute(f"SELECT {', '.join(PAPER_COLUMNS)} FROM papers")
+    }
+    listings = {
+        (paper, source): (listed_on, position)
+        for paper, source, listed_on, position in conn.execute(
+            "SELECT paper_id, source, listed_on, position FROM listings"
+        )
+    }
+    annotations = {
+        row[0]: Annotation(*row[1:])
+        for row in conn.execute(
+            "SELECT paper_id, starred, starred_at, state, state_at, note, note_at FROM annotations"
+        )
+    }
+    tags = {
+        (paper, tag): (present, changed_at)
+        for paper, tag, present, changed_at in conn.execute(
+            "SELECT paper_id, tag, present, changed_at FROM tags"
+        )
+    }
+    history: dict[str, set[str]] = {}
+    has_history = conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'note_history'").fetchone()
+    if has_history:
+        for paper, digest in conn.execute("SELECT paper_id, note_hash FROM note_history"):
+            history.setdefault(paper, set()).add(digest)
+    for paper, annotation in annotations.items():  # a schema-1 copy knows only current notes
+        if annotation.note:
+            history.setdefault(paper, set()).add(note_hash(annotation.note))
+    imports = {
+        row[0]: dict(zip(IMPORT_COLUMNS, row))
+        for row in conn.execute(f"SELECT {', '.join(IMPORT_COLUMNS)} FROM imports")
+    }
+    # Rows of papers the copy does not have (a damaged copy) cannot be merged.
+    listings = {key: value for key, value in listings.items() if key[0] in papers}
+    annotations = {key: value for key, value in annotations.items() if key in papers}
+    tags = {key: value for key, value in tags.items() if key[0] in papers}
+    history = {key: value for key, value in history.items() if key in papers}
+    return Copy(papers, listings, annotations, tags, history, imports)
+
+
+class MergeRows:
+    """The row writes of a merge, inside the caller's write transaction."""
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self.conn = conn
+
+    def add_paper(self, row: dict) -> None:
+        self.conn.execute(
+            f"INSERT INTO papers ({', '.join(PAPER_COLUMNS)}, version) "
+            f"VALUES ({', '.join('?' * len(PAPER_COLUMNS))}, '')",
+            [row[column] for column in PAPER_COLUMNS],
+        )
+
+    def set_paper_dates(self, paper: str, added_at: str, last_listed: str) -> None:
+        self.conn.execute(
+            "UPDATE papers SET added_at = ?, last_listed = ? WHERE id = ?",
+            [added_at, last_listed, paper],
+        )
+
+    def put_listing(self, paper: str, source: str, listed_on: str | None, position: int) -> None:
+        self.conn.execute(
+            "INSERT INTO listings (paper_id, source, listed_on, position) VALUES (?, ?, ?, ?) "
+            "ON CONFLICT (paper_id, source) DO UPDATE SET listed_on = excluded.listed_on, "
+            "position = excluded.position",
+            [paper, source, listed_on, position],
+        )
+
+    def add_import(self, record: dict) -> None:
+        self.conn.execute(
+            f"INSERT INTO imports ({', '.join(IMPORT_COLUMNS)}) "
+            f"VALUES ({', '.join('?' * len(IMPORT_COLUMNS))})",
+            [record[column] for column in IMPORT_COLUMNS],
+        )
+
+    def put_tag(self, paper: str, tag: str, present: int, changed_at: str) -> None:
+        self.conn.execute(
+            "INSERT INTO tags (paper_id, tag, present, changed_at) VALUES (?, ?, ?, ?) "
+            "ON CONFLICT (paper_id, tag) DO UPDATE SET present = excluded.present, "
+            "changed_at = excluded.changed_at",
+            [paper, tag, present, changed_at],
+        )
+
+    def put_annotation(self, paper: str, annotation: Annotation) -> None:
+        self.conn.execute("INSERT OR IGNORE INTO annotations (paper_id) VALUES (?)", [paper])
+        self.conn.execute(
+            "UPDATE annotations SET starred = ?, starred_at = ?, state = ?, state_at = ?, "
+            "note = ?, note_at = ? WHERE paper_id = ?",
+            [*annotation.row(), paper],
+        )
+
+    def unpinned_history(self) -> set[tuple[str, str]]:
+        """(paper, note hash) of texts remembered only as a moment of a local edit."""
+        return set(self.conn.execute("SELECT paper_id, note_hash FROM note_history WHERE NOT pinned"))
+
+    def pin_history(self, rows: Iterable[tuple[str, str]]) -> None:
+        self.conn.executemany(
+            "INSERT INTO note_history (paper_id, note_hash, recorded_at, pinned) "
+            "VALUES (?, ?, '', 1) ON CONFLICT (paper_id, note_hash) DO UPDATE SET pinned = 1",
+            list(rows),
+        )

@@ -1,0 +1,240 @@
+"""The write side of the store: the user's marks and notes, and imported papers.
+
+Every write runs inside :meth:`Store.write` (the write lock taken up front), re-reads what it
+changes, and gives each changed paper a new ``version`` so caches see exactly what changed.
+Imported data (papers, listings) and the user's data (annotations, tags) live in separate
+tables: an import never changes what the user wrote.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import secrets
+from collections.abc import Iterable, Iterator, Sequence
+
+import sqlite_utils
+
+from triage.store.identity import normalise_tag, paper_id, title_key
+from triage.store.models import DEFAULT_STATE, STAMP_FORMAT, STATES, now
+from triage.store.notes import (
+    CONFLICT_TAG,
+    NOTE_EDIT_WINDOW,
+    conflict_versions,
+    join_conflicting_notes,
+    note_hash,
+)
+from triage.store.reads import Reader
+
+
+class Writer(Reader):
+    """Writes through :meth:`write`, which the Store provides."""
+
+    db: sqlite_utils.Database
+
+    def write(self) -> contextlib.AbstractContextManager[sqlite_utils.Database]:
+        raise NotImplementedError
+
+    def touch(self, ids: Iterable[str]) -> None:
+        """Give papers a new version (inside a write)."""
+        self.conn.executemany(
+            "UPDATE papers SET version = ? WHERE id = ?",
+            [(secrets.token_hex(8), paper) for paper in ids],
+        )
+
+    # -- user data ---------------------------------------------------------------------
+
+    def mark(
+        self,
+        ids: Sequence[str],
+        *,
+        star: bool | None = None,
+        state: str | None = None,
+        note: str | None = None,
+        add_tags: Iterable[str] = (),
+        remove_tags: Iterable[str] = (),
+    ) -> list[str]:
+        """Change only the given fields of the given papers; returns the ids that changed.
+
+        Values are re-read inside the write transaction, so two processes marking the
+        same paper each change only what they meant to change.
+        """
+        if state is not None and state not in STATES:
+            raise ValueError(f"unknown state {state!r}: use one of {', '.join(STATES)}")
+        add = [t for t in map(normalise_tag, add_tags) if t]
+        remove = [t for t in map(normalise_tag, remove_tags) if t]
+        changed: list[str] = []
+        with self.write():
+            unknown = self.unknown_ids(ids)
+            if unknown:
+                raise ValueError(f"no paper with id {unknown[0]}")
+            stamp = now()
+            for paper in dict.fromkeys(ids):
+                if self._mark_one(paper, stamp, star, state, note, add, remove):
+                    changed.append(paper)
+            self.touch(changed)
+        return changed
+
+    def _mark_one(self, paper, stamp, star, state, note, add, remove) -> bool:
+        row = self.conn.execute(
+            "SELECT starred, state, note FROM annotations WHERE paper_id = ?", [paper]
+        ).fetchone()
+        if row is None:
+            self.conn.execute("INSERT INTO annotations (paper_id) VALUES (?)", [paper])
+            row = (0, DEFAULT_STATE, "")
+        changed = False
+        for column, old, new in (
+            ("starred", row[0], None if star is None else int(star)),
+            ("state", row[1], state),
+            ("note", row[2], note),
+        ):
+            if new is not None and new != old:
+                self.conn.execute(
+                    f"UPDATE annotations SET {column} = ?, {column}_at = ? WHERE paper_id = ?",
+                    [new, stamp, paper],
+                )
+                if column == "note":
+                    self.record_note(paper, new, stamp)
+                changed = True
+        current = {
+            tag: present
+            for tag, present in self.conn.execute(
+                "SELECT tag, present FROM tags WHERE paper_id = ?", [paper]
+            )
+        }
+        for tags, present in ((add, 1), (remove, 0)):
+            for tag in tags:
+                if current.get(tag, 0) != present:
+                    self.conn.execute(
+                        "INSERT INTO tags (paper_id, tag, present, changed_at) VALUES (?, ?, ?, ?) "
+                        "ON CONFLICT (paper_id, tag) DO UPDATE SET present = excluded.present, "
+                        "changed_at = excluded.changed_at",
+                        [paper, tag, present, stamp],
+                    )
+                    current[tag] = present
+                    changed = True
+        return changed
+
+    def record_note(self, paper: str, text: str, stamp: str, *, pinned: bool = True) -> None:
+        """Remember that ``paper`` had note ``text`` (inside a write)."""
+        if text:
+            self.conn.execute(
+                "INSERT INTO note_history (paper_id, note_hash, recorded_at, pinned) "
+                "VALUES (?, ?, ?, ?) ON CONFLICT (paper_id, note_hash) DO UPDATE SET "
+                "pinned = max(pinned, excluded.pinned)",
+                [paper, note_hash(text), stamp, int(pinned)],
+            )
+
+    def save_note(self, paper: str, text: str, *, base: str) -> str:
+        """Save the note editor's ``text``, written over ``base`` (the note it last saw).
+
+        If the stored note is no longer ``base`` (a synced copy or another terminal changed
+        it), nothing is lost: both texts are joined in a conflict block (as `triage merge`
+        does) and the paper is tagged ``merge-conflict``. Returns the note now stored.
+        """
+        with self.write():
+            if self.unknown_ids([paper]):
+                raise ValueError(f"no paper with id {paper}")
+            row = self.conn.execute(
+                "SELECT note, note_at FROM annotations WHERE paper_id = ?", [paper]
+            ).fetchone()
+            current, current_at = row if row else ("", None)
+            if text == current:
+                return current
+            if current and text and current != base:
+                return self._save_conflicting_note(paper, current, current_at, text, base)
+            if not text and current != base:
+                return current  # cleared here, changed elsewhere: keep the other text
+            stamp = now()
+            if current == base:
+                self._forget_recent_edit(paper, base, stamp)
+            self._write_note(paper, text, stamp, pinned=False)
+            self.touch([paper])
+            return text
+
+    def _save_conflicting_note(self, paper, current, current_at, text, base) -> str:
+        stamp = now()
+        theirs = [v for v in conflict_versions(current, current_at) if v[1] != base]
+        ours = conflict_versions(text, stamp)
+        joined = join_conflicting_notes(theirs + ours)
+        if joined == current:
+            return current
+        self._write_note(paper, joined, stamp, pinned=True)
+        if joined != text:
+            self.conn.execute(
+                "INSERT INTO tags (paper_id, tag, present, changed_at) VALUES (?, ?, 1, ?) "
+                "ON CONFLICT (paper_id, tag) DO UPDATE SET present = 1, changed_at = excluded.changed_at",
+                [paper, CONFLICT_TAG, stamp],
+            )
+        self.touch([paper])
+        return joined
+
+    def _write_note(self, paper: str, text: str, stamp: str, *, pinned: bool) -> None:
+        self.conn.execute("INSERT OR IGNORE INTO annotations (paper_id) VALUES (?)", [paper])
+        self.conn.execute(
+            "UPDATE annotations SET note = ?, note_at = ? WHERE paper_id = ?", [text, stamp, paper]
+        )
+        self.record_note(paper, text, stamp, pinned=pinned)
+
+    def _forget_recent_edit(self, paper: str, text: str, stamp: str) -> None:
+        """Drop ``text`` from the history if it was only a moment of the current edit."""
+        since = (dt.datetime.strptime(stamp, STAMP_FORMAT) - NOTE_EDIT_WINDOW).strftime(STAMP_FORMAT)
+        self.conn.execute(
+            "DELETE FROM note_history WHERE paper_id = ? AND note_hash = ? AND NOT pinned "
+            "AND recorded_at >= ?",
+            [paper, note_hash(text), since],
+        )
+
+    # -- imported data ---------------------------------------------------------------
+
+    def add_papers(
+        self,
+        entries: Sequence[tuple[str, str]],
+        *,
+        source: str,
+        listed_on: str | None,
+        record: dict | None = None,
+    ) -> tuple[int, int]:
+        """Add (title, abstract) entries listed in ``source``; returns (new, known).
+
+        Existing papers only gain a listing; their text and the user's annotations are
+        left as they are. ``record`` (the imports row) is written in the same transaction,
+        so a file is imported whole or not at all.
+        """
+        stamp = now()
+        day = listed_on or stamp[:10]
+        new = known = 0
+        with self.write():
+            seen: set[str] = set()
+            for position, (title, abstract) in enumerate(entries):
+                paper = paper_id(title)
+                if paper in seen:
+                    known += 1
+                    continue
+                seen.add(paper)
+                inserted = self.conn.execute(
+                    "INSERT OR IGNORE INTO papers (id, title, title_key, abstract, added_at, "
+                    "last_listed, version) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    [paper, title, title_key(title), abstract, stamp, day, secrets.token_hex(8)],
+                ).rowcount
+                if inserted:
+                    new += 1
+                else:
+                    known += 1
+                    self.conn.execute(
+                        "UPDATE papers SET last_listed = max(last_listed, ?), version = ? "
+                        "WHERE id = ?",
+                        [day, secrets.token_hex(8), paper],
+                    )
+                self.conn.execute(
+                    "INSERT INTO listings (paper_id, source, listed_on, position) "
+                    "VALUES (?, ?, ?, ?) ON CONFLICT (paper_id, source) DO UPDATE SET "
+                    "listed_on = excluded.listed_on, position = excluded.position",
+                    [paper, source, listed_on, position],
+                )
+            if record is not None:
+                self.db["imports"].insert(
+                    {**record, "imported_at": stamp, "new": new, "known": known},
+                    replace=True,
+                )
+        return new, known
