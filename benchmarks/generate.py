@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import itertools
 import os
 import random
 import re
@@ -66,7 +67,7 @@ class BigramText:
             if not words:
                 continue
             self.starts.append(words[0])
-            for current, following in zip(words, words[1:]):
+            for current, following in itertools.pairwise(words):
                 self.next[current].append(following)
         self.vocabulary = sorted(self.next)
 
@@ -77,7 +78,9 @@ class BigramText:
         while len(words) < length:
             choices = self.next.get(word)
             word = rng.choice(choices) if choices else rng.choice(self.starts)
-            words.append(coin_word(rng, self.vocabulary) if rng.random() < COINED_WORD_RATE else word)
+            words.append(
+                coin_word(rng, self.vocabulary) if rng.random() < COINED_WORD_RATE else word
+            )
         return " ".join(words)
 
 

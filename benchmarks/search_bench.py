@@ -28,10 +28,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks.generate import write_dumps  # noqa: E402
-from triage.importers.dump import import_paths  # noqa: E402
-from triage.core.paths import cache_dir_for  # noqa: E402
-from triage.store import STATES, Store  # noqa: E402
+from benchmarks.generate import write_dumps
+from triage.core.paths import cache_dir_for
+from triage.importers.dump import import_paths
+from triage.store import STATES, Store
 
 FIRST_PAGE = 200
 TYPED = [
@@ -52,7 +52,7 @@ def sessions() -> list[list[str]]:
 
 def percentile(values: list[float], fraction: float) -> float:
     ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(fraction * (len(ordered) - 1))))]
+    return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
 
 
 def ms(seconds: float) -> float:
@@ -94,8 +94,10 @@ def time_sessions(search) -> list[float]:
 
 
 def summary(latencies: list[float]) -> str:
-    return f"median {statistics.median(latencies):6.1f} ms   p95 {percentile(latencies, 0.95):6.1f} ms" \
+    return (
+        f"median {statistics.median(latencies):6.1f} ms   p95 {percentile(latencies, 0.95):6.1f} ms"
         f"   max {max(latencies):6.1f} ms"
+    )
 
 
 # -- memory ---------------------------------------------------------------------------------------
@@ -130,7 +132,10 @@ def memory_child(db_path: Path) -> None:
 def measure_memory(db_path: Path) -> dict[str, float]:
     child = subprocess.run(
         [sys.executable, __file__, "--memory-of", str(db_path)],
-        capture_output=True, text=True, check=True, env=os.environ.copy(),
+        capture_output=True,
+        text=True,
+        check=True,
+        env=os.environ.copy(),
     )
     return json.loads(child.stdout.strip().splitlines()[-1])
 
@@ -218,7 +223,9 @@ def translate(text: str) -> tuple[str | None, list[str], str]:
             term = " ".join(f'"{word}"' for word in words)
         (negative if negated else positive).append(term)
     if positive and not text.endswith((" ", '"')) and not positive[-1].endswith('""'):
-        positive[-1] += "*" if not positive[-1].endswith('"') or positive[-1].count('"') == 2 else ""
+        positive[-1] += (
+            "*" if not positive[-1].endswith('"') or positive[-1].count('"') == 2 else ""
+        )
     match = " AND ".join(positive) if positive else None
     for term in negative:
         if match is None:
@@ -258,8 +265,10 @@ def run(n: int, work: Path) -> dict:
     index_dir = cache_dir_for(db_path, "index")
     figures["index MB"] = sum(f.stat().st_size for f in index_dir.iterdir()) / 1e6
     figures["db MB"] = db_path.stat().st_size / 1e6
-    print(f"import: store {figures['import store s']:.1f} s + index {figures['import index s']:.1f} s"
-          f" = {figures['import s']:.1f} s; index {figures['index MB']:.0f} MB, DB {figures['db MB']:.0f} MB")
+    print(
+        f"import: store {figures['import store s']:.1f} s + index {figures['import index s']:.1f} s"
+        f" = {figures['import s']:.1f} s; index {figures['index MB']:.0f} MB, DB {figures['db MB']:.0f} MB"
+    )
 
     opens = []
     for _ in range(5):
@@ -268,14 +277,18 @@ def run(n: int, work: Path) -> dict:
         opens.append(ms(time.perf_counter() - started))
         index.close()
     figures["open ms"] = statistics.median(opens)
-    print(f"open an up-to-date index: median {figures['open ms']:.0f} ms (runs: "
-          f"{', '.join(f'{value:.0f}' for value in opens)})")
+    print(
+        f"open an up-to-date index: median {figures['open ms']:.0f} ms (runs: "
+        f"{', '.join(f'{value:.0f}' for value in opens)})"
+    )
 
     memory = measure_memory(db_path)
     figures["open RSS MB"] = memory["open MB"] - memory["imports MB"]
-    print(f"memory (fresh process): {memory['imports MB']:.0f} MB after the imports, "
-          f"{memory['open MB']:.0f} MB after opening the index (+{figures['open RSS MB']:.0f} MB), "
-          f"{memory['typed MB']:.0f} MB after typing the sessions once, peak {memory['peak MB']:.0f} MB")
+    print(
+        f"memory (fresh process): {memory['imports MB']:.0f} MB after the imports, "
+        f"{memory['open MB']:.0f} MB after opening the index (+{figures['open RSS MB']:.0f} MB), "
+        f"{memory['typed MB']:.0f} MB after typing the sessions once, peak {memory['peak MB']:.0f} MB"
+    )
 
     index = SearchIndex.open(db_path)
 
@@ -302,13 +315,15 @@ def run(n: int, work: Path) -> dict:
             started = time.perf_counter()
             store.mark([paper], star=True, note=word, add_tags=["bench-mark"])
             index.papers_changed([paper])
-            star_visible = paper in index.search("is:starred tag:bench-mark").ids[:FIRST_PAGE * 50]
+            star_visible = paper in index.search("is:starred tag:bench-mark").ids[: FIRST_PAGE * 50]
             word_visible = list(index.search(word).ids) == [paper]
             marks.append(ms(time.perf_counter() - started))
             assert star_visible and word_visible, "a mark was not visible"
         figures["mark visible ms"] = statistics.median(marks)
-        print(f"mark -> visible in the next query (store write included): median "
-              f"{statistics.median(marks):.0f} ms, max {max(marks):.0f} ms")
+        print(
+            f"mark -> visible in the next query (store write included): median "
+            f"{statistics.median(marks):.0f} ms, max {max(marks):.0f} ms"
+        )
     started = time.perf_counter()
     index.close()
     print(f"close (commits the deferred index updates): {ms(time.perf_counter() - started):.0f} ms")
@@ -340,11 +355,15 @@ def main() -> None:
             print("targets at 100k:")
             for name, limit in TARGETS.items():
                 value = {
-                    "keystroke p95": figures["keystroke p95 ms"], "import": figures["import s"],
-                    "mark visible": figures["mark visible ms"], "open": figures["open ms"],
+                    "keystroke p95": figures["keystroke p95 ms"],
+                    "import": figures["import s"],
+                    "mark visible": figures["mark visible ms"],
+                    "open": figures["open ms"],
                     "open RSS": figures["open RSS MB"],
                 }[name]
-                print(f"  {name}: {value:.1f} (target {limit}) {'ok' if value <= limit else 'MISSED'}")
+                print(
+                    f"  {name}: {value:.1f} (target {limit}) {'ok' if value <= limit else 'MISSED'}"
+                )
 
 
 if __name__ == "__main__":

@@ -10,7 +10,8 @@ def open_watching_writes(library, monkeypatch):
     written: list[str] = []
     original = textindex.TextIndex.write
     monkeypatch.setattr(
-        textindex.TextIndex, "write",
+        textindex.TextIndex,
+        "write",
         lambda self, conn, ids: (written.extend(ids), original(self, conn, ids))[1],
     )
     rebuilt: list[int] = []

@@ -16,15 +16,15 @@ from test_app_fixtures import (
     settle,
 )
 
+from triage.store import Store
 from triage.tui.app import TriageApp
+from triage.tui.config import keys_file, views_file
 from triage.tui.screens.dialogs import PromptScreen, TagEditor
 from triage.tui.screens.help import HelpScreen
 from triage.tui.screens.main import MainScreen
 from triage.tui.screens.note_editor import NoteEditor
-from triage.tui.undo import UndoHistory
 from triage.tui.screens.welcome import WelcomeScreen
-from triage.store import Store
-from triage.tui.config import keys_file, views_file
+from triage.tui.undo import UndoHistory
 
 D, E, F, A, B, C = NEWEST_FIRST
 
@@ -64,8 +64,11 @@ async def test_a_long_inbox_shows_its_first_rows_then_all_of_it(tmp_path):
     """More papers than the first screenful read at launch: all of them end up listed."""
     path = tmp_path / "long.db"
     with Store(path) as store:
-        store.add_papers([(f"Paper number {n}", f"Abstract {n}.") for n in range(450)],
-                         source="long.txt", listed_on="2026-03-14")
+        store.add_papers(
+            [(f"Paper number {n}", f"Abstract {n}.") for n in range(450)],
+            source="long.txt",
+            listed_on="2026-03-14",
+        )
         store.mark([store.ids_newest_first()[3]], state="read")
     app = TriageApp(path)
     async with app.run_test(size=(100, 30)) as pilot:
@@ -425,10 +428,30 @@ async def test_help_lists_every_binding(db):
         assert isinstance(app.screen, HelpScreen)
         text = screen_text(app)
         for description in (
-            "Star", "Tags", "Note", "Inbox", "Reading", "Done", "Archive", "Select", "Undo",
-            "More like this", "Open in browser", "Copy title", "Export view", "Export starred",
-            "Filter", "Quit", "Reload from disk", "Down", "Up", "First paper", "Last paper",
-            "Page down", "Page up", "Views: 1-5",
+            "Star",
+            "Tags",
+            "Note",
+            "Inbox",
+            "Reading",
+            "Done",
+            "Archive",
+            "Select",
+            "Undo",
+            "More like this",
+            "Open in browser",
+            "Copy title",
+            "Export view",
+            "Export starred",
+            "Filter",
+            "Quit",
+            "Reload from disk",
+            "Down",
+            "Up",
+            "First paper",
+            "Last paper",
+            "Page down",
+            "Page up",
+            "Views: 1-5",
         ):
             assert description in text, description
         await pilot.press("escape")
@@ -480,7 +503,9 @@ async def test_ctrl_r_shows_what_another_process_wrote(db):
     async with app.run_test(size=(100, 30)) as pilot:
         main = await start(app, pilot)
         with Store(db) as other:
-            other.add_papers([("Brand New Paper", "Fresh.")], source="x.txt", listed_on="2026-03-20")
+            other.add_papers(
+                [("Brand New Paper", "Fresh.")], source="x.txt", listed_on="2026-03-20"
+            )
             other.mark([E], star=True)
         await pilot.press("ctrl+r")
         await settle(pilot)
@@ -515,17 +540,25 @@ async def test_hostile_text_is_shown_literally(tmp_path):
 
 # -- the welcome screen ------------------------------------------------------------------
 
-DUMP = """Daily Papers
+GRAPHS_ABSTRACT = (
+    "We study graph neural networks at scale. Our method trains on billions of edges. It improves "
+    "accuracy on every benchmark we tried and is simple to implement in a few lines of code."
+)
+SPEECH_ABSTRACT = (
+    "We present a speech model trained on many languages. It transcribes and translates. It is "
+    "evaluated on public benchmarks and beats previous systems by a wide margin on all of them."
+)
+DUMP = f"""Daily Papers
 
 Mar 14
 
 Welcome Paper One About Graphs
 
-We study graph neural networks at scale. Our method trains on billions of edges. It improves accuracy on every benchmark we tried and is simple to implement in a few lines of code.
+{GRAPHS_ABSTRACT}
 
 Welcome Paper Two About Speech
 
-We present a speech model trained on many languages. It transcribes and translates. It is evaluated on public benchmarks and beats previous systems by a wide margin on all of them.
+{SPEECH_ABSTRACT}
 """
 
 

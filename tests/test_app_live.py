@@ -12,11 +12,11 @@ import sys
 import pytest
 from test_app_fixtures import NEWEST_FIRST, make_db, notifications, screen_text, settle
 
+from triage.store import Store, paper_id
 from triage.tui.app import TriageApp
 from triage.tui.screens.conflicts import ConflictCopiesOffer
 from triage.tui.screens.main import MainScreen
 from triage.tui.screens.note_editor import NoteEditor
-from triage.store import Store, paper_id
 
 D, E, F, A, B, C = NEWEST_FIRST
 NOTICE_WITHIN_SECONDS = 2.0  # the sync issue's promise
@@ -44,8 +44,9 @@ def mark_in_another_process(db, ids, **fields):
         "import json, sys; from triage.store import Store\n"
         "with Store(sys.argv[1]) as s: s.mark(json.loads(sys.argv[2]), **json.loads(sys.argv[3]))"
     )
-    subprocess.run([sys.executable, "-c", code, str(db), json.dumps(ids), json.dumps(fields)],
-                   check=True)
+    subprocess.run(
+        [sys.executable, "-c", code, str(db), json.dumps(ids), json.dumps(fields)], check=True
+    )
 
 
 def synced_copy(db, tmp_path, *, note_on_d: str = ""):
@@ -53,8 +54,9 @@ def synced_copy(db, tmp_path, *, note_on_d: str = ""):
     other = tmp_path / "from-laptop.db"
     shutil.copy(db, other)
     with Store(other) as store:
-        store.add_papers([("Synced From Laptop", "Made elsewhere.")], source="laptop.txt",
-                         listed_on="2026-03-20")
+        store.add_papers(
+            [("Synced From Laptop", "Made elsewhere.")], source="laptop.txt", listed_on="2026-03-20"
+        )
         store.mark([E], star=True)
         if note_on_d:
             store.mark([D], note=note_on_d)

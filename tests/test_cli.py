@@ -29,8 +29,9 @@ def db(tmp_path):
 
 
 def run(db, *args, input=None):
-    result = CliRunner().invoke(main, ["--db", str(db), *map(str, args)], input=input,
-                                prog_name="triage")
+    result = CliRunner().invoke(
+        main, ["--db", str(db), *map(str, args)], input=input, prog_name="triage"
+    )
     if result.exception and not isinstance(result.exception, SystemExit):
         raise result.exception
     return result
@@ -120,7 +121,10 @@ def test_list_json_fields_order_and_limit(db):
     tidal = next(p for p in papers if p["id"] == TIDAL)
     assert tidal["title"] == "Tidal: Streaming Speech Recognition with Bounded Look-Ahead"
     assert (tidal["starred"], tidal["state"], tidal["tags"], tidal["note"]) == (
-        False, "inbox", [], "",
+        False,
+        "inbox",
+        [],
+        "",
     )
     assert [item["source"] for item in tidal["listed"]] == ["daily-nov-20.txt", "daily-nov-21.txt"]
     assert [item["date"][5:] for item in tidal["listed"]] == ["11-20", "11-21"]
@@ -152,8 +156,21 @@ def test_list_query_filters_by_a_plain_word(db):
 
 def test_mark_every_option(db):
     run(db, "import", NOV_20)
-    result = run(db, "mark", HEADING, TIDAL, "--star", "--tag", "Must Read", "--tag", "asr",
-                 "--state", "reading", "--note", "check §4")
+    result = run(
+        db,
+        "mark",
+        HEADING,
+        TIDAL,
+        "--star",
+        "--tag",
+        "Must Read",
+        "--tag",
+        "asr",
+        "--state",
+        "reading",
+        "--note",
+        "check §4",
+    )
     assert (result.exit_code, result.stdout) == (0, "2 of 2 papers changed\n")
     result = run(db, "mark", TIDAL, "--unstar", "--untag", "asr", "--state", "read")
     assert result.stdout == "1 of 1 papers changed\n"
@@ -162,11 +179,16 @@ def test_mark_every_option(db):
     papers = {p["id"]: p for p in listed(db)}
     heading, tidal = papers[HEADING], papers[TIDAL]
     assert (heading["starred"], heading["state"], heading["tags"]) == (
-        True, "reading", ["asr", "must-read"],
+        True,
+        "reading",
+        ["asr", "must-read"],
     )
     assert heading["note"] == "first line\nsecond line"
     assert (tidal["starred"], tidal["state"], tidal["tags"], tidal["note"]) == (
-        False, "read", ["must-read"], "check §4",
+        False,
+        "read",
+        ["must-read"],
+        "check §4",
     )
     assert run(db, "mark", TIDAL, "--state", "read").stdout == "0 of 1 papers changed\n"
 
@@ -200,7 +222,8 @@ def test_export_to_a_file_replaces_it_whole(db, tmp_path):
     assert "- ★ **\\# Heading Matters: Structural Cues in Long-Document Summarization**" in text
     # nothing the user wrote turns into a heading of its own
     assert [line for line in text.splitlines() if line.startswith("#")] == [
-        "# Starred papers", "## Inbox (2)",
+        "# Starred papers",
+        "## Inbox (2)",
     ]
     assert sorted(path.name for path in tmp_path.iterdir()) == ["reading.md", "triage.db"]
 
@@ -274,8 +297,13 @@ def test_top_level_help_lists_the_commands(db):
 
 
 def triage(*args, input=None):
-    return subprocess.run([sys.executable, "-m", "triage", *map(str, args)],
-                          capture_output=True, text=True, input=input, timeout=60)
+    return subprocess.run(
+        [sys.executable, "-m", "triage", *map(str, args)],
+        capture_output=True,
+        text=True,
+        input=input,
+        timeout=60,
+    )
 
 
 def test_a_db_that_is_not_sqlite_is_refused_untouched(tmp_path):

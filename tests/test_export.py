@@ -3,12 +3,11 @@ import re
 import stat
 
 import pytest
+from hostile_text import SEQUENCES
 from markdown_it import MarkdownIt
 
 from triage.export.markdown import ExportError, export_markdown, write_atomically
 from triage.store import Paper
-
-from hostile_text import SEQUENCES
 
 
 def paper(paper_id, title, **fields):
@@ -20,8 +19,12 @@ def test_small_list_exact_markdown():
     papers = [
         paper("p1", "Plain Inbox Paper", abstract="We study things. Then more things."),
         paper(
-            "p2", "Reading With Notes", state="reading", tags=["llm", "must-read"],
-            note="first line\nsecond line", abstract="Short.",
+            "p2",
+            "Reading With Notes",
+            state="reading",
+            tags=["llm", "must-read"],
+            note="first line\nsecond line",
+            abstract="Short.",
         ),
         paper("p3", "Starred Later In Input", starred=True, abstract="e.g. this stays. Next."),
         paper("p4", "Done Deal", state="archived", abstract=""),
@@ -93,8 +96,15 @@ def test_hostile_titles_tags_and_notes_cannot_change_the_structure():
 
     kinds = {token.type for token in tokens}
     children = {child.type for token in tokens for child in (token.children or [])}
-    assert not kinds & {"html_block", "fence", "code_block", "table_open", "blockquote_open",
-                        "ordered_list_open", "hr"}
+    assert not kinds & {
+        "html_block",
+        "fence",
+        "code_block",
+        "table_open",
+        "blockquote_open",
+        "ordered_list_open",
+        "hr",
+    }
     assert not children & {"html_inline", "link_open", "image", "code_inline", "s_open"}
     # Exactly our headings: the document title and the one state section.
     headings = [
@@ -115,7 +125,9 @@ def test_hostile_text_reads_back_literally():
     markdown = export_markdown([paper("p", "[link](http://x) <script>", note=note)], title="T")
     html = MarkdownIt("gfm-like").render(markdown)
     assert "<strong>[link](http://x) &lt;script&gt;</strong>" in html
-    assert "Note: - item<br />\n# h<br />\n`tick` *star* | pipe &lt;b&gt; www.x.org a@b.c</li>" in html
+    assert (
+        "Note: - item<br />\n# h<br />\n`tick` *star* | pipe &lt;b&gt; www.x.org a@b.c</li>" in html
+    )
 
 
 def test_multiline_note_stays_inside_its_item():

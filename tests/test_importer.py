@@ -7,11 +7,10 @@ import sqlite3
 from pathlib import Path
 
 import pytest
+from hostile_text import SEQUENCES
 
 from triage.importers.dump import DumpError, import_paths, parse_dump, read_dump
 from triage.store import Store, paper_id
-
-from hostile_text import SEQUENCES
 
 SAMPLES = Path(__file__).parents[1] / "sample_dumps"
 NOV_20, NOV_21, COMPACT = (
@@ -91,9 +90,7 @@ def test_sample_compact_cp1252_is_decoded_with_a_warning():
     )
     assert parsed.listed_on is None
     assert parsed.problems == []
-    assert parsed.warnings == [
-        f"{COMPACT}: not UTF-8 (line 3), decoded as Windows-1252"
-    ]
+    assert parsed.warnings == [f"{COMPACT}: not UTF-8 (line 3), decoded as Windows-1252"]
 
 
 def test_importing_the_samples_counts_new_known_and_skipped(tmp_path):
@@ -116,7 +113,9 @@ def test_a_directory_imports_every_txt_inside_in_name_order(tmp_path):
     with Store(tmp_path / "t.db") as store:
         reports = import_paths(store, [SAMPLES])
         assert [report.path.name for report in reports] == [
-            "compact-nov-22.txt", "daily-nov-20.txt", "daily-nov-21.txt",
+            "compact-nov-22.txt",
+            "daily-nov-20.txt",
+            "daily-nov-21.txt",
         ]
         assert store.count() == 22
 
@@ -197,8 +196,6 @@ def test_control_characters_and_escape_sequences_are_stripped_from_titles_and_ab
     hostile_abstract = "\x1b[1;31m" + ABSTRACT + "\x08\x1b[0m\x07"
     parsed = parse_dump(page((hostile_title, hostile_abstract)), name="p.txt", reference=NOV_23)
     assert parsed.entries == [("Clean Title", ABSTRACT)]
-
-
 
 
 @pytest.mark.parametrize(("hostile", "shown"), SEQUENCES)
@@ -296,12 +293,15 @@ def test_a_bad_file_among_good_ones_is_reported_and_the_others_import(tmp_path):
     with Store(tmp_path / "t.db") as store:
         reports = import_paths(store, [NOV_20, bad, NOV_21])
         assert [report.error for report in reports] == [
-            None, f"{bad}: binary file, not a Daily Papers text dump", None,
+            None,
+            f"{bad}: binary file, not a Daily Papers text dump",
+            None,
         ]
         assert reports[1].summary() == f"error: {bad}: binary file, not a Daily Papers text dump"
         assert store.count() == 15
         assert [row["name"] for row in store.import_history()] == [
-            "daily-nov-20.txt", "daily-nov-21.txt",
+            "daily-nov-20.txt",
+            "daily-nov-21.txt",
         ]
 
 
@@ -360,14 +360,20 @@ def test_reimporting_never_duplicates_papers_nor_touches_annotations(tmp_path):
         for paper in before.values():
             now = after[paper.id]
             assert (now.title, now.abstract, now.starred, now.state, now.note, now.tags) == (
-                paper.title, paper.abstract, paper.starred, paper.state, paper.note, paper.tags,
+                paper.title,
+                paper.abstract,
+                paper.starred,
+                paper.state,
+                paper.note,
+                paper.tags,
             )
         assert after[warning].starred and after[warning].tags == ["llm", "security"]
         assert after[warning].note == "read §3\nthen §5"
         assert (after[sparse].state, after[sparse].tags) == ("reading", [])
         assert after[counting].state == "archived"
         assert sorted(item.source for item in after[counting].listed) == [
-            "compact-nov-22.txt", "daily-nov-20.txt",
+            "compact-nov-22.txt",
+            "daily-nov-20.txt",
         ]
         assert rows(store, "SELECT * FROM annotations ORDER BY paper_id") == stamps
         assert rows(store, "SELECT * FROM tags ORDER BY paper_id, tag") == tag_rows
@@ -400,6 +406,5 @@ def test_a_db_corrupted_after_opening_gets_a_one_line_error_per_file(tmp_path):
     with Store(path) as store:
         reports = import_paths(store, [NOV_21])
     assert [report.summary() for report in reports] == [
-        f"error: {NOV_21}: not imported, {path} refused it: "
-        "database disk image is malformed"
+        f"error: {NOV_21}: not imported, {path} refused it: database disk image is malformed"
     ]

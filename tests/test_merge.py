@@ -8,8 +8,8 @@ import sqlite3
 
 import pytest
 
-from triage.sync.merge import MergeError, merge
 from triage.store import CONFLICT_END, Store, conflict_label, paper_id
+from triage.sync.merge import MergeError, merge
 
 TITLES = [f"Paper number {n}" for n in range(1, 9)]
 P = {n: paper_id(title) for n, title in enumerate(TITLES, start=1)}
@@ -54,7 +54,9 @@ def file_digest(path) -> str:
 
 def note_at(path, paper) -> str:
     with sqlite3.connect(path) as conn:
-        return conn.execute("SELECT note_at FROM annotations WHERE paper_id = ?", [paper]).fetchone()[0]
+        return conn.execute(
+            "SELECT note_at FROM annotations WHERE paper_id = ?", [paper]
+        ).fetchone()[0]
 
 
 def add_dump(store: Store, name: str, titles, day: str) -> None:
@@ -62,8 +64,14 @@ def add_dump(store: Store, name: str, titles, day: str) -> None:
         [(title, f"Abstract of {title}.") for title in titles],
         source=name,
         listed_on=day,
-        record={"sha256": hashlib.sha256(name.encode()).hexdigest(), "name": name, "path": name,
-                "size": 1, "found": len(titles), "skipped": 0},
+        record={
+            "sha256": hashlib.sha256(name.encode()).hexdigest(),
+            "name": name,
+            "path": name,
+            "size": 1,
+            "found": len(titles),
+            "skipped": 0,
+        },
     )
 
 
@@ -150,7 +158,9 @@ def test_merge_both_ways_gives_the_expected_identical_data(diverged, tmp_path):
     assert rows(laptop) == rows(desktop2)
     with Store(laptop) as a:
         assert {imp["name"] for imp in a.import_history()} == {
-            "2026-11-01.txt", "2026-11-02.txt", "2026-11-03.txt"
+            "2026-11-01.txt",
+            "2026-11-02.txt",
+            "2026-11-03.txt",
         }
     assert report.papers_added == [P[8]]
     assert report.conflicts == [P[3]]
@@ -183,7 +193,9 @@ def test_merging_the_same_copy_again_changes_nothing(diverged):
         token, before = a.change_token(), rows(laptop)
         report = merge(a, desktop)
         assert not report.changed
-        assert report.lines() == ["nothing to merge: this copy already has everything in desktop.db"]
+        assert report.lines() == [
+            "nothing to merge: this copy already has everything in desktop.db"
+        ]
         assert a.change_token() == token
     assert rows(laptop) == before
 
@@ -284,7 +296,8 @@ def test_same_instant_edits_are_resolved_the_same_way_both_ways(tmp_path):
         with sqlite3.connect(path) as conn:
             conn.execute(
                 "INSERT INTO annotations (paper_id, starred, starred_at, state, state_at) "
-                "VALUES (?, ?, ?, ?, ?)", [P[1], starred, stamp, state, stamp],
+                "VALUES (?, ?, ?, ?, ?)",
+                [P[1], starred, stamp, state, stamp],
             )
     a2 = tmp_path / "a2.db"
     shutil.copy(a, a2)
@@ -305,7 +318,7 @@ def test_dry_run_changes_nothing_and_prints_the_same(diverged, tmp_path):
     assert file_digest(laptop) == before
     with Store(copy) as c:
         real = merge(c, desktop)
-    assert dry.lines() == real.lines() + ["dry run: nothing was changed"]
+    assert dry.lines() == [*real.lines(), "dry run: nothing was changed"]
 
 
 def test_the_other_copy_is_never_modified(diverged):

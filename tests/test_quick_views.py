@@ -57,7 +57,9 @@ def test_an_older_file_gains_the_order_index_and_keeps_its_papers(library):
         assert store.count() == 22
         assert len(store.view_ids("state:inbox")) == 22 - 2 - 2 - 2  # reading, read, archived
     with sqlite3.connect(library) as conn:
-        names = {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
+        names = {
+            row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'index'")
+        }
     assert set(READ_INDEXES) <= names
 
 

@@ -33,7 +33,9 @@ def index(tmp_path_factory):
         with Store(path) as store:
             store.add_papers(DAY_ONE, source="2026-11-01.txt", listed_on="2026-11-01")
             store.add_papers(DAY_TWO, source="2026-11-02.txt", listed_on="2026-11-02")
-            store.mark([A], star=True, add_tags=["to-read"], note="Great baseline for zebra detection")
+            store.mark(
+                [A], star=True, add_tags=["to-read"], note="Great baseline for zebra detection"
+            )
             store.mark([B], state="archived")
             store.mark([C], star=True)
             store.mark([E], state="reading", add_tags=["to-read"])
@@ -136,7 +138,9 @@ def test_terms_and_highlight_spans(index):
     result = index.search("video diff")
     assert {"video", "diff"} <= result.terms
     assert result.highlight_spans("Diffusion Models for Video, differently") == [
-        (0, 9), (21, 26), (28, 39)
+        (0, 9),
+        (21, 26),
+        (28, 39),
     ]
     finished = index.search("diffusion ")
     assert {"diffusion", "diffusions", "diffuse"} <= finished.terms
@@ -159,8 +163,10 @@ def test_more_like_a_paper(index):
     assert index.more_like("no-such-id").total == 0
 
 
-@pytest.mark.parametrize("query", ["", "diff", "video", "transformer", "sort:title", "sort:-title",
-                                   "is:starred", "tag:to-read"])
+@pytest.mark.parametrize(
+    "query",
+    ["", "diff", "video", "transformer", "sort:title", "sort:-title", "is:starred", "tag:to-read"],
+)
 def test_a_result_finds_a_papers_row_as_the_list_would(index, query):
     """The list keeps its cursor on a paper by asking the result where that paper is."""
     result = index.search(query).ids

@@ -22,14 +22,79 @@ PAPERS = [
 A, B, G = (paper_id(title) for title, _ in PAPERS)
 
 HOSTILE = [
-    "", " ", "-", "--", "- -", '"', '""', '"""', '"unbalanced', "unbalanced\"", "(", ")", "((", "))",
-    "(()", ")(", "()", "OR", "OR OR", "a OR", "OR a", "-(", "-()", "tag:", "tag:-", "title:",
-    "is:", "is:nothing", "has:", "has:everything", "state:", "state:???", "added:", "added:>",
-    "added:2026-13-45", "added:99999d", "listed:..", "listed:x..y", "listed:<", "sort:", "sort:-",
-    "sort:nonsense", ":", "::", "a:b:c", "*", "?", "\\", "%", "'", "`", "\x00", "\x1b[31mred",
-    "[bold]markup[/bold]", "ünïcödé", "日本語", "🙂", "a" * 10_000, "(" * 500, '"' * 501,
-    " ".join(["word"] * 3000), "-" * 1000, "x OR " * 400, "AND", "NOT", "title:\"", "note:(",
-    "diffusion)", "(diffusion", "-diffusion -", "tag:to-read)", "is:starred OR", "\t\n\r",
+    "",
+    " ",
+    "-",
+    "--",
+    "- -",
+    '"',
+    '""',
+    '"""',
+    '"unbalanced',
+    'unbalanced"',
+    "(",
+    ")",
+    "((",
+    "))",
+    "(()",
+    ")(",
+    "()",
+    "OR",
+    "OR OR",
+    "a OR",
+    "OR a",
+    "-(",
+    "-()",
+    "tag:",
+    "tag:-",
+    "title:",
+    "is:",
+    "is:nothing",
+    "has:",
+    "has:everything",
+    "state:",
+    "state:???",
+    "added:",
+    "added:>",
+    "added:2026-13-45",
+    "added:99999d",
+    "listed:..",
+    "listed:x..y",
+    "listed:<",
+    "sort:",
+    "sort:-",
+    "sort:nonsense",
+    ":",
+    "::",
+    "a:b:c",
+    "*",
+    "?",
+    "\\",
+    "%",
+    "'",
+    "`",
+    "\x00",
+    "\x1b[31mred",
+    "[bold]markup[/bold]",
+    "ünïcödé",
+    "日本語",
+    "🙂",
+    "a" * 10_000,
+    "(" * 500,
+    '"' * 501,
+    " ".join(["word"] * 3000),
+    "-" * 1000,
+    "x OR " * 400,
+    "AND",
+    "NOT",
+    'title:"',
+    "note:(",
+    "diffusion)",
+    "(diffusion",
+    "-diffusion -",
+    "tag:to-read)",
+    "is:starred OR",
+    "\t\n\r",
 ]
 
 
@@ -92,15 +157,18 @@ def test_changes_behind_a_closed_index_are_caught_up_paper_by_paper(library, mon
     SearchIndex.open(library).close()
     with Store(library) as store:
         store.mark([A], note="capybara")
-        store.add_papers([("Okapi Retrieval", "Sparse retrieval with okapi.")], source="x.txt",
-                         listed_on="2026-11-03")
+        store.add_papers(
+            [("Okapi Retrieval", "Sparse retrieval with okapi.")],
+            source="x.txt",
+            listed_on="2026-11-03",
+        )
     index, written, rebuilt = open_watching_writes(library, monkeypatch)
     try:
         assert sorted(written) == sorted([A, paper_id("Okapi Retrieval")])
         assert rebuilt == []
         assert found(index, "capybara") == [A]
         assert list(index.search("okapi").ids) == [paper_id("Okapi Retrieval")]
-        assert list(index.search("").ids)[0] == paper_id("Okapi Retrieval")
+        assert next(iter(index.search("").ids)) == paper_id("Okapi Retrieval")
     finally:
         index.close()
     written.clear()
@@ -191,8 +259,13 @@ TWO_PROCESSES = textwrap.dedent(
 def test_two_processes_on_one_db(library):
     env = {**os.environ}
     workers = [
-        subprocess.Popen([sys.executable, "-c", TWO_PROCESSES, str(library), paper, word],
-                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, text=True)
+        subprocess.Popen(
+            [sys.executable, "-c", TWO_PROCESSES, str(library), paper, word],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            env=env,
+            text=True,
+        )
         for paper, word in ((A, "aardvark"), (G, "gecko"))
     ]
     outputs = [worker.communicate(timeout=120) for worker in workers]
@@ -218,7 +291,10 @@ class _opened:
 
 def test_a_large_import_behind_a_closed_index_is_bulk_indexed(library):
     SearchIndex.open(library).close()
-    many = [(f"Bulk paper {number} about okapi", f"Abstract {number} with wombats.") for number in range(250)]
+    many = [
+        (f"Bulk paper {number} about okapi", f"Abstract {number} with wombats.")
+        for number in range(250)
+    ]
     with Store(library) as store:
         store.add_papers(many, source="big.txt", listed_on="2026-11-05")
         store.mark([A], note="okapi too")

@@ -65,7 +65,9 @@ def library(tmp_path):
     path = tmp_path / "library.db"
     with Store(path) as store:
         store.add_papers(PAPERS, source="2026-11-01.txt", listed_on="2026-11-01")
-        store.add_papers([("Okapi Retrieval", "Sparse retrieval.")], source="x.txt", listed_on="2026-11-02")
+        store.add_papers(
+            [("Okapi Retrieval", "Sparse retrieval.")], source="x.txt", listed_on="2026-11-02"
+        )
     return path
 
 
@@ -73,8 +75,14 @@ def test_catch_up_reads_a_db_file_replaced_while_open(library, tmp_path):
     index = SearchIndex.open(library)
     try:
         assert found(index, "narwhal") == []
-        _synced_copy(library, tmp_path, lambda store: (
-            store.mark([G], note="from the laptop: narwhal"), store.mark([A], star=True)))
+        _synced_copy(
+            library,
+            tmp_path,
+            lambda store: (
+                store.mark([G], note="from the laptop: narwhal"),
+                store.mark([A], star=True),
+            ),
+        )
         assert index.catch_up() == 2  # only the papers changed in the copy
         assert found(index, "narwhal") == [G]
         assert found(index, "is:starred") == [A]
@@ -88,7 +96,9 @@ def test_catch_up_reads_a_db_file_replaced_while_open(library, tmp_path):
         index.close()
 
 
-def test_a_replacing_file_that_is_not_a_db_is_reported_and_the_old_one_still_served(library, tmp_path):
+def test_a_replacing_file_that_is_not_a_db_is_reported_and_the_old_one_still_served(
+    library, tmp_path
+):
     index = SearchIndex.open(library)
     try:
         junk = tmp_path / "junk.db"
@@ -102,7 +112,9 @@ def test_a_replacing_file_that_is_not_a_db_is_reported_and_the_old_one_still_ser
     assert library.read_text() == "not a database at all"  # never overwritten
 
 
-def test_an_index_with_the_earlier_one_line_state_file_is_caught_up_not_rebuilt(library, monkeypatch):
+def test_an_index_with_the_earlier_one_line_state_file_is_caught_up_not_rebuilt(
+    library, monkeypatch
+):
     SearchIndex.open(library).close()
     state = cache_dir_for(library, "index") / "state.json"
     header, _, versions = state.read_text().partition("\n")
@@ -139,17 +151,19 @@ def test_reopening_an_up_to_date_index_answers_as_before_closing(library):
 
 
 def test_a_store_change_that_touched_no_paper_is_noted_and_later_changes_still_caught_up(
-        library, monkeypatch):
+    library, monkeypatch
+):
     SearchIndex.open(library).close()
-    with Store(library) as store:
-        with store.write():  # e.g. an SQL index added by a newer triage: no paper changes
-            pass
+    with Store(library) as store, store.write():
+        pass  # e.g. an SQL index added by a newer triage: no paper changes
     index, written, rebuilt = open_watching_writes(library, monkeypatch)
     index.close()
     assert (rebuilt, written) == ([], [])
     state = cache_dir_for(library, "index") / "state.json"
     with Store(library) as store:
-        assert json.loads(state.read_text().partition("\n")[0])["change_token"] == store.change_token()
+        assert (
+            json.loads(state.read_text().partition("\n")[0])["change_token"] == store.change_token()
+        )
         store.mark([A], note="walrus")
     reopened = SearchIndex.open(library)
     try:

@@ -10,11 +10,36 @@ from triage.search import SearchIndex, prefixes
 from triage.search.textindex import stem, words
 from triage.store import Store
 
-VOCABULARY = (
-    "diffusion different digital dense data dataset decoder video vision visual language "
-    "latent large learning robust robot retrieval sparse scale state transformer token "
-    "generation generated generative general transformers transforms"
-).split()
+VOCABULARY = [
+    "diffusion",
+    "different",
+    "digital",
+    "dense",
+    "data",
+    "dataset",
+    "decoder",
+    "video",
+    "vision",
+    "visual",
+    "language",
+    "latent",
+    "large",
+    "learning",
+    "robust",
+    "robot",
+    "retrieval",
+    "sparse",
+    "scale",
+    "state",
+    "transformer",
+    "token",
+    "generation",
+    "generated",
+    "generative",
+    "general",
+    "transformers",
+    "transforms",
+]
 
 
 def make_papers(rng: random.Random, count: int, start: int) -> list[tuple[str, str]]:
@@ -30,10 +55,18 @@ def make_papers(rng: random.Random, count: int, start: int) -> list[tuple[str, s
 def expected(store: Store, prefix: str, fields=("title", "abstract", "note", "tags")) -> list[str]:
     """Newest first, papers with a word starting with ``prefix`` (title matches ranked first)."""
     papers = store.papers()
+
     def texts(paper):
-        return {"title": paper.title, "abstract": paper.abstract, "note": paper.note,
-                "tags": " ".join(paper.tags)}
-    hits = [p for p in papers if any(w.startswith(prefix) for f in fields for w in words(texts(p)[f]))]
+        return {
+            "title": paper.title,
+            "abstract": paper.abstract,
+            "note": paper.note,
+            "tags": " ".join(paper.tags),
+        }
+
+    hits = [
+        p for p in papers if any(w.startswith(prefix) for f in fields for w in words(texts(p)[f]))
+    ]
     in_title = [p.id for p in hits if any(w.startswith(prefix) for w in words(p.title))]
     return in_title + [p.id for p in hits if p.id not in in_title]
 
@@ -42,12 +75,18 @@ def expected_word(store: Store, word: str, prefix: bool = False) -> set[str]:
     """Papers with ``word``'s stem family (every word with its stem) in any field, or with a
     word that begins with it if it is being typed."""
     root = stem(word)
+
     def matches(other):
         return other == word or stem(other) == root or (prefix and other.startswith(word))
+
     return {
-        paper.id for paper in store.papers()
-        if any(matches(w) for text in (paper.title, paper.abstract, paper.note, " ".join(paper.tags))
-               for w in words(text))
+        paper.id
+        for paper in store.papers()
+        if any(
+            matches(w)
+            for text in (paper.title, paper.abstract, paper.note, " ".join(paper.tags))
+            for w in words(text)
+        )
     }
 
 
@@ -61,7 +100,24 @@ def library(tmp_path, monkeypatch):
     return path
 
 
-PREFIXES = ["d", "di", "dif", "v", "vi", "la", "lat", "r", "ro", "s", "st", "t", "to", "z", "zy", "q"]
+PREFIXES = [
+    "d",
+    "di",
+    "dif",
+    "v",
+    "vi",
+    "la",
+    "lat",
+    "r",
+    "ro",
+    "s",
+    "st",
+    "t",
+    "to",
+    "z",
+    "zy",
+    "q",
+]
 
 
 def test_prefix_sets_match_the_text(library):
@@ -71,8 +127,9 @@ def test_prefix_sets_match_the_text(library):
         with Store(library) as store:
             for prefix in PREFIXES:
                 assert list(index.search(prefix).ids) == expected(store, prefix), prefix
-                assert list(index.search(f"title:{prefix}").ids) == \
-                    [p for p in expected(store, prefix, ("title",))], prefix
+                assert list(index.search(f"title:{prefix}").ids) == list(
+                    expected(store, prefix, ("title",))
+                ), prefix
     finally:
         index.close()
 
@@ -112,19 +169,29 @@ def test_prefix_sets_follow_papers_listed_again(library):
     with Store(library) as store:
         earlier = [(paper.title, paper.abstract) for paper in store.papers()]
         again = [earlier[i] for i in (3, 17, 18, 30)]
-        store.add_papers(make_papers(rng, 6, 200) + again, source="three.txt", listed_on="2026-10-03")
+        store.add_papers(
+            make_papers(rng, 6, 200) + again, source="three.txt", listed_on="2026-10-03"
+        )
     index = SearchIndex.open(library)
     try:
         with Store(library) as store:
             for prefix in PREFIXES:
                 assert list(index.search(prefix).ids) == expected(store, prefix), prefix
-                assert list(index.search(f"title:{prefix}").ids) == \
-                    expected(store, prefix, ("title",)), prefix
+                assert list(index.search(f"title:{prefix}").ids) == expected(
+                    store, prefix, ("title",)
+                ), prefix
     finally:
         index.close()
 
 
-WORDS = ["generation", "generated", "general", "transformer", "transforms", "diffusion"]  # + " ": whole
+WORDS = [
+    "generation",
+    "generated",
+    "general",
+    "transformer",
+    "transforms",
+    "diffusion",
+]  # + " ": whole
 LONG_PREFIXES = ["generat", "genera", "transfor", "transformer"]
 
 
@@ -146,7 +213,9 @@ def test_stored_words_and_long_prefixes_follow_imports_and_notes(library):
             for word in WORDS:
                 assert {*index.search(f"{word} ").ids} == expected_word(store, word), word
             for prefix in LONG_PREFIXES:
-                assert {*index.search(prefix).ids} == expected_word(store, prefix, prefix=True), prefix
+                assert {*index.search(prefix).ids} == expected_word(store, prefix, prefix=True), (
+                    prefix
+                )
     finally:
         index.close()
     reopened = SearchIndex.open(library)

@@ -106,7 +106,8 @@ def test_same_paper_on_two_days_is_one_paper_with_two_listings(tmp_path):
         paper = store.get(paper_id("Tidal: Streaming ASR"))
         assert paper.title == "Tidal: Streaming ASR"
         assert [(item.source, item.listed_on) for item in paper.listed] == [
-            ("a.txt", "2026-11-20"), ("b.txt", "2026-11-21"),
+            ("a.txt", "2026-11-20"),
+            ("b.txt", "2026-11-21"),
         ]
         assert paper.first_listed == "2026-11-20"
         # the paper listed again most recently comes first
@@ -117,8 +118,9 @@ def test_mark_changes_only_the_given_fields_and_stamps_them(tmp_path):
     with Store(tmp_path / "t.db") as store:
         add(store, "One", "Two")
         one, two = paper_id("One"), paper_id("Two")
-        assert store.mark([one], star=True, state="reading", note="line 1\nline 2",
-                          add_tags=["Must Read", "llm"]) == [one]
+        assert store.mark(
+            [one], star=True, state="reading", note="line 1\nline 2", add_tags=["Must Read", "llm"]
+        ) == [one]
         first = store.conn.execute(
             "SELECT starred_at, state_at, note_at FROM annotations WHERE paper_id = ?", [one]
         ).fetchone()
@@ -128,7 +130,10 @@ def test_mark_changes_only_the_given_fields_and_stamps_them(tmp_path):
         assert store.mark([one], remove_tags=["llm"], star=False) == [one]
         paper = store.get(one)
         assert (paper.starred, paper.state, paper.note, paper.tags) == (
-            False, "reading", "line 1\nline 2", ["must-read"],
+            False,
+            "reading",
+            "line 1\nline 2",
+            ["must-read"],
         )
         later = store.conn.execute(
             "SELECT starred_at, state_at, note_at FROM annotations WHERE paper_id = ?", [one]
@@ -169,10 +174,19 @@ def test_every_write_changes_the_token_and_the_changed_papers_version(tmp_path):
 
 def test_stats_count_papers_stars_states_tags_and_dumps(tmp_path):
     with Store(tmp_path / "t.db") as store:
-        store.add_papers([("One", ABSTRACT), ("Two", ABSTRACT), ("Three", ABSTRACT)],
-                         source="a.txt", listed_on=None,
-                         record={"sha256": "ab" * 32, "name": "a.txt", "path": "/a.txt",
-                                 "size": 10, "found": 3, "skipped": 0})
+        store.add_papers(
+            [("One", ABSTRACT), ("Two", ABSTRACT), ("Three", ABSTRACT)],
+            source="a.txt",
+            listed_on=None,
+            record={
+                "sha256": "ab" * 32,
+                "name": "a.txt",
+                "path": "/a.txt",
+                "size": 10,
+                "found": 3,
+                "skipped": 0,
+            },
+        )
         store.mark([paper_id("One"), paper_id("Two")], star=True, add_tags=["llm"])
         store.mark([paper_id("Two")], state="archived")
         assert store.stats() == {

@@ -44,13 +44,16 @@ def test_two_processes_marking_at_once_lose_nothing_and_never_fail(tmp_path):
     with Store(db) as store:
         store.add_papers(
             [(title, "Abstract.") for title in SHARED + list(OWN.values())],
-            source="d.txt", listed_on="2026-11-01",
+            source="d.txt",
+            listed_on="2026-11-01",
         )
     go = tmp_path / "go"
     workers = [
         subprocess.Popen(
             [sys.executable, "-c", WORKER, str(db), role, str(go), str(ROUNDS), own],
-            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
         )
         for role, own in OWN.items()
     ]
@@ -100,7 +103,9 @@ def start_at_once(script: str, args: list[str], tmp_path, count: int = 6) -> lis
     processes = [
         subprocess.Popen(
             [sys.executable, "-c", script, *args, str(go), str(tmp_path / f"ready-{n}")],
-            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
         )
         for n in range(count)
     ]

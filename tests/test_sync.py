@@ -116,8 +116,10 @@ def test_a_dry_run_over_conflict_copies_leaves_them_in_place(db):
 
 
 def star_in_another_process(db, title):
-    code = "import sys; from triage.store import Store, paper_id\n" \
+    code = (
+        "import sys; from triage.store import Store, paper_id\n"
         "with Store(sys.argv[1]) as s: s.mark([paper_id(sys.argv[2])], star=True)"
+    )
     subprocess.run([sys.executable, "-c", code, str(db), title], check=True)
 
 
@@ -208,7 +210,9 @@ def test_backup_while_another_process_writes_is_a_valid_database(db, tmp_path):
     go, stop = tmp_path / "go", tmp_path / "stop"
     writer = subprocess.Popen(
         [sys.executable, "-c", WRITER, str(db), str(go), str(stop)],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
     )
     try:
         while not go.exists():
@@ -227,7 +231,9 @@ def test_backup_while_another_process_writes_is_a_valid_database(db, tmp_path):
             assert store.count() == len(TITLES)
             # Each write adds exactly one tag with its note: a consistent copy has as many of each.
             tags = store.conn.execute("SELECT count(*) FROM tags").fetchone()[0]
-            notes = store.conn.execute("SELECT max(0 + substr(note, 7, 8)) FROM annotations").fetchone()[0]
+            notes = store.conn.execute(
+                "SELECT max(0 + substr(note, 7, 8)) FROM annotations"
+            ).fetchone()[0]
             assert tags == 0 or tags == notes + 1
 
 

@@ -16,9 +16,9 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
 from triage.core import paths
+from triage.core.text import strip_control
 from triage.importers.dump import expand_paths, import_paths
 from triage.store import STATES, Paper, Store, StoreError, dump_json
-from triage.core.text import strip_control
 
 if TYPE_CHECKING:
     from triage.search import SearchIndex
@@ -344,8 +344,8 @@ def merge(ctx: click.Context, other: Path, dry_run: bool) -> None:
     sides are kept together and the paper is tagged merge-conflict. A sync
     client's conflict copy is moved aside afterwards, never deleted.
     """
-    from triage.sync.merge import merge as merge_copy
     from triage.sync.copies import is_conflict_copy, move_aside
+    from triage.sync.merge import merge as merge_copy
 
     with open_store(ctx, create=False) as store:
         report = merge_copy(store, other, dry_run=dry_run)

@@ -14,8 +14,8 @@ import secrets
 from collections.abc import Sequence
 from pathlib import Path
 
-from triage.store import STATES, Paper
 from triage.core.text import strip_control
+from triage.store import STATES, Paper
 
 STAR = "★"
 ABSTRACT_LIMIT = 300
@@ -55,7 +55,7 @@ def escape_line(text: str) -> str:
     if _BLOCK_MARK.match(escaped):
         return "\\" + escaped
     if number := _NUMBERED_ITEM.match(escaped):
-        return f"{number.group()}\\{escaped[number.end():]}"
+        return f"{number.group()}\\{escaped[number.end() :]}"
     return escaped
 
 
@@ -94,9 +94,7 @@ def _paper_item(paper: Paper) -> list[str]:
     return out
 
 
-def export_markdown(
-    papers: Sequence[Paper], *, title: str, query: str | None = None
-) -> str:
+def export_markdown(papers: Sequence[Paper], *, title: str, query: str | None = None) -> str:
     """The papers as a Markdown reading list.
 
     One ``##`` section per state, in ``STATES`` order (unknown states after, by name),

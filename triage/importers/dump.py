@@ -23,8 +23,8 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from triage.store import Store, StoreError
 from triage.core.text import strip_control
+from triage.store import Store, StoreError
 
 PAGE_TEXT = {
     "new",
@@ -104,8 +104,11 @@ def decode(data: bytes, name: str) -> tuple[str, list[str]]:
     """Text of a dump, liberal in encodings; refuses binary files."""
     if not data.strip():
         raise DumpError(f"{name}: empty file, nothing to import")
-    for bom, encoding in ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"),
-                          (codecs.BOM_UTF16_BE, "utf-16")):
+    for bom, encoding in (
+        (codecs.BOM_UTF8, "utf-8-sig"),
+        (codecs.BOM_UTF16_LE, "utf-16"),
+        (codecs.BOM_UTF16_BE, "utf-16"),
+    ):
         if data.startswith(bom):
             text = data.decode(encoding, errors="replace")
             if _looks_binary(text[:8192]):
@@ -182,7 +185,7 @@ def parse_dump(text: str, *, name: str, reference: dt.date | None = None) -> Par
             continue
         if not body and _glued_to_header(line, saw_page_text, saw_subscribe):
             saw_page_text = True
-            body.append((number, line[len(GLUED_HEADER):].strip()))
+            body.append((number, line[len(GLUED_HEADER) :].strip()))
             continue
         if (date := _date_of(line, reference)) is not None:
             # The page's date line comes before the papers, perhaps after a stray line.

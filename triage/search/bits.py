@@ -21,7 +21,11 @@ def from_flags(flags: bytes | bytearray) -> int:
 
 def to_flags(bits: int, size: int) -> bytes:
     """Bit set -> one byte per row (0 or 1), ``size`` rows."""
-    return format(bits, f"0{size}b")[::-1].encode("ascii").translate(_FROM_DIGITS)[:size] if size else b""
+    return (
+        format(bits, f"0{size}b")[::-1].encode("ascii").translate(_FROM_DIGITS)[:size]
+        if size
+        else b""
+    )
 
 
 def from_rows(rows: Iterable[int], size: int) -> int:

@@ -29,10 +29,15 @@ INLINE_POSTINGS = 8
 
 def supported(schema) -> bool:
     """True if every indexed field is in the Existence format and the codec looks as expected."""
-    return all(
-        isinstance(schema[name].format, Existence) for name in schema.names() if schema[name].indexed
-    ) and all(hasattr(W3PostingsWriter, name) for name in ("_write_block", "_new_block")) \
+    return (
+        all(
+            isinstance(schema[name].format, Existence)
+            for name in schema.names()
+            if schema[name].indexed
+        )
+        and all(hasattr(W3PostingsWriter, name) for name in ("_write_block", "_new_block"))
         and hasattr(W3TermInfo, "set_inlined")
+    )
 
 
 class BulkWriter(SegmentWriter):
@@ -45,7 +50,9 @@ class BulkWriter(SegmentWriter):
         self._split = words
         self._prefix_path = prefix_path
         self._ids: list[str] = []
-        self._postings: dict[str, dict[str, array]] = defaultdict(lambda: defaultdict(lambda: array("I")))
+        self._postings: dict[str, dict[str, array]] = defaultdict(
+            lambda: defaultdict(lambda: array("I"))
+        )
         self._longest: dict[str, int] = defaultdict(int)
         self._simple: dict[tuple, set[str]] = {}
 
@@ -65,13 +72,15 @@ class BulkWriter(SegmentWriter):
                 if field.scorable:
                     words = self._split(value)
                     length = len(words)
-                    if length > self._longest[name]:
-                        self._longest[name] = length
+                    self._longest[name] = max(self._longest[name], length)
                     terms = set(words)
                 else:
                     terms = self._terms(name, field, value)
                 # postings[term].append(docnum) for every term, without a Python-level loop
-                deque(map(array.append, map(self._postings[name].__getitem__, terms), repeat(docnum)), 0)
+                deque(
+                    map(array.append, map(self._postings[name].__getitem__, terms), repeat(docnum)),
+                    0,
+                )
             perdoc.add_field(name, field, value if field.stored else None, length)
             if field.column_type:
                 perdoc.add_column_value(name, field.column_type, field.to_column_value(value))

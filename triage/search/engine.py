@@ -28,13 +28,14 @@ from whoosh.query import Or as WhooshOr
 from whoosh.query import Term
 
 from triage.core.paths import cache_dir_for
-from triage.store import Reader, Store, StoreError, connect_read_only
-from triage.search import bits, postings, prefixes, query as ql
+from triage.search import bits, postings, prefixes
+from triage.search import query as ql
 from triage.search.overlay import ChangedText
 from triage.search.prefixes import PrefixSets
 from triage.search.result import RankedIds, SearchResult, SortedIds, fold
 from triage.search.table import Table
 from triage.search.textindex import TEXT_FIELDS, IndexLocked, Progress, TextIndex, analyse, stem
+from triage.store import Reader, Store, StoreError, connect_read_only
 
 log = logging.getLogger(__name__)
 
@@ -52,7 +53,9 @@ TABLE_SNAPSHOT = "table.pickle"
 class SearchIndex:
     """Search over one DB. Use from one thread at a time (any thread)."""
 
-    def __init__(self, db_path: Path, conn: sqlite3.Connection, text: TextIndex, file_identity=None):
+    def __init__(
+        self, db_path: Path, conn: sqlite3.Connection, text: TextIndex, file_identity=None
+    ):
         self.db_path = db_path
         self.conn = conn
         self.reader = Reader(conn)
@@ -102,8 +105,11 @@ class SearchIndex:
                 if save:
                     self.catch_up()  # also commits the pending papers
                 if save and not self._pending and self._seen_token == self._token():
-                    self.table.save(self.text.directory / TABLE_SNAPSHOT, self._seen_token,
-                                    docrows=(self._segments, array("I", self._docrows)))
+                    self.table.save(
+                        self.text.directory / TABLE_SNAPSHOT,
+                        self._seen_token,
+                        docrows=(self._segments, array("I", self._docrows)),
+                    )
             except (IndexLocked, OSError, StoreError) as error:
                 # the state file still names the old versions: the next open catches up
                 log.info("search index not saved on close: %s", error)
@@ -215,8 +221,11 @@ class SearchIndex:
         }
         # names these documents: segments never change, and deletions only grow
         self._segments = (
-            tuple((leaf.segment().segment_id(), leaf.doc_count_all())
-                  for leaf, _ in reader.leaf_readers() if leaf.segment() is not None),
+            tuple(
+                (leaf.segment().segment_id(), leaf.doc_count_all())
+                for leaf, _ in reader.leaf_readers()
+                if leaf.segment() is not None
+            ),
             len(self._deleted),
         )
         self._docrows_from_table()
@@ -224,8 +233,11 @@ class SearchIndex:
     def _docrows_from_table(self) -> None:
         """Whoosh document number -> row (``table.size`` for deleted or unknown documents)."""
         saved = self.table.take_saved_docrows()
-        if saved is not None and saved[0] == self._segments \
-                and len(saved[1]) == self._searcher.reader().doc_count_all():
+        if (
+            saved is not None
+            and saved[0] == self._segments
+            and len(saved[1]) == self._searcher.reader().doc_count_all()
+        ):
             # as saved with the table: ~40 ms less at open; a list, as indexing it is the
             # inner loop of turning postings into rows (faster than an array's)
             self._docrows = saved[1].tolist()
@@ -270,7 +282,12 @@ class SearchIndex:
             ordered = RankedIds(ids, [members], total, row_of)
         suggestion = self._suggest(text, context) if total == 0 and context.words else None
         return SearchResult(
-            text, total, ordered, frozenset(context.terms), parsed.hint, suggestion,
+            text,
+            total,
+            ordered,
+            frozenset(context.terms),
+            parsed.hint,
+            suggestion,
             frozenset(context.prefixes),
         )
 
@@ -337,19 +354,37 @@ class SearchIndex:
         phrase = len(tokens) > 1
         prefix = node.prefix and not phrase
         if phrase:
-            result = self._cached(("phrase", fields, tuple(tokens)), lambda: self._phrase(fields, tokens))
-            title = self._cached(("phrase", ("title",), tuple(tokens)), lambda: self._phrase(("title",), tokens)) \
-                if "title" in fields else 0
+            result = self._cached(
+                ("phrase", fields, tuple(tokens)), lambda: self._phrase(fields, tokens)
+            )
+            title = (
+                self._cached(
+                    ("phrase", ("title",), tuple(tokens)), lambda: self._phrase(("title",), tokens)
+                )
+                if "title" in fields
+                else 0
+            )
         else:
             kind = "prefix" if prefix else "word"
-            result = self._cached((kind, fields, tokens[0]), lambda: self._single(kind, fields, tokens[0]))
-            title = self._cached((kind, ("title",), tokens[0]), lambda: self._single(kind, ("title",), tokens[0])) \
-                if "title" in fields else 0
+            result = self._cached(
+                (kind, fields, tokens[0]), lambda: self._single(kind, fields, tokens[0])
+            )
+            title = (
+                self._cached(
+                    (kind, ("title",), tokens[0]), lambda: self._single(kind, ("title",), tokens[0])
+                )
+                if "title" in fields
+                else 0
+            )
         if self._pending_bits:
             pending = self._pending
-            result = result & ~self._pending_bits | self._changed.matching(pending, self.table, fields, tokens, prefix)
+            result = result & ~self._pending_bits | self._changed.matching(
+                pending, self.table, fields, tokens, prefix
+            )
             if title:
-                title = title & ~self._pending_bits | self._changed.matching(pending, self.table, ("title",), tokens, prefix)
+                title = title & ~self._pending_bits | self._changed.matching(
+                    pending, self.table, ("title",), tokens, prefix
+                )
         if positive:
             context.words.append(tokens)
             if phrase:
@@ -411,8 +446,11 @@ class SearchIndex:
         """Papers with a word that begins with ``prefix`` in ``field`` (as :meth:`_postings` of
         its vocabulary, read segment by segment)."""
         cache = self._term_cache
-        known = {word: cache[key] for key in list(cache)
-                 if key[0] == field and (word := key[1]).startswith(prefix)}
+        known = {
+            word: cache[key]
+            for key in list(cache)
+            if key[0] == field and (word := key[1]).startswith(prefix)
+        }
         words, found = postings.prefix_docnums(self._searcher.reader(), field, prefix, known)
         self._remember_vocabulary(field, prefix, words)
         result = 0
@@ -463,7 +501,8 @@ class SearchIndex:
             start = root[:-2] if len(root) >= 6 else root[:-1] if len(root) >= 4 else root
             for field in fields:
                 members.update(
-                    candidate for candidate in self._vocabulary(field, start)
+                    candidate
+                    for candidate in self._vocabulary(field, start)
                     if candidate == word or stem(candidate) == root
                 )
         family = self._families[key] = frozenset(members)
@@ -488,7 +527,9 @@ class SearchIndex:
                 result |= self._prefix_postings(field, word)
         return result | self._family_postings(group, fields, others)
 
-    def _family_postings(self, group: str | None, fields: tuple[str, ...], words: Iterable[str]) -> int:
+    def _family_postings(
+        self, group: str | None, fields: tuple[str, ...], words: Iterable[str]
+    ) -> int:
         """Papers with any of ``words`` in ``fields``: frequent words' sets as stored at build
         for the group's fields (completed with the papers added since, matched on their text),
         the rest from the index."""
@@ -503,10 +544,13 @@ class SearchIndex:
             added = sets.added_since(table)
             ids = table.ids
             result = result & ~added | self._changed.containing(
-                [ids[row] for row in bits.to_rows(added)], table, prefixes.GROUPS[group], stored)
+                [ids[row] for row in bits.to_rows(added)], table, prefixes.GROUPS[group], stored
+            )
         rest = [word for word in words if word not in stored]
         for field in fields:
-            result |= self._postings(field, rest if group and field in prefixes.GROUPS[group] else words)
+            result |= self._postings(
+                field, rest if group and field in prefixes.GROUPS[group] else words
+            )
         return result
 
     def _stored_prefix(self, group: str, fields: tuple[str, ...], word: str) -> int:
@@ -517,7 +561,8 @@ class SearchIndex:
         added = self._prefix_sets.added_since(table)
         ids = table.ids
         result = stored & ~added | self._changed.matching(
-            [ids[row] for row in bits.to_rows(added)], table, fields, [word], prefix=True)
+            [ids[row] for row in bits.to_rows(added)], table, fields, [word], prefix=True
+        )
         if group == "fixed":
             # from the index, like any word of a field without stored sets (the pending papers'
             # are corrected by the overlay): notes' and tags' vocabularies are small
@@ -558,7 +603,9 @@ class SearchIndex:
                     for field in ("title", "abstract", "note")
                     for word in reader.corrector(field).suggest(token, limit=5, maxdist=2)
                 }
-                best = min(candidates, key=lambda word: (_distance(token, word), word), default=None)
+                best = min(
+                    candidates, key=lambda word: (_distance(token, word), word), default=None
+                )
                 if best and best != token:
                     suggestion = _replace_word(suggestion, token, best)
                     changed = True
@@ -570,7 +617,9 @@ class SearchIndex:
                 return self._more_like(paper_id, limit)
         except Exception as error:
             log.exception("more_like failed for %r", paper_id)
-            return SearchResult(f"like:{paper_id}", 0, [], frozenset(), f"search failed: {error}", None)
+            return SearchResult(
+                f"like:{paper_id}", 0, [], frozenset(), f"search failed: {error}", None
+            )
 
     def _more_like(self, paper_id: str, limit: int) -> SearchResult:
         label = f"like:{paper_id}"
@@ -604,13 +653,15 @@ class SearchIndex:
             if word in STOP_WORDS or len(word) < 2 or not any(char.isalpha() for char in word):
                 continue
             # papers other than this one with the word (one with it in both fields counts twice)
-            sharing = reader.doc_frequency("title", word) + reader.doc_frequency("abstract", word) \
+            sharing = (
+                reader.doc_frequency("title", word)
+                + reader.doc_frequency("abstract", word)
                 - itself * ((word in in_title) + (word in in_abstract))
+            )
             if sharing > 0:
                 scored.append((count * math.log(1 + others / sharing), word))
         scored.sort(key=lambda item: (-item[0], item[1]))
         return [word for _, word in scored[:KEY_WORDS]]
-
 
 
 def _identity(db_path: Path) -> tuple[int, int]:
@@ -648,6 +699,8 @@ def _distance(first: str, second: str) -> int:
     for i, left in enumerate(first, 1):
         current = [i]
         for j, right in enumerate(second, 1):
-            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (left != right)))
+            current.append(
+                min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (left != right))
+            )
         previous = current
     return previous[-1]

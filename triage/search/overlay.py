@@ -49,7 +49,9 @@ class ChangedText:
             }
         return found
 
-    def containing(self, ids: Collection[str], table, fields: tuple[str, ...], words: list[str]) -> int:
+    def containing(
+        self, ids: Collection[str], table, fields: tuple[str, ...], words: list[str]
+    ) -> int:
         """Rows of ``ids`` with any of ``words`` (themselves, not their stems) in ``fields``."""
         if not ids or not words:
             return 0
@@ -65,8 +67,9 @@ class ChangedText:
                     rows.append(row)
         return bits.from_rows(rows, table.size)
 
-    def matching(self, ids: Collection[str], table, fields: tuple[str, ...],
-                 tokens: list[str], prefix: bool) -> int:
+    def matching(
+        self, ids: Collection[str], table, fields: tuple[str, ...], tokens: list[str], prefix: bool
+    ) -> int:
         """Rows of ``ids`` whose current text satisfies the words condition (as the index would:
         a phrase exactly, a word or its stem family, a prefix also as the start of any word)."""
         if not ids:
@@ -87,7 +90,8 @@ class ChangedText:
                 continue
             joined = self._joined[paper]
             if any(needle in joined.get(field, "") for field in fields) or (
-                root is not None and any(root in self._stems_of(paper).get(field, ()) for field in fields)
+                root is not None
+                and any(root in self._stems_of(paper).get(field, ()) for field in fields)
             ):
                 rows.append(row)
         return bits.from_rows(rows, table.size)

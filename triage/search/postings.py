@@ -73,8 +73,12 @@ def prefix_docnums(
 def _terms(leaf) -> W3TermsReader | None:
     """The segment's term reader if it can be read in place."""
     terms = getattr(leaf, "_terms", None)
-    if isinstance(terms, W3TermsReader) and isinstance(getattr(terms, "_tindex", None), OrderedHashReader) \
-            and isinstance(terms._tindex.dbfile, MappedFile) and isinstance(terms._postfile, MappedFile):
+    if (
+        isinstance(terms, W3TermsReader)
+        and isinstance(getattr(terms, "_tindex", None), OrderedHashReader)
+        and isinstance(terms._tindex.dbfile, MappedFile)
+        and isinstance(terms._postfile, MappedFile)
+    ):
         return terms
     return None
 
@@ -102,8 +106,12 @@ def _leaf_words(leaf, field: str, prefix: str) -> Iterator[tuple[str, object]]:
         if not key.startswith(start):
             return
         value_at = key_at + key_length
-        yield key[2:].decode("utf-8"), \
-            lambda at=value_at, length=value_length: W3TermInfo.from_bytes(view[at : at + length].tobytes())
+        yield (
+            key[2:].decode("utf-8"),
+            lambda at=value_at, length=value_length: W3TermInfo.from_bytes(
+                view[at : at + length].tobytes()
+            ),
+        )
         position = value_at + value_length
 
 

@@ -71,8 +71,8 @@ def build(postings: dict[str, dict[str, array]], ids: list[str], path: Path) -> 
                 dense_words: list[str] = []
                 word_counts: dict[str, int] = {}
                 long_enough = (word for word in words if len(word) >= length)
-                for prefix, members in groupby(long_enough, key=lambda word: word[:length]):
-                    members = list(members)
+                for prefix, grouped in groupby(long_enough, key=lambda word: word[:length]):
+                    members = list(grouped)
                     if sum(map(counts.__getitem__, members)) < DENSE:
                         continue
                     dense_words.extend(members)
@@ -83,7 +83,12 @@ def build(postings: dict[str, dict[str, array]], ids: list[str], path: Path) -> 
                     elif members == [prefix]:  # one frequent word
                         entries[key] = entries[f"{group}={prefix}"]
                     else:
-                        rare = [found for word in members if word not in frequent for found in lists(word)]
+                        rare = [
+                            found
+                            for word in members
+                            if word not in frequent
+                            for found in lists(word)
+                        ]
                         united = _rows(rare, size) if rare else 0
                         for word in members:
                             united |= frequent.get(word, 0)
@@ -93,9 +98,14 @@ def build(postings: dict[str, dict[str, array]], ids: list[str], path: Path) -> 
         ids_data = zlib.compress("\n".join(ids).encode("utf-8"), 1)
         ids_at = out.tell()
         out.write(ids_data)
-        header = json.dumps({
-            "size": size, "order": order_key(ids), "ids": [ids_at, len(ids_data)], "sets": entries,
-        }).encode("utf-8")
+        header = json.dumps(
+            {
+                "size": size,
+                "order": order_key(ids),
+                "ids": [ids_at, len(ids_data)],
+                "sets": entries,
+            }
+        ).encode("utf-8")
         out.write(header)
         out.write(len(header).to_bytes(8, "little"))
     os.replace(temporary, path)

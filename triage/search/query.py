@@ -1,13 +1,13 @@
 """The query language, parsed into a small tree; any input parses (problems become a hint).
 
-    words            all must match (title, abstract, note, tags); the last one is a prefix
-                     while typing (no trailing space)
-    "exact phrase"   -word  -"phrase"  -(group)   a OR b   (a b) OR c
-    title:  abstract:  note:  (a word, "a phrase" or a trailing prefix in that field)
-    tag:NAME  is:starred  is:unstarred  has:note  state:inbox|reading|read|archived
-    added:  listed:   2026-11-01, 2026-11, 2026, today, yesterday, 7d, 2w, 3m, 1y,
-                      >2026-11-01, >=…, <…, <=…, 2026-11-01..2026-11-30
-    sort:title|added|listed  (-title etc. reverses)
+words            all must match (title, abstract, note, tags); the last one is a prefix
+                 while typing (no trailing space)
+"exact phrase"   -word  -"phrase"  -(group)   a OR b   (a b) OR c
+title:  abstract:  note:  (a word, "a phrase" or a trailing prefix in that field)
+tag:NAME  is:starred  is:unstarred  has:note  state:inbox|reading|read|archived
+added:  listed:   2026-11-01, 2026-11, 2026, today, yesterday, 7d, 2w, 3m, 1y,
+                  >2026-11-01, >=…, <…, <=…, 2026-11-01..2026-11-30
+sort:title|added|listed  (-title etc. reverses)
 """
 
 from __future__ import annotations
@@ -74,7 +74,7 @@ class Query:
 
 
 _TOKEN = re.compile(
-    r'\s*(?:(?P<open>\()|(?P<close>\))|(?P<neg>-)?(?:(?P<field>[A-Za-z]+):)?'
+    r"\s*(?:(?P<open>\()|(?P<close>\))|(?P<neg>-)?(?:(?P<field>[A-Za-z]+):)?"
     r'(?:"(?P<phrase>[^"]*)(?P<closed>")?|(?P<word>[^\s()"]+))?)'
 )
 
@@ -121,9 +121,13 @@ class _Parser:
             elif match["phrase"] is not None:
                 if not match["closed"]:
                     self.hints.append("unbalanced quote: phrase runs to the end")
-                tokens.append(("term", bool(match["neg"]), match["field"], match["phrase"], True, False))
+                tokens.append(
+                    ("term", bool(match["neg"]), match["field"], match["phrase"], True, False)
+                )
             elif match["word"] is not None:
-                tokens.append(("term", bool(match["neg"]), match["field"], match["word"], False, at_end))
+                tokens.append(
+                    ("term", bool(match["neg"]), match["field"], match["word"], False, at_end)
+                )
             elif match["field"]:
                 self.hints.append(f"{match['field']}: needs a value")
             elif match["neg"]:
@@ -159,12 +163,20 @@ class _Parser:
 
     @staticmethod
     def _is_or(token) -> bool:
-        return token is not None and token[0] == "term" and not token[1] and token[2] is None \
-            and not token[4] and token[3] in ("OR", "|")
+        return (
+            token is not None
+            and token[0] == "term"
+            and not token[1]
+            and token[2] is None
+            and not token[4]
+            and token[3] in ("OR", "|")
+        )
 
     def _and(self):
         parts = []
-        while (token := self._peek()) is not None and token[0] != "close" and not self._is_or(token):
+        while (
+            (token := self._peek()) is not None and token[0] != "close" and not self._is_or(token)
+        ):
             node = self._unary()
             if node is not None:
                 parts.append(node)
@@ -179,8 +191,7 @@ class _Parser:
             return Not(inner) if inner is not None else None
         if token[0] == "open":
             return self._group()
-        node = self._term(token)
-        return node
+        return self._term(token)
 
     def _group(self):
         if self.depth >= MAX_DEPTH:
@@ -204,8 +215,11 @@ class _Parser:
             if self.nodes == MAX_NODES + 1:
                 self.hints.append(f"only the first {MAX_NODES} terms are used")
             return None
-        node = self._field(name.lower(), value, is_phrase, at_end) if name else \
-            _words(value, None, is_phrase, at_end)
+        node = (
+            self._field(name.lower(), value, is_phrase, at_end)
+            if name
+            else _words(value, None, is_phrase, at_end)
+        )
         if node is None:
             return None
         return Not(node) if negated else node
@@ -255,7 +269,9 @@ class _Parser:
             if key in SORT_KEYS:
                 self.sort = (key, reverse)
             else:
-                self.hints.append(f"sort:{value} is unknown: use sort:title, sort:added or sort:listed")
+                self.hints.append(
+                    f"sort:{value} is unknown: use sort:title, sort:added or sort:listed"
+                )
             return None
         self.hints.append(f"{name}: is not a filter; searched as words")
         return _words(f"{name} {value}", None, is_phrase, at_end)
@@ -266,9 +282,16 @@ def _words(value: str, fields, is_phrase: bool, at_end: bool):
     if not words:
         return None
     if is_phrase or len(words) > 1:
-        return Words(words, fields, prefix=False) if is_phrase else _combine(
-            And, [Words((word,), fields, prefix=at_end and i == len(words) - 1)
-                  for i, word in enumerate(words)]
+        return (
+            Words(words, fields, prefix=False)
+            if is_phrase
+            else _combine(
+                And,
+                [
+                    Words((word,), fields, prefix=at_end and i == len(words) - 1)
+                    for i, word in enumerate(words)
+                ],
+            )
         )
     return Words(words, fields, prefix=at_end)
 
@@ -298,7 +321,7 @@ def parse_dates(value: str, today: dt.date) -> tuple[str, str] | None:
         return first[0], last[1]
     for operator in (">=", "<=", ">", "<"):
         if value.startswith(operator):
-            span = _span(value[len(operator):], today)
+            span = _span(value[len(operator) :], today)
             if span is None:
                 return None
             if operator == ">=":
@@ -332,7 +355,9 @@ def _span(value: str, today: dt.date) -> tuple[str, str] | None:
                 first = last = dt.date(year, int(month), int(day))
             elif month is not None:
                 first = dt.date(year, int(month), 1)
-                last = (first.replace(day=28) + dt.timedelta(days=4)).replace(day=1) - dt.timedelta(days=1)
+                last = (first.replace(day=28) + dt.timedelta(days=4)).replace(day=1) - dt.timedelta(
+                    days=1
+                )
             else:
                 first, last = dt.date(year, 1, 1), dt.date(year, 12, 31)
         except ValueError:

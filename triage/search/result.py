@@ -112,7 +112,12 @@ class SortedIds(Sequence):
     """Ids of a row set in a precomputed order (``sort:title`` etc.), scanned lazily."""
 
     def __init__(
-        self, ids: list[str], members: int, order: list[int], reverse: bool, total: int,
+        self,
+        ids: list[str],
+        members: int,
+        order: list[int],
+        reverse: bool,
+        total: int,
         row_of: dict[str, int],
     ):
         self._ids = ids

@@ -34,8 +34,10 @@ class MappedStorage(FileStorage):
         if name.endswith(SEGMENT_SUFFIX):
             with open(self._fpath(name), "rb") as handle:
                 if os.fstat(handle.fileno()).st_size:
-                    return MappedFile(memoryview(mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ)),
-                                      name=name)
+                    return MappedFile(
+                        memoryview(mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ)),
+                        name=name,
+                    )
         return super().open_file(name, **kwargs)
 
 
@@ -65,7 +67,7 @@ class MappedFile(BufferFile):
 class _ViewReader:
     """The file interface Whoosh and ``pickle`` use (read, readline, seek, tell), over a view."""
 
-    __slots__ = ("_view", "_position")
+    __slots__ = ("_position", "_view")
 
     def __init__(self, view: memoryview):
         self._view = view

@@ -34,7 +34,10 @@ class Table:
             # one read: a thread waiting for the GIL after each small read (the UI thread
             # is busy at launch) made this take seconds
             saved = pickle.loads(path.read_bytes())
-            if saved.get("format") != SNAPSHOT_FORMAT or saved.get("token") != self.reader.change_token():
+            if (
+                saved.get("format") != SNAPSHOT_FORMAT
+                or saved.get("token") != self.reader.change_token()
+            ):
                 return False
             for name in _SNAPSHOT_FIELDS:
                 setattr(self, name, saved[name])

@@ -33,11 +33,13 @@ from whoosh.lang.porter import stem as porter_stem
 from whoosh.support.charset import accent_map
 
 from triage.core.files import atomic_write
-from triage.store import Reader
 from triage.search import bulk, prefixes
 from triage.search.storage import MappedStorage
+from triage.store import Reader
 
-SCHEMA_VERSION = 6  # 2: Existence format; 3: one word splitter; 4, 5: prefix sets; 6: longer prefixes, words
+SCHEMA_VERSION = (
+    6  # 2: Existence format; 3: one word splitter; 4, 5: prefix sets; 6: longer prefixes, words
+)
 BULK_AT = 200  # documents per write from which the bulk writer is used
 TEXT_FIELDS = ("title", "abstract", "note", "tagwords")
 LOCK_RETRIES = 5
@@ -50,7 +52,9 @@ log = logging.getLogger(__name__)
 
 MAX_WORD = 40  # longer runs of word characters (hashes, URLs) are not words
 _WORD = re.compile(rf"(?<!\w)\w{{1,{MAX_WORD}}}(?!\w)")
-_ASCII_WORD = re.compile(rf"(?<![a-z0-9_])[a-z0-9_]{{1,{MAX_WORD}}}(?![a-z0-9_])")  # same, 2x faster
+_ASCII_WORD = re.compile(
+    rf"(?<![a-z0-9_])[a-z0-9_]{{1,{MAX_WORD}}}(?![a-z0-9_])"
+)  # same, 2x faster
 
 
 def words(text: str) -> list[str]:
@@ -67,8 +71,19 @@ def words(text: str) -> list[str]:
 class _WordTokenizer(Tokenizer):
     """:func:`words` as a Whoosh tokenizer."""
 
-    def __call__(self, value, positions=False, chars=False, keeporiginal=False,
-                 removestops=True, start_pos=0, start_char=0, tokenize=True, mode="", **kwargs):
+    def __call__(
+        self,
+        value,
+        positions=False,
+        chars=False,
+        keeporiginal=False,
+        removestops=True,
+        start_pos=0,
+        start_char=0,
+        tokenize=True,
+        mode="",
+        **kwargs,
+    ):
         token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
         for position, word in enumerate(words(value)):
             token.text = word
@@ -119,19 +134,33 @@ def stem(word: str) -> str:
 
 def read_documents(reader: Reader, ids: list[str] | None) -> Iterator[tuple[str, dict]]:
     """(version, Whoosh document) for the given papers (None: all, newest first), from the store."""
-    for paper, version, title, abstract, added, starred, state, note, tags, listed in reader.documents(ids):
-        yield version, {
-            "id": paper,
-            "title": title,
-            "abstract": abstract,
-            "note": note,
-            "tagwords": tags or "",
-            "tag": tags or "",
-            "starred": bool(starred),
-            "state": state,
-            "added": added[:10],
-            "listed": listed or "",
-        }
+    for (
+        paper,
+        version,
+        title,
+        abstract,
+        added,
+        starred,
+        state,
+        note,
+        tags,
+        listed,
+    ) in reader.documents(ids):
+        yield (
+            version,
+            {
+                "id": paper,
+                "title": title,
+                "abstract": abstract,
+                "note": note,
+                "tagwords": tags or "",
+                "tag": tags or "",
+                "starred": bool(starred),
+                "state": state,
+                "added": added[:10],
+                "listed": listed or "",
+            },
+        )
 
 
 class IndexLocked(Exception):
@@ -192,8 +221,11 @@ class TextIndex:
         token = reader.change_token()
         total = reader.count()
         ix = whoosh_index.create_in(str(building), make_schema())
-        writer = bulk.BulkWriter(ix, words=words, prefix_path=building / prefixes.FILE) \
-            if bulk.supported(ix.schema) else ix.writer(limitmb=256)
+        writer = (
+            bulk.BulkWriter(ix, words=words, prefix_path=building / prefixes.FILE)
+            if bulk.supported(ix.schema)
+            else ix.writer(limitmb=256)
+        )
         versions = {}
         try:
             for done, (version, document) in enumerate(read_documents(reader, None), 1):
@@ -218,7 +250,9 @@ class TextIndex:
         old = self.directory.with_name(f"{self.directory.name}.old-{os.getpid()}")
         lock = None
         if self.directory.is_dir():
-            lock = FileStorage(str(self.directory)).lock(f"{whoosh_index._DEF_INDEX_NAME}_WRITELOCK")
+            lock = FileStorage(str(self.directory)).lock(
+                f"{whoosh_index._DEF_INDEX_NAME}_WRITELOCK"
+            )
             deadline = time.monotonic() + SWAP_WAIT
             while not lock.acquire() and time.monotonic() < deadline:
                 time.sleep(LOCK_DELAY)
@@ -264,7 +298,9 @@ class TextIndex:
     def stale(self, reader: Reader) -> tuple[set[str], set[str]]:
         """(papers whose indexed version differs from the store's, papers no longer in the store)."""
         current = reader.paper_versions()
-        changed = {paper for paper, version in current.items() if self.versions.get(paper) != version}
+        changed = {
+            paper for paper, version in current.items() if self.versions.get(paper) != version
+        }
         gone = set(self.versions) - set(current)
         return changed, gone
 

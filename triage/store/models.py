@@ -17,7 +17,7 @@ STAMP_FORMAT = "%Y-%m-%dT%H:%M:%S.%fZ"
 
 def now() -> str:
     """UTC timestamp with microseconds; ISO strings sort like the instants they name."""
-    return dt.datetime.now(dt.timezone.utc).strftime(STAMP_FORMAT)
+    return dt.datetime.now(dt.UTC).strftime(STAMP_FORMAT)
 
 
 @dataclass

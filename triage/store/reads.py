@@ -8,7 +8,7 @@ change token and the text of each searchable field are defined here once.
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 from triage.store.models import DEFAULT_STATE, STATES, Listing, Paper
@@ -90,7 +90,10 @@ class Reader:
         return self.conn.execute("SELECT count(*) FROM papers").fetchone()[0]
 
     def ids_newest_first(self, limit: int = -1) -> list[str]:
-        return [row[0] for row in self.conn.execute(f"SELECT id FROM papers p {NEWEST_FIRST} LIMIT ?", [limit])]
+        return [
+            row[0]
+            for row in self.conn.execute(f"SELECT id FROM papers p {NEWEST_FIRST} LIMIT ?", [limit])
+        ]
 
     def unknown_ids(self, ids: Sequence[str]) -> list[str]:
         """The ids that name no paper here."""
@@ -112,8 +115,14 @@ class Reader:
             DEFAULT_STATE,
         ):
             result[row[0]] = Paper(
-                id=row[0], title=row[1], abstract=row[2], added_at=row[3], url=row[4],
-                starred=bool(row[5]), state=row[6], note=row[7],
+                id=row[0],
+                title=row[1],
+                abstract=row[2],
+                added_at=row[3],
+                url=row[4],
+                starred=bool(row[5]),
+                state=row[6],
+                note=row[7],
             )
         for paper, tag in self._in_chunks(
             "SELECT paper_id, tag FROM tags WHERE present AND paper_id IN ({}) ORDER BY tag", ids
@@ -139,7 +148,9 @@ class Reader:
         if ids is None:
             return self.conn.execute("SELECT paper_id, tag FROM tags WHERE present").fetchall()
         return list(
-            self._in_chunks("SELECT paper_id, tag FROM tags WHERE present AND paper_id IN ({})", ids)
+            self._in_chunks(
+                "SELECT paper_id, tag FROM tags WHERE present AND paper_id IN ({})", ids
+            )
         )
 
     def texts(self, ids: Sequence[str], fields: Sequence[str]) -> Iterator[tuple[str, ...]]:
@@ -185,10 +196,15 @@ class Reader:
         elif query == "is:starred":
             where, args = "WHERE p.id IN (SELECT paper_id FROM annotations WHERE starred)", []
         elif query.startswith("state:") and query[6:] == DEFAULT_STATE:
-            where = "WHERE p.id NOT IN (SELECT paper_id FROM annotations WHERE coalesce(state, ?) != ?)"
+            where = (
+                "WHERE p.id NOT IN (SELECT paper_id FROM annotations WHERE coalesce(state, ?) != ?)"
+            )
             args = [DEFAULT_STATE, DEFAULT_STATE]
         elif query.startswith("state:") and query[6:] in STATES:
-            where, args = "WHERE p.id IN (SELECT paper_id FROM annotations WHERE state = ?)", [query[6:]]
+            where, args = (
+                "WHERE p.id IN (SELECT paper_id FROM annotations WHERE state = ?)",
+                [query[6:]],
+            )
         else:
             return None
         sql = f"SELECT p.id FROM papers p {where} {NEWEST_FIRST} LIMIT ?"
@@ -208,7 +224,9 @@ class Reader:
         """Hashes of every note text ``paper`` has had here (see :func:`.notes.note_hash`)."""
         return {
             row[0]
-            for row in self.conn.execute("SELECT note_hash FROM note_history WHERE paper_id = ?", [paper])
+            for row in self.conn.execute(
+                "SELECT note_hash FROM note_history WHERE paper_id = ?", [paper]
+            )
         }
 
     def stats(self) -> dict:
@@ -220,7 +238,9 @@ class Reader:
         )
         return {
             "papers": self.count(),
-            "starred": self.conn.execute("SELECT count(*) FROM annotations WHERE starred").fetchone()[0],
+            "starred": self.conn.execute(
+                "SELECT count(*) FROM annotations WHERE starred"
+            ).fetchone()[0],
             "states": states,
             "tags": self.all_tags(),
             "dumps_imported": self.conn.execute("SELECT count(*) FROM imports").fetchone()[0],

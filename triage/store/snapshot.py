@@ -20,7 +20,15 @@ from triage.store.schema import SCHEMA_VERSION, schema_version
 REQUIRED_TABLES = {"meta", "papers", "listings", "annotations", "tags", "imports"}
 PAPER_COLUMNS = ("id", "title", "title_key", "abstract", "url", "added_at", "last_listed")
 IMPORT_COLUMNS = (
-    "sha256", "name", "path", "size", "imported_at", "found", "new", "known", "skipped",
+    "sha256",
+    "name",
+    "path",
+    "size",
+    "imported_at",
+    "found",
+    "new",
+    "known",
+    "skipped",
 )
 
 
@@ -49,7 +57,9 @@ class Copy:
     imports: dict[str, dict]
 
 
-def open_copy(path: Path, *, this: Path | None = None, error: type[StoreError] = StoreError) -> Copy:
+def open_copy(
+    path: Path, *, this: Path | None = None, error: type[StoreError] = StoreError
+) -> Copy:
     """Read another copy (not ``this`` DB itself) without ever writing to it; ``error`` is
     raised, with one line naming the file, for a file that is not a usable triage DB."""
     if not path.is_file():
@@ -69,7 +79,7 @@ def open_copy(path: Path, *, this: Path | None = None, error: type[StoreError] =
                 f"{SCHEMA_VERSION}); upgrade triage to merge it"
             )
         tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master")}
-        if not REQUIRED_TABLES <= tables:
+        if not tables >= REQUIRED_TABLES:
             raise error(f"{path}: not a triage database")
         conn.execute("BEGIN")  # one snapshot, even if its owner writes meanwhile
         return read_snapshot(conn)
@@ -175,7 +185,9 @@ class MergeRows:
 
     def unpinned_history(self) -> set[tuple[str, str]]:
         """(paper, note hash) of texts remembered only as a moment of a local edit."""
-        return set(self.conn.execute("SELECT paper_id, note_hash FROM note_history WHERE NOT pinned"))
+        return set(
+            self.conn.execute("SELECT paper_id, note_hash FROM note_history WHERE NOT pinned")
+        )
 
     def pin_history(self, rows: Iterable[tuple[str, str]]) -> None:
         self.conn.executemany(

@@ -11,7 +11,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import secrets
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 
 import sqlite_utils
 
@@ -96,12 +96,9 @@ class Writer(Reader):
                 if column == "note":
                     self.record_note(paper, new, stamp)
                 changed = True
-        current = {
-            tag: present
-            for tag, present in self.conn.execute(
-                "SELECT tag, present FROM tags WHERE paper_id = ?", [paper]
-            )
-        }
+        current = dict(
+            self.conn.execute("SELECT tag, present FROM tags WHERE paper_id = ?", [paper])
+        )
         for tags, present in ((add, 1), (remove, 0)):
             for tag in tags:
                 if current.get(tag, 0) != present:
@@ -178,7 +175,9 @@ class Writer(Reader):
 
     def _forget_recent_edit(self, paper: str, text: str, stamp: str) -> None:
         """Drop ``text`` from the history if it was only a moment of the current edit."""
-        since = (dt.datetime.strptime(stamp, STAMP_FORMAT) - NOTE_EDIT_WINDOW).strftime(STAMP_FORMAT)
+        since = (dt.datetime.strptime(stamp, STAMP_FORMAT) - NOTE_EDIT_WINDOW).strftime(
+            STAMP_FORMAT
+        )
         self.conn.execute(
             "DELETE FROM note_history WHERE paper_id = ? AND note_hash = ? AND NOT pinned "
             "AND recorded_at >= ?",

@@ -15,7 +15,6 @@ from triage.store import check_sqlite_file, copy_consistent
 from triage.sync.errors import SyncError
 
 
-
 def backup_dir() -> Path:
     """Where backups go by default: `$TRIAGE_BACKUP_DIR`, else the user data dir (not synced)."""
     if env := os.environ.get("TRIAGE_BACKUP_DIR"):
@@ -23,9 +22,7 @@ def backup_dir() -> Path:
     return Path(platformdirs.user_data_dir(APP_NAME)) / "backups"
 
 
-def backup(
-    db_path: str | os.PathLike[str], dest: str | os.PathLike[str] | None = None
-) -> Path:
+def backup(db_path: str | os.PathLike[str], dest: str | os.PathLike[str] | None = None) -> Path:
     """A consistent copy made with SQLite's backup API, safe while triage (or anyone) writes.
 
     ``dest`` may be a file name or an existing folder; by default a time-stamped file in
@@ -37,8 +34,10 @@ def backup(
     if chosen is None or chosen.is_dir():
         folder = backup_dir() if chosen is None else chosen
         stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
-        names = [f"{db_path.stem}-{stamp}{'' if n == 1 else f'-{n}'}{db_path.suffix or '.db'}"
-                 for n in range(1, 100)]
+        names = [
+            f"{db_path.stem}-{stamp}{'' if n == 1 else f'-{n}'}{db_path.suffix or '.db'}"
+            for n in range(1, 100)
+        ]
         candidates = [folder / name for name in names]
     else:
         candidates = [chosen]

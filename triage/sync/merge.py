@@ -61,7 +61,10 @@ class MergeReport:
     @property
     def changed(self) -> bool:
         return bool(
-            self.papers_added or self.listings_added or self.imports_added or self.changes
+            self.papers_added
+            or self.listings_added
+            or self.imports_added
+            or self.changes
             or self.bookkeeping
         )
 
@@ -91,7 +94,9 @@ class _Rollback(Exception):
     """Leave the transaction without committing (dry run, or nothing to change)."""
 
 
-def merge(store: Store, other_path: str | os.PathLike[str], *, dry_run: bool = False) -> MergeReport:
+def merge(
+    store: Store, other_path: str | os.PathLike[str], *, dry_run: bool = False
+) -> MergeReport:
     """Merge the DB at ``other_path`` into ``store``; raises MergeError for an unusable file."""
     other_path = Path(other_path).expanduser()
     other = open_copy(other_path, this=store.path, error=MergeError)
@@ -209,13 +214,17 @@ def _merge_annotations(
             store.record_note(paper, merged.note, merged.note_at or "")
             visible = True
             if outcome == "conflict":
-                change(paper, f"note changed in both copies: both texts kept, tagged {CONFLICT_TAG}")
+                change(
+                    paper, f"note changed in both copies: both texts kept, tagged {CONFLICT_TAG}"
+                )
                 report.conflicts.append(paper)
                 present, changed_at = tags.get((paper, CONFLICT_TAG), (0, ""))
                 if not present:
                     rows.put_tag(paper, CONFLICT_TAG, 1, max(changed_at, merged.note_at or ""))
             else:
-                change(paper, "note from other copy" if merged.note else "note cleared by other copy")
+                change(
+                    paper, "note from other copy" if merged.note else "note cleared by other copy"
+                )
         if not visible:
             report.bookkeeping += 1
 
@@ -225,7 +234,9 @@ def _latest(mine: tuple, theirs: tuple) -> tuple:
     return max(mine, theirs, key=lambda pair: (pair[1] or "", pair[0]))
 
 
-def _merge_note(mine: Annotation, my_history: set[str], theirs: Annotation, their_history: set[str]):
+def _merge_note(
+    mine: Annotation, my_history: set[str], theirs: Annotation, their_history: set[str]
+):
     """(note, note_at, outcome): outcome is "same", "ours", "theirs" or "conflict"."""
     latest_at = max(mine.note_at or "", theirs.note_at or "") or None
     if mine.note == theirs.note:
@@ -264,7 +275,8 @@ def _merge_history(rows: MergeRows, this: Copy, other: Copy, report: MergeReport
     for paper, digests in sorted(other.history.items()):
         mine = this.history.get(paper, set())
         pinned = [
-            (paper, digest) for digest in sorted(digests)
+            (paper, digest)
+            for digest in sorted(digests)
             if digest not in mine or (paper, digest) in unpinned
         ]
         if pinned:

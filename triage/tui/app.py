@@ -14,22 +14,22 @@ from pathlib import Path
 # TEXTUAL_FPS set by the user wins.
 os.environ.setdefault("TEXTUAL_FPS", "240")
 
-from textual import events, work  # noqa: E402 (after the frame rate)
+from textual import events, work
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
 
-from triage.tui.screens.conflicts import ConflictCopiesOffer
-from triage.tui.screens.help import HelpScreen, key_table
 from triage.search.access import IndexAccess
-from triage.tui.screens.main import MainScreen
-from triage.tui.screens.welcome import WelcomeScreen
 from triage.store import Store, StoreError, WriteLog
-from triage.tui.idle_gc import IdleCollector
 from triage.sync.copies import find_conflict_copies, merge_conflict_copies
 from triage.sync.merge import MergeReport, changed_papers, merge_summary
 from triage.sync.watch import FileWatch
 from triage.tui.config import load_keymap
+from triage.tui.idle_gc import IdleCollector
+from triage.tui.screens.conflicts import ConflictCopiesOffer
+from triage.tui.screens.help import HelpScreen, key_table
+from triage.tui.screens.main import MainScreen
+from triage.tui.screens.welcome import WelcomeScreen
 
 STYLE_FILES = ("app.tcss", "dialogs.tcss")
 DISK_POLL_SECONDS = 1.0
@@ -89,8 +89,9 @@ class TriageApp(App[None]):
         self.look_for_conflict_copies()
 
     async def on_event(self, event: events.Event) -> None:
-        if isinstance(event, (events.Key, events.MouseDown, events.MouseScrollDown,
-                              events.MouseScrollUp)):
+        if isinstance(
+            event, (events.Key, events.MouseDown, events.MouseScrollDown, events.MouseScrollUp)
+        ):
             self.collector.input_seen()
         await super().on_event(event)
 
@@ -112,7 +113,10 @@ class TriageApp(App[None]):
                 self.index_access.ready(self.main.index_progress)
         except Exception as error:  # searching will retry and say so; the list still works
             self.call_from_thread(
-                self.notify, f"Search index unavailable: {error!r}", severity="warning", markup=False
+                self.notify,
+                f"Search index unavailable: {error!r}",
+                severity="warning",
+                markup=False,
             )
         finally:
             self.call_from_thread(self.main.set_indexing, "")
@@ -265,7 +269,11 @@ class TriageApp(App[None]):
         seen: set[tuple[str, str]] = set()
         for active in self.main.active_bindings.values():
             binding = active.binding
-            if binding.system or not binding.description or (binding.action, binding.description) in seen:
+            if (
+                binding.system
+                or not binding.description
+                or (binding.action, binding.description) in seen
+            ):
                 continue
             seen.add((binding.action, binding.description))
             keys = ", ".join(

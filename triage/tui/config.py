@@ -67,7 +67,7 @@ def load_keymap() -> tuple[dict[str, str], str | None]:
         return {}, problem
     table = data.get("keys", {})
     if not isinstance(table, dict):
-        return {}, f"{path}: [keys] must be a table of binding id = \"key\""
+        return {}, f'{path}: [keys] must be a table of binding id = "key"'
     keymap = {name: key for name, key in table.items() if isinstance(key, str) and key.strip()}
     bad = sorted(set(table) - set(keymap))
     if bad:
@@ -94,7 +94,9 @@ def save_view(view: View) -> None:
     """Add (or replace, by name) a saved view."""
     path = views_file()
     data, _ = _read_toml(path)
-    entries = [e for e in data.get("view", []) if isinstance(e, dict) and e.get("name") != view.name]
+    entries = [
+        e for e in data.get("view", []) if isinstance(e, dict) and e.get("name") != view.name
+    ]
     entries.append({"name": view.name, "query": view.query})
     _write(
         path,

@@ -11,7 +11,6 @@ from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
-
 VIEWS_ROW = ("view", "Views: 1-5 built in, 6-9 the ones you saved (v)")
 
 
@@ -66,7 +65,7 @@ class HelpScreen(ModalScreen[None]):
                 yield Static(Content("\n").join(lines), id="help-table")
             yield Static(
                 Content(
-                    "Change keys in keys.toml in the config dir ([keys] id = \"key\"); "
+                    'Change keys in keys.toml in the config dir ([keys] id = "key"); '
                     "every action is also in the command palette (ctrl+p). Esc closes."
                 ),
                 classes="dialog-help",

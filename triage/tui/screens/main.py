@@ -15,16 +15,14 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Container, Horizontal
-from textual.css.query import NoMatches
 from textual.content import Content
+from textual.css.query import NoMatches
 from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Input, Static
 from textual.worker import get_current_worker
 
 from triage.export.markdown import ExportError, export_markdown, write_atomically
-from triage.tui.screens.dialogs import PromptScreen, TagEditor
-from triage.tui.undo import UndoHistory
 from triage.store import STATE_LABELS, Paper, Store, StoreError
 from triage.tui.config import (
     View,
@@ -33,6 +31,8 @@ from triage.tui.config import (
     remembered_export_path,
     save_view,
 )
+from triage.tui.screens.dialogs import PromptScreen, TagEditor
+from triage.tui.undo import UndoHistory
 from triage.tui.widgets.key_bar import KeyBar
 from triage.tui.widgets.paper_detail import PaperDetail
 from triage.tui.widgets.paper_list import PaperList, row_of
@@ -73,8 +73,13 @@ class MainScreen(Screen[None]):
         Binding("E", "export('starred')", "Export starred", id="export-starred", show=False),
         Binding("v", "save_view", "Save filter as view", id="save-view", show=False),
         *(
-            Binding(str(number), f"view({number - 1})", f"View {number}", id=f"view-{number}",
-                    show=False)
+            Binding(
+                str(number),
+                f"view({number - 1})",
+                f"View {number}",
+                id=f"view-{number}",
+                show=False,
+            )
             for number in range(1, 10)
         ),
     ]
@@ -116,7 +121,7 @@ class MainScreen(Screen[None]):
         with Horizontal(id="filter-row"):
             yield SteadyInput(
                 typing_start(self.views[0].query),
-                placeholder="Filter: words, \"phrase\", -word, tag:x, is:starred, state:reading…",
+                placeholder='Filter: words, "phrase", -word, tag:x, is:starred, state:reading…',
                 id="filter",
                 select_on_focus=False,
             )
@@ -166,13 +171,24 @@ class MainScreen(Screen[None]):
         self._cursor_at_request = self.papers.highlighted_id
         keep = highlight or self._cursor_at_request
         self._search(
-            self.generation, self.filter_input.value, self.like, keep, self.papers.cursor,
-            new_filter, self._recount,
+            self.generation,
+            self.filter_input.value,
+            self.like,
+            keep,
+            self.papers.cursor,
+            new_filter,
+            self._recount,
         )
 
     @work(thread=True, exclusive=True, group="search")
     def _search(
-        self, generation: int, query: str, like, keep: str | None, near: int, new_filter: bool,
+        self,
+        generation: int,
+        query: str,
+        like,
+        keep: str | None,
+        near: int,
+        new_filter: bool,
         recount: bool,
     ) -> None:
         """Also finds `keep` (the paper the cursor should stay on) in the answer, here rather
@@ -192,7 +208,13 @@ class MainScreen(Screen[None]):
                     if not worker.is_cancelled:
                         row = row_of(first, keep, near) if keep else None
                         self.app.call_from_thread(
-                            self._show, generation, first, None, total, row, new_filter,
+                            self._show,
+                            generation,
+                            first,
+                            None,
+                            total,
+                            row,
+                            new_filter,
                             partial=True,
                         )
                     ids = store.view_ids(query)
@@ -236,8 +258,14 @@ class MainScreen(Screen[None]):
             pass
 
     def _show(
-        self, generation: int, ids: Sequence[str], result, total: int | None, row: int | None,
-        new_filter: bool, partial: bool = False,
+        self,
+        generation: int,
+        ids: Sequence[str],
+        result,
+        total: int | None,
+        row: int | None,
+        new_filter: bool,
+        partial: bool = False,
     ) -> None:
         """`row`: where the paper the cursor was on (or was sent to) is in `ids`, if there.
         `partial`: the first rows only, the rest is on its way."""
@@ -287,7 +315,11 @@ class MainScreen(Screen[None]):
         label = None
         if self.like is not None:
             title = self.like[1]
-            label = f"Like: {title[:LABEL_CHARS - 1]}…" if len(title) > LABEL_CHARS else f"Like: {title}"
+            label = (
+                f"Like: {title[: LABEL_CHARS - 1]}…"
+                if len(title) > LABEL_CHARS
+                else f"Like: {title}"
+            )
         elif active is None:
             label = "Filter"
         bar.show_views(self.views, active, label)
@@ -367,8 +399,11 @@ class MainScreen(Screen[None]):
         if not ids:
             return
         changed = self._mark(STATE_LABELS[state], ids, state=state)
-        self._after_triage(changed, move=True, note=f"{STATE_LABELS[state]}: {len(ids)} papers"
-                           if len(ids) > 1 else None)
+        self._after_triage(
+            changed,
+            move=True,
+            note=f"{STATE_LABELS[state]}: {len(ids)} papers" if len(ids) > 1 else None,
+        )
 
     def _after_triage(self, changed: list[str], *, move: bool, note: str | None = None) -> None:
         papers = self.papers
@@ -533,7 +568,9 @@ class MainScreen(Screen[None]):
             if self.like is not None:
                 title, query = f"Papers like {self.like[1]}", None
         try:
-            write_atomically(path, export_markdown(self.store.papers(ids), title=title, query=query))
+            write_atomically(
+                path, export_markdown(self.store.papers(ids), title=title, query=query)
+            )
         except (ExportError, OSError) as error:
             self.notify(f"Export failed: {path}: {error}", severity="error", markup=False)
             return

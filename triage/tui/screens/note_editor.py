@@ -26,9 +26,7 @@ class NoteEditor(ModalScreen[None]):
         self.paper_title = title
         self.base = note
         """The note as stored when this editor last loaded or saved it."""
-        self.editor = TextArea(
-            note, id="note-text", soft_wrap=True, tab_behavior="indent"
-        )
+        self.editor = TextArea(note, id="note-text", soft_wrap=True, tab_behavior="indent")
         self.editor.cursor_blink = False  # a still screen (and stable screenshots)
 
     def compose(self) -> ComposeResult:
@@ -56,7 +54,9 @@ class NoteEditor(ModalScreen[None]):
             return
         try:
             stored = self.app.store.save_note(self.paper_id, text, base=self.base)
-        except StoreError as error:  # e.g. locked by a sync client: keep the text, retry on next key
+        except (
+            StoreError
+        ) as error:  # e.g. locked by a sync client: keep the text, retry on next key
             self.app.notify(f"Note not saved yet: {error}", severity="error", markup=False)
             return
         self.base = stored

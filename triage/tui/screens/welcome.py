@@ -48,7 +48,9 @@ class WelcomeScreen(Screen[None]):
         if self.samples:
             lines.append(
                 Content.assemble(
-                    "Or press ", ("i", "bold $text-accent"), " to import the sample dumps in ",
+                    "Or press ",
+                    ("i", "bold $text-accent"),
+                    " to import the sample dumps in ",
                     str(self.samples),
                 )
             )
@@ -59,9 +61,7 @@ class WelcomeScreen(Screen[None]):
         yield KeyBar()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action == "import_samples" and self.samples is None:
-            return False
-        return True
+        return not (action == "import_samples" and self.samples is None)
 
     def action_import_samples(self) -> None:
         if self.samples is None:

@@ -70,8 +70,11 @@ class KeyBar(Widget):
         room = self.size.width - right.cell_length - 1
         if left.cell_length > room:  # a narrow terminal: the palette key stays, the rest is cut
             left = left.truncate(max(0, room), ellipsis=True)
-            self._spans = [(start, min(end, room - 1), key)
-                           for start, end, key in self._spans if start < room - 1]
+            self._spans = [
+                (start, min(end, room - 1), key)
+                for start, end, key in self._spans
+                if start < room - 1
+            ]
         self._spans.append((room + 1, room + 1 + right.cell_length, palette_key[0][0]))
         return left + Content(" " * (room + 1 - left.cell_length)) + right
 

@@ -38,8 +38,12 @@ class LineScrollView(ScrollView):
             self.refresh(layout=True)
         elif show:
             scrollbar = self.vertical_scrollbar
-            before = _thumb(scrollbar.size.height, scrollbar.window_virtual_size,
-                            scrollbar.window_size, scrollbar.position)
+            before = _thumb(
+                scrollbar.size.height,
+                scrollbar.window_virtual_size,
+                scrollbar.window_size,
+                scrollbar.position,
+            )
             after = _thumb(scrollbar.size.height, size.height, height, scrollbar.position)
             if before == after:  # a one-cell thumb at the top for most lists: no repaint
                 scrollbar.set_reactive(ScrollBar.window_virtual_size, size.height)

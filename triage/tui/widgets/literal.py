@@ -14,8 +14,8 @@ _BIDI_CONTROLS = [*range(0x202A, 0x202F), *range(0x2066, 0x206A), 0x200E, 0x200F
 _SINGLE_LINE = {code: chr(0x2400 + code) for code in range(0x20)}  # ␀ ... ␟ (␛ for ESC)
 _SINGLE_LINE[0x09] = " "
 _SINGLE_LINE[0x7F] = "\N{SYMBOL FOR DELETE}"
-_SINGLE_LINE.update({code: _REPLACEMENT for code in range(0x80, 0xA0)})
-_SINGLE_LINE.update({code: _REPLACEMENT for code in _BIDI_CONTROLS})
+_SINGLE_LINE.update(dict.fromkeys(range(128, 160), _REPLACEMENT))
+_SINGLE_LINE.update(dict.fromkeys(_BIDI_CONTROLS, _REPLACEMENT))
 
 _MULTI_LINE = {**_SINGLE_LINE, 0x0A: "\n"}
 

@@ -40,7 +40,10 @@ def describe(paper: Paper, highlight: Highlighter | None = None) -> Content:
     abstract = printable(paper.abstract)
     tags = " ".join(f"#{printable(tag)}" for tag in paper.tags) or "no tags"
     status = Content.assemble(
-        ("★ starred" if paper.starred else "☆ not starred", "$text-warning" if paper.starred else "dim"),
+        (
+            "★ starred" if paper.starred else "☆ not starred",
+            "$text-warning" if paper.starred else "dim",
+        ),
         "  ·  ",
         (state_word(paper.state), "bold"),
         "  ·  ",
@@ -75,8 +78,9 @@ class PaperDetail(LineScrollView, can_focus=False):
     now the next paper's text shows in the same frame as its row.
     """
 
-    def __init__(self, *, name: str | None = None, id: str | None = None,
-                 classes: str | None = None) -> None:
+    def __init__(
+        self, *, name: str | None = None, id: str | None = None, classes: str | None = None
+    ) -> None:
         super().__init__(name=name, id=id, classes=classes)
         self.content = Content(EMPTY)
         """What is shown, before wrapping."""
@@ -96,8 +100,11 @@ class PaperDetail(LineScrollView, can_focus=False):
         if look == self._wrapped_for:
             return
         self._wrapped_for = look
-        self._lines = Visual.to_strips(self, self.content, width, None, self.visual_style) \
-            if width > 0 else []
+        self._lines = (
+            Visual.to_strips(self, self.content, width, None, self.visual_style)
+            if width > 0
+            else []
+        )
         self.set_virtual_size(Size(width, len(self._lines)))
 
     def on_resize(self) -> None:

@@ -244,9 +244,15 @@ class PaperList(LineScrollView, can_focus=True):
                 style += self.get_component_rich_style("paper-list--cursor", partial=True)
             parts = {
                 # one colour pair across the cursor row: readable in every theme
-                name: style if is_cursor else style + self.get_component_rich_style(name, partial=True)
-                for name in ("paper-list--star", "paper-list--state", "paper-list--tags",
-                             "paper-list--date")
+                name: style
+                if is_cursor
+                else style + self.get_component_rich_style(name, partial=True)
+                for name in (
+                    "paper-list--star",
+                    "paper-list--state",
+                    "paper-list--tags",
+                    "paper-list--date",
+                )
             }
             self._row_styles[key] = (style, parts)
         return self._row_styles[key]

@@ -24,7 +24,9 @@ class ViewBar(Horizontal):
         yield Static(id="view-tabs", markup=False)
         yield Static(id="view-counts", markup=False)
 
-    def show_views(self, views: Sequence[View], active: int | None, label: str | None = None) -> None:
+    def show_views(
+        self, views: Sequence[View], active: int | None, label: str | None = None
+    ) -> None:
         """Tabs for `views`, `active` highlighted; `label` names a list that is no view."""
         tabs = []
         for number, view in enumerate(views, start=1):
@@ -56,5 +58,6 @@ class ViewBar(Horizontal):
         elif (before.plain, before.spans) != (content.plain, content.spans):
             # Content's == compares the text only: a tab changing style keeps its text. The
             # counts take the rest of the line (styles/app.tcss): only the tabs can change width.
-            part.update(content, layout=part.id == "view-tabs"
-                        and before.cell_length != content.cell_length)
+            part.update(
+                content, layout=part.id == "view-tabs" and before.cell_length != content.cell_length
+            )
