@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 import click
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn
 
 from triage.core import paths
 from triage.core.text import strip_control
@@ -131,7 +131,7 @@ def _row(paper: Paper) -> str:
 @contextmanager
 def lazy_progress(description: str) -> Iterator[Callable[[int, int], None]]:
     """A progress callback whose bar appears on stderr only if work is reported (a rebuild)."""
-    bars: list[tuple[Progress, object]] = []
+    bars: list[tuple[Progress, TaskID]] = []
 
     def advance(done: int, total: int) -> None:
         if not bars:
@@ -182,16 +182,16 @@ def query_text(words: tuple[str, ...]) -> str:
 
 
 @main.command("list", context_settings=QUERY_COMMAND)
-@click.argument("query", nargs=-1)
+@click.argument("words", metavar="[QUERY]...", nargs=-1)
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON array.")
 @click.option("--limit", type=click.IntRange(min=0), default=None, help="At most N papers.")
 @click.pass_context
 def list_command(
-    ctx: click.Context, query: tuple[str, ...], as_json: bool, limit: int | None
+    ctx: click.Context, words: tuple[str, ...], as_json: bool, limit: int | None
 ) -> None:
     """List papers, newest first, or those matching QUERY (the app's query language,
     e.g. diffusion -video tag:to-read is:starred added:7d sort:title)."""
-    query = query_text(query)
+    query = query_text(words)
     with open_store(ctx) as store:
         ids = search_ids(ctx, query) if query.strip() else store.ids_newest_first()
         papers = store.papers(list(ids[:limit]))
@@ -250,7 +250,7 @@ def mark(
 
 
 @main.command(context_settings=QUERY_COMMAND)
-@click.argument("query", nargs=-1)
+@click.argument("words", metavar="[QUERY]...", nargs=-1)
 @click.option("--starred", is_flag=True, help="Only starred papers.")
 @click.option("--tag", "tags", multiple=True, metavar="T", help="Only papers tagged T.")
 @click.option("--state", type=click.Choice(STATES), help="Only papers in this state.")
@@ -260,7 +260,7 @@ def mark(
 @click.pass_context
 def export(
     ctx: click.Context,
-    query: tuple[str, ...],
+    words: tuple[str, ...],
     starred: bool,
     tags: tuple[str, ...],
     state: str | None,
@@ -274,7 +274,7 @@ def export(
     from triage.export.markdown import ExportError, export_markdown, write_atomically
     from triage.store import normalise_tag
 
-    query = query_text(query)
+    query = query_text(words)
     wanted_tags = {normalise_tag(tag) for tag in tags}
     with open_store(ctx) as store:
         ids = search_ids(ctx, query) if query.strip() else None

@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import os
 import re
-import secrets
 from collections.abc import Sequence
 from pathlib import Path
 
+from triage.core.files import atomic_write
 from triage.core.text import strip_control
+from triage.core.wording import plural
 from triage.store import STATES, Paper
 
 STAR = "★"
@@ -110,7 +111,7 @@ def export_markdown(papers: Sequence[Paper], *, title: str, query: str | None = 
     order += sorted(state for state in groups if state not in STATES)
 
     starred = sum(paper.starred for paper in papers)
-    count = f"{len(papers)} paper{'s' if len(papers) != 1 else ''}"
+    count = plural(len(papers), "paper")
     lines = [f"# {escape_inline(one_line(title)) or 'Papers'}", ""]
     if query is not None and one_line(query):
         lines += [f"Query: {escape_inline(one_line(query))}", ""]
@@ -126,25 +127,9 @@ def export_markdown(papers: Sequence[Paper], *, title: str, query: str | None = 
 
 
 def write_atomically(path: str | os.PathLike[str], text: str) -> None:
-    """Replace ``path`` with ``text`` (UTF-8) in one step: readers see old or new, never half.
-
-    The temporary file lives in the target's folder so ``os.replace`` is a rename.
-    """
-    target = Path(path).expanduser()
-    temporary = target.with_name(f".{target.name}.{secrets.token_hex(4)}.tmp")
+    """Replace ``path`` with ``text`` (UTF-8) in one step (see :func:`atomic_write`)."""
     try:
-        descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
-        try:
-            with os.fdopen(descriptor, "wb") as handle:
-                handle.write(text.encode("utf-8"))
-                handle.flush()
-                os.fsync(handle.fileno())
-            if target.exists():
-                os.chmod(temporary, target.stat().st_mode & 0o7777)
-            os.replace(temporary, target)
-        except BaseException:
-            temporary.unlink(missing_ok=True)
-            raise
+        atomic_write(path, text)
     except OSError as error:
         reason = error.strerror or str(error)
-        raise ExportError(f"{target}: cannot write: {reason}") from None
+        raise ExportError(f"{Path(path).expanduser()}: cannot write: {reason}") from None

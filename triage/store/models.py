@@ -6,6 +6,7 @@ import datetime as dt
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 STATES = ("inbox", "reading", "read", "archived")
 DEFAULT_STATE = "inbox"
@@ -45,7 +46,7 @@ class Paper:
         dates = [listing.listed_on for listing in self.listed if listing.listed_on]
         return min(dates) if dates else None
 
-    def to_json(self) -> dict:
+    def to_json(self) -> dict[str, Any]:
         return {
             "id": self.id,
             "title": self.title,

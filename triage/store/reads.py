@@ -53,7 +53,7 @@ class Reader:
     def __init__(self, conn: sqlite3.Connection) -> None:
         self.conn = conn
 
-    def _in_chunks(self, sql: str, ids: Sequence[str], *before: Any) -> Iterator[tuple]:
+    def _in_chunks(self, sql: str, ids: Sequence[str], *before: Any) -> Iterator[tuple[Any, ...]]:
         """Rows of ``sql`` (with ``{}`` where the id placeholders go) for every chunk of ids."""
         for chunk in chunks(ids):
             yield from self.conn.execute(sql.format(marks(chunk)), [*before, *chunk])
@@ -70,7 +70,7 @@ class Reader:
 
     def data_version(self) -> int:
         """SQLite's own counter: differs when another connection committed since."""
-        return self.conn.execute("PRAGMA data_version").fetchone()[0]
+        return int(self.conn.execute("PRAGMA data_version").fetchone()[0])
 
     def paper_versions(self) -> dict[str, str]:
         """Paper id -> version, new on every change of the paper or its annotations."""
@@ -87,7 +87,7 @@ class Reader:
     # -- papers ------------------------------------------------------------------------------
 
     def count(self) -> int:
-        return self.conn.execute("SELECT count(*) FROM papers").fetchone()[0]
+        return int(self.conn.execute("SELECT count(*) FROM papers").fetchone()[0])
 
     def ids_newest_first(self, limit: int = -1) -> list[str]:
         return [
@@ -159,7 +159,7 @@ class Reader:
         selected = ", ".join(f"coalesce({TEXT_COLUMNS[field]}, '')" for field in fields)
         return self._in_chunks(f"SELECT p.id, {selected} {_PAPER_JOIN} WHERE p.id IN ({{}})", ids)
 
-    def documents(self, ids: Sequence[str] | None = None) -> Iterator[tuple]:
+    def documents(self, ids: Sequence[str] | None = None) -> Iterator[tuple[Any, ...]]:
         """(id, version, title, abstract, added_at, starred, state, note, tags as words,
         listing days) of ``ids``, or of every paper newest first: what the index holds."""
         if ids is None:
@@ -191,10 +191,11 @@ class Reader:
         the set of annotated papers that match (or, for the default state, that don't).
         """
         query = query.strip()
+        args: list[str] = []
         if query == "":
-            where, args = "", []
+            where = ""
         elif query == "is:starred":
-            where, args = "WHERE p.id IN (SELECT paper_id FROM annotations WHERE starred)", []
+            where = "WHERE p.id IN (SELECT paper_id FROM annotations WHERE starred)"
         elif query.startswith("state:") and query[6:] == DEFAULT_STATE:
             where = (
                 "WHERE p.id NOT IN (SELECT paper_id FROM annotations WHERE coalesce(state, ?) != ?)"
@@ -229,7 +230,7 @@ class Reader:
             )
         }
 
-    def stats(self) -> dict:
+    def stats(self) -> dict[str, Any]:
         states = dict.fromkeys(STATES, 0)
         states.update(
             self.conn.execute(
@@ -247,13 +248,13 @@ class Reader:
             "listings": self.conn.execute("SELECT count(*) FROM listings").fetchone()[0],
         }
 
-    def known_import(self, sha256: str) -> dict | None:
+    def known_import(self, sha256: str) -> dict[str, str] | None:
         row = self.conn.execute(
             "SELECT name, imported_at FROM imports WHERE sha256 = ?", [sha256]
         ).fetchone()
         return {"name": row[0], "imported_at": row[1]} if row else None
 
-    def import_history(self) -> list[dict]:
+    def import_history(self) -> list[dict[str, Any]]:
         cursor = self.conn.execute("SELECT * FROM imports ORDER BY imported_at")
         names = [column[0] for column in cursor.description]
         return [dict(zip(names, row)) for row in cursor]

@@ -27,11 +27,11 @@ READ_INDEXES = {
 
 
 def schema_version(conn: sqlite3.Connection) -> int:
-    return conn.execute("PRAGMA user_version").fetchone()[0]
+    return int(conn.execute("PRAGMA user_version").fetchone()[0])
 
 
 def migrate(
-    db: sqlite_utils.Database, path: Path, write: Callable[[], AbstractContextManager]
+    db: sqlite_utils.Database, path: Path, write: Callable[[], AbstractContextManager[object]]
 ) -> None:
     """Bring the file at ``path`` to this schema; ``write`` opens a write transaction."""
     conn = db.conn
@@ -59,7 +59,7 @@ def migrate(
 
 
 def _add_missing_indexes(
-    conn: sqlite3.Connection, write: Callable[[], AbstractContextManager]
+    conn: sqlite3.Connection, write: Callable[[], AbstractContextManager[object]]
 ) -> None:
     """Indexes only make reading faster: every triage version reads a file with or without
     them, so they are added when missing rather than by a schema version (which would make
@@ -75,15 +75,15 @@ def _add_missing_indexes(
 
 
 def _create_schema_v1(db: sqlite_utils.Database) -> None:
-    db["meta"].create({"key": str, "value": str}, pk="key")
-    db["meta"].insert_all(
+    db.table("meta").create({"key": str, "value": str}, pk="key")
+    db.table("meta").insert_all(
         [
             {"key": "db_uuid", "value": secrets.token_hex(16)},
             {"key": "change_token", "value": secrets.token_hex(8)},
             {"key": "created_at", "value": now()},
         ]
     )
-    db["papers"].create(
+    db.table("papers").create(
         {
             "id": str,
             "title": str,
@@ -97,13 +97,13 @@ def _create_schema_v1(db: sqlite_utils.Database) -> None:
         pk="id",
         not_null={"title", "title_key", "abstract", "added_at", "last_listed", "version"},
     )
-    db["papers"].create_index(["last_listed"])
-    db["listings"].create(
+    db.table("papers").create_index(["last_listed"])
+    db.table("listings").create(
         {"paper_id": str, "source": str, "listed_on": str, "position": int},
         pk=("paper_id", "source"),
         foreign_keys=[("paper_id", "papers", "id")],
     )
-    db["annotations"].create(
+    db.table("annotations").create(
         {
             "paper_id": str,
             "starred": int,
@@ -118,16 +118,16 @@ def _create_schema_v1(db: sqlite_utils.Database) -> None:
         not_null={"starred", "state", "note"},
         defaults={"starred": 0, "state": DEFAULT_STATE, "note": ""},
     )
-    db["annotations"].create_index(["state"])
+    db.table("annotations").create_index(["state"])
     # A removed tag is kept with present=0 so a merge cannot resurrect it.
-    db["tags"].create(
+    db.table("tags").create(
         {"paper_id": str, "tag": str, "present": int, "changed_at": str},
         pk=("paper_id", "tag"),
         foreign_keys=[("paper_id", "papers", "id")],
         not_null={"present", "changed_at"},
     )
-    db["tags"].create_index(["tag"])
-    db["imports"].create(
+    db.table("tags").create_index(["tag"])
+    db.table("imports").create(
         {
             "sha256": str,
             "name": str,

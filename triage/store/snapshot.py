@@ -11,6 +11,7 @@ import sqlite3
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from triage.store.connection import StoreError, check_sqlite_file, connect_read_only
 from triage.store.models import DEFAULT_STATE
@@ -41,7 +42,7 @@ class Annotation:
     note: str = ""
     note_at: str | None = None
 
-    def row(self) -> tuple:
+    def row(self) -> tuple[int, str | None, str, str | None, str, str | None]:
         return (self.starred, self.starred_at, self.state, self.state_at, self.note, self.note_at)
 
 
@@ -49,12 +50,12 @@ class Annotation:
 class Copy:
     """Everything a merge needs from one side, read in one consistent snapshot."""
 
-    papers: dict[str, dict]
+    papers: dict[str, dict[str, Any]]
     listings: dict[tuple[str, str], tuple[str | None, int]]
     annotations: dict[str, Annotation]
     tags: dict[tuple[str, str], tuple[int, str]]
     history: dict[str, set[str]]
-    imports: dict[str, dict]
+    imports: dict[str, dict[str, Any]]
 
 
 def open_copy(
@@ -139,7 +140,7 @@ class MergeRows:
     def __init__(self, conn: sqlite3.Connection) -> None:
         self.conn = conn
 
-    def add_paper(self, row: dict) -> None:
+    def add_paper(self, row: dict[str, Any]) -> None:
         self.conn.execute(
             f"INSERT INTO papers ({', '.join(PAPER_COLUMNS)}, version) "
             f"VALUES ({', '.join('?' * len(PAPER_COLUMNS))}, '')",
@@ -160,7 +161,7 @@ class MergeRows:
             [paper, source, listed_on, position],
         )
 
-    def add_import(self, record: dict) -> None:
+    def add_import(self, record: dict[str, Any]) -> None:
         self.conn.execute(
             f"INSERT INTO imports ({', '.join(IMPORT_COLUMNS)}) "
             f"VALUES ({', '.join('?' * len(IMPORT_COLUMNS))})",

@@ -12,6 +12,7 @@ import contextlib
 import datetime as dt
 import secrets
 from collections.abc import Iterable, Sequence
+from typing import Any
 
 import sqlite_utils
 
@@ -75,7 +76,16 @@ class Writer(Reader):
             self.touch(changed)
         return changed
 
-    def _mark_one(self, paper, stamp, star, state, note, add, remove) -> bool:
+    def _mark_one(
+        self,
+        paper: str,
+        stamp: str,
+        star: bool | None,
+        state: str | None,
+        note: str | None,
+        add: list[str],
+        remove: list[str],
+    ) -> bool:
         row = self.conn.execute(
             "SELECT starred, state, note FROM annotations WHERE paper_id = ?", [paper]
         ).fetchone()
@@ -93,7 +103,7 @@ class Writer(Reader):
                     f"UPDATE annotations SET {column} = ?, {column}_at = ? WHERE paper_id = ?",
                     [new, stamp, paper],
                 )
-                if column == "note":
+                if column == "note" and isinstance(new, str):
                     self.record_note(paper, new, stamp)
                 changed = True
         current = dict(
@@ -135,7 +145,8 @@ class Writer(Reader):
             row = self.conn.execute(
                 "SELECT note, note_at FROM annotations WHERE paper_id = ?", [paper]
             ).fetchone()
-            current, current_at = row if row else ("", None)
+            current: str = row[0] if row else ""
+            current_at: str | None = row[1] if row else None
             if text == current:
                 return current
             if current and text and current != base:
@@ -149,7 +160,9 @@ class Writer(Reader):
             self.touch([paper])
             return text
 
-    def _save_conflicting_note(self, paper, current, current_at, text, base) -> str:
+    def _save_conflicting_note(
+        self, paper: str, current: str, current_at: str | None, text: str, base: str
+    ) -> str:
         stamp = now()
         theirs = [v for v in conflict_versions(current, current_at) if v[1] != base]
         ours = conflict_versions(text, stamp)
@@ -192,7 +205,7 @@ class Writer(Reader):
         *,
         source: str,
         listed_on: str | None,
-        record: dict | None = None,
+        record: dict[str, Any] | None = None,
     ) -> tuple[int, int]:
         """Add (title, abstract) entries listed in ``source``; returns (new, known).
 
@@ -232,7 +245,7 @@ class Writer(Reader):
                     [paper, source, listed_on, position],
                 )
             if record is not None:
-                self.db["imports"].insert(
+                self.db.table("imports").insert(
                     {**record, "imported_at": stamp, "new": new, "known": known},
                     replace=True,
                 )

@@ -18,9 +18,10 @@ The other file is opened read-only and never written. The whole merge is one tra
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypeVar
 
 from triage.core.text import strip_control
 from triage.core.wording import plural
@@ -33,6 +34,8 @@ from triage.store import (
     note_hash,
 )
 from triage.store.snapshot import Annotation, Copy, MergeRows, open_copy, read_snapshot
+
+V = TypeVar("V", int, str)
 
 
 class MergeError(StoreError):
@@ -138,13 +141,13 @@ def _merge(store: Store, this: Copy, other: Copy, report: MergeReport) -> None:
             touched.add(paper)
 
     for (paper, source), theirs in sorted(other.listings.items()):
-        mine = this.listings.get((paper, source))
+        my_listing = this.listings.get((paper, source))
         # Same dump under one name on both sides: keep the dated, earliest listing.
-        chosen = theirs if mine is None else min(mine, theirs, key=_listing_order)
-        if chosen == mine:
+        chosen = theirs if my_listing is None else min(my_listing, theirs, key=_listing_order)
+        if chosen == my_listing:
             continue
         rows.put_listing(paper, source, *chosen)
-        if mine is None:
+        if my_listing is None:
             report.listings_added += 1
         else:
             report.bookkeeping += 1
@@ -161,12 +164,18 @@ def _merge(store: Store, this: Copy, other: Copy, report: MergeReport) -> None:
     store.touch(sorted(touched))
 
 
-def _listing_order(listing: tuple[str | None, int]) -> tuple:
+def _listing_order(listing: tuple[str | None, int]) -> tuple[bool, str, int]:
     listed_on, position = listing
     return (listed_on is None, listed_on or "", position)
 
 
-def _merge_tags(rows: MergeRows, this: Copy, other: Copy, change, report) -> dict:
+Tags = dict[tuple[str, str], tuple[int, str]]
+ChangeNote = Callable[[str, str], None]
+
+
+def _merge_tags(
+    rows: MergeRows, this: Copy, other: Copy, change: ChangeNote, report: MergeReport
+) -> Tags:
     merged = dict(this.tags)
     for key, theirs in sorted(other.tags.items()):
         mine = this.tags.get(key)
@@ -185,7 +194,13 @@ def _merge_tags(rows: MergeRows, this: Copy, other: Copy, change, report) -> dic
 
 
 def _merge_annotations(
-    store: Store, rows: MergeRows, this: Copy, other: Copy, tags: dict, change, report
+    store: Store,
+    rows: MergeRows,
+    this: Copy,
+    other: Copy,
+    tags: Tags,
+    change: ChangeNote,
+    report: MergeReport,
 ) -> None:
     for paper in sorted(other.annotations):
         theirs = other.annotations[paper]
@@ -229,14 +244,14 @@ def _merge_annotations(
             report.bookkeeping += 1
 
 
-def _latest(mine: tuple, theirs: tuple) -> tuple:
+def _latest(mine: tuple[V, str | None], theirs: tuple[V, str | None]) -> tuple[V, str | None]:
     """The most recently set (value, time); on a tie the larger value, so either order agrees."""
     return max(mine, theirs, key=lambda pair: (pair[1] or "", pair[0]))
 
 
 def _merge_note(
     mine: Annotation, my_history: set[str], theirs: Annotation, their_history: set[str]
-):
+) -> tuple[str, str | None, str]:
     """(note, note_at, outcome): outcome is "same", "ours", "theirs" or "conflict"."""
     latest_at = max(mine.note_at or "", theirs.note_at or "") or None
     if mine.note == theirs.note:
