@@ -38,7 +38,9 @@ def test_the_sql_pattern_finds_sql():
 
 
 @pytest.mark.parametrize(
-    "module", [m for m in MODULES if STORE not in m.parents], ids=lambda m: str(m.relative_to(PACKAGE))
+    "module",
+    [m for m in MODULES if STORE not in m.parents],
+    ids=lambda m: str(m.relative_to(PACKAGE)),
 )
 def test_no_sql_outside_the_store_package(module):
     offending = [
