@@ -15,11 +15,19 @@ import platformdirs
 APP_NAME = "triage"
 
 
+def data_dir() -> Path:
+    """This machine's own data (the working copy, backups, recovery files): never synced.
+    `$TRIAGE_DATA_DIR`, else the platformdirs user data dir."""
+    if env := os.environ.get("TRIAGE_DATA_DIR"):
+        return Path(env).expanduser()
+    return Path(platformdirs.user_data_dir(APP_NAME))
+
+
 def default_db_path() -> Path:
-    """`$TRIAGE_DB`, else `triage.db` in the user data dir."""
+    """`$TRIAGE_DB`, else `triage.db` in the data dir."""
     if env := os.environ.get("TRIAGE_DB"):
         return Path(env).expanduser()
-    return Path(platformdirs.user_data_dir(APP_NAME)) / "triage.db"
+    return data_dir() / "triage.db"
 
 
 def cache_dir() -> Path:

@@ -22,11 +22,13 @@ from triage.store.connection import (
     copy_consistent,
     read_change_token,
 )
-from triage.store.identity import normalise_tag, paper_id, title_key
+from triage.store.identity import match_key, normalise_tag, paper_id, title_key
 from triage.store.models import (
     DEFAULT_STATE,
     STATE_LABELS,
     STATES,
+    Entry,
+    Identity,
     Listing,
     Paper,
     dump_json,
@@ -53,6 +55,8 @@ __all__ = [
     "SCHEMA_VERSION",
     "STATES",
     "STATE_LABELS",
+    "Entry",
+    "Identity",
     "Listing",
     "Paper",
     "Reader",
@@ -66,6 +70,7 @@ __all__ = [
     "copy_consistent",
     "dump_json",
     "join_conflicting_notes",
+    "match_key",
     "normalise_tag",
     "note_hash",
     "now",

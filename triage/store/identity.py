@@ -7,6 +7,7 @@ import re
 import unicodedata
 
 _WHITESPACE = re.compile(r"\s+")
+_NOT_ALNUM = re.compile(r"[\W_]+")
 _TAG_FORBIDDEN = re.compile(r"[\s,]+")
 
 
@@ -24,3 +25,10 @@ def normalise_tag(tag: str) -> str:
     """Tags are single lower-case words: `Must Read` becomes `must-read`."""
     cleaned = _TAG_FORBIDDEN.sub("-", unicodedata.normalize("NFKC", tag).strip().casefold())
     return cleaned.strip("-")
+
+
+def match_key(title: str) -> str:
+    """A looser key that finds the same paper under a differently copied title: letters and
+    digits only (``HyperZ$\\cdot$Z$\\cdot$W`` and ``HyperZcdotZcdotW`` agree). An import
+    that finds no paper by id looks here before it adds a new one."""
+    return _NOT_ALNUM.sub("", title_key(title))

@@ -21,6 +21,27 @@ def now() -> str:
     return dt.datetime.now(dt.UTC).strftime(STAMP_FORMAT)
 
 
+@dataclass(frozen=True)
+class Identity:
+    """What the Daily Papers API says of a paper beyond its title and abstract."""
+
+    arxiv_id: str | None = None
+    authors: tuple[str, ...] = ()
+    upvotes: int | None = None
+    comments: int | None = None
+    github_repo: str | None = None
+    project_page: str | None = None
+
+
+@dataclass(frozen=True)
+class Entry:
+    """A paper as an importer reads it: a dump gives title and abstract, the API more."""
+
+    title: str
+    abstract: str
+    identity: Identity | None = None
+
+
 @dataclass
 class Listing:
     source: str
@@ -40,6 +61,7 @@ class Paper:
     tags: list[str] = field(default_factory=list)
     listed: list[Listing] = field(default_factory=list)
     url: str | None = None
+    identity: Identity = field(default_factory=Identity)
 
     @property
     def first_listed(self) -> str | None:
@@ -58,6 +80,12 @@ class Paper:
             "listed": [{"date": item.listed_on, "source": item.source} for item in self.listed],
             "added_at": self.added_at,
             "url": self.url,
+            "arxiv_id": self.identity.arxiv_id,
+            "authors": list(self.identity.authors),
+            "upvotes": self.identity.upvotes,
+            "comments": self.identity.comments,
+            "github_repo": self.identity.github_repo,
+            "project_page": self.identity.project_page,
         }
 
 

@@ -7,11 +7,12 @@ change token and the text of each searchable field are defined here once.
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from collections.abc import Iterator, Sequence
 from typing import Any
 
-from triage.store.models import DEFAULT_STATE, STATES, Listing, Paper
+from triage.store.models import DEFAULT_STATE, STATES, Identity, Listing, Paper
 
 CHUNK = 500  # ids per `IN (...)`: well under SQLite's limit on bound parameters
 NEWEST_FIRST = "ORDER BY p.last_listed DESC, p.added_at DESC, p.rowid"
@@ -36,6 +37,17 @@ SELECT p.id, p.version, p.title, p.abstract, p.added_at,
          WHERE l.paper_id = p.id AND l.listed_on IS NOT NULL)
 {_PAPER_JOIN}
 """
+
+
+def authors_from_json(text: str | None) -> tuple[str, ...]:
+    """Authors are stored as a JSON array, in order; anything else reads as none."""
+    if not text:
+        return ()
+    try:
+        names = json.loads(text)
+    except ValueError:
+        return ()
+    return tuple(name for name in names if isinstance(name, str)) if isinstance(names, list) else ()
 
 
 def chunks(ids: Sequence[str]) -> Iterator[Sequence[str]]:
@@ -110,7 +122,8 @@ class Reader:
         result: dict[str, Paper] = {}
         for row in self._in_chunks(
             "SELECT p.id, p.title, p.abstract, p.added_at, p.url, coalesce(a.starred, 0), "
-            f"coalesce(a.state, ?), coalesce(a.note, '') {_PAPER_JOIN} WHERE p.id IN ({{}})",
+            "coalesce(a.state, ?), coalesce(a.note, ''), p.arxiv_id, p.authors, p.upvotes, "
+            f"p.comments, p.github_repo, p.project_page {_PAPER_JOIN} WHERE p.id IN ({{}})",
             ids,
             DEFAULT_STATE,
         ):
@@ -123,6 +136,9 @@ class Reader:
                 starred=bool(row[5]),
                 state=row[6],
                 note=row[7],
+                identity=Identity(
+                    row[8], authors_from_json(row[9]), row[10], row[11], row[12], row[13]
+                ),
             )
         for paper, tag in self._in_chunks(
             "SELECT paper_id, tag FROM tags WHERE present AND paper_id IN ({}) ORDER BY tag", ids

@@ -15,11 +15,26 @@ from pathlib import Path
 import sqlite_utils
 
 from triage.store.connection import StoreError
+from triage.store.identity import match_key
 from triage.store.models import DEFAULT_STATE, now
 from triage.store.notes import note_hash
 
-SCHEMA_VERSION = 2  # 2: note_history (note ancestry, so a merge can tell who changed a note)
+SCHEMA_VERSION = 3
+"""2: note_history (note ancestry, so a merge can tell who changed a note); 3: papers' identity
+from the Daily Papers API (arXiv id, authors, links), a looser title key for matching, deleted
+papers remembered, and each machine's sync settings."""
+IDENTITY_COLUMNS = (
+    "arxiv_id",
+    "authors",
+    "upvotes",
+    "comments",
+    "github_repo",
+    "project_page",
+    "identity_at",
+)
 READ_INDEXES = {
+    "idx_papers_arxiv": "papers (arxiv_id)",
+    "idx_papers_match": "papers (match_key)",
     # The list's order, covering: the built-in views list 100,000 ids at launch from this index
     # alone (0.1 s) instead of visiting every paper's row, abstract and all (0.4 s).
     "idx_papers_newest": "papers (last_listed, added_at, id)",
@@ -53,6 +68,8 @@ def migrate(
                 _create_schema_v1(db)
             if version < 2:
                 _create_schema_v2(conn)
+            if version < 3:
+                _create_schema_v3(conn)
             if version < SCHEMA_VERSION:
                 conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
     _add_missing_indexes(conn, write)
@@ -160,4 +177,30 @@ def _create_schema_v2(conn: sqlite3.Connection) -> None:
                 "SELECT paper_id, note, note_at FROM annotations WHERE note != ''"
             ).fetchall()
         ],
+    )
+
+
+def _create_schema_v3(conn: sqlite3.Connection) -> None:
+    """Identity columns (imported data: an import may fill or refresh them), ``match_key``
+    (see :func:`.identity.match_key`), ``deletions`` (a deleted paper stays deleted when an
+    older copy is merged) and ``sync_settings`` (per machine, never merged)."""
+    present = {row[1] for row in conn.execute("PRAGMA table_info(papers)")}
+    kinds = ("TEXT", "TEXT", "INTEGER", "INTEGER", "TEXT", "TEXT", "TEXT", "TEXT")
+    for column, kind in zip((*IDENTITY_COLUMNS, "match_key"), kinds):
+        if column not in present:
+            conn.execute(f"ALTER TABLE papers ADD COLUMN {column} {kind}")
+    conn.executemany(
+        "UPDATE papers SET match_key = ? WHERE id = ?",
+        [
+            (match_key(title), paper)
+            for paper, title in conn.execute("SELECT id, title FROM papers")
+        ],
+    )
+    conn.execute(
+        "CREATE TABLE IF NOT EXISTS deletions (paper_id TEXT PRIMARY KEY, title TEXT NOT NULL, "
+        "deleted_at TEXT NOT NULL) WITHOUT ROWID"
+    )
+    conn.execute(
+        "CREATE TABLE IF NOT EXISTS sync_settings (machine TEXT NOT NULL, key TEXT NOT NULL, value TEXT, "
+        "PRIMARY KEY (machine, key)) WITHOUT ROWID"
     )

@@ -10,14 +10,15 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import json
 import secrets
 from collections.abc import Iterable, Sequence
 from typing import Any
 
 import sqlite_utils
 
-from triage.store.identity import normalise_tag, paper_id, title_key
-from triage.store.models import DEFAULT_STATE, STAMP_FORMAT, STATES, now
+from triage.store.identity import match_key, normalise_tag, paper_id, title_key
+from triage.store.models import DEFAULT_STATE, STAMP_FORMAT, STATES, Entry, Identity, now
 from triage.store.notes import (
     CONFLICT_TAG,
     NOTE_EDIT_WINDOW,
@@ -201,16 +202,17 @@ class Writer(Reader):
 
     def add_papers(
         self,
-        entries: Sequence[tuple[str, str]],
+        entries: Sequence[Entry | tuple[str, str]],
         *,
         source: str,
         listed_on: str | None,
         record: dict[str, Any] | None = None,
     ) -> tuple[int, int]:
-        """Add (title, abstract) entries listed in ``source``; returns (new, known).
+        """Add the entries listed in ``source``; returns (new, known).
 
-        Existing papers only gain a listing; their text and the user's annotations are
-        left as they are. ``record`` (the imports row) is written in the same transaction,
+        A known paper (found by arXiv id, by id, then by :func:`.identity.match_key`) only
+        gains a listing and, from the API, its identity; its text and the user's annotations
+        are left as they are. ``record`` (the imports row) is written in the same transaction,
         so a file is imported whole or not at all.
         """
         stamp = now()
@@ -218,18 +220,29 @@ class Writer(Reader):
         new = known = 0
         with self.write():
             seen: set[str] = set()
-            for position, (title, abstract) in enumerate(entries):
-                paper = paper_id(title)
+            for position, item in enumerate(entries):
+                entry = item if isinstance(item, Entry) else Entry(*item)
+                paper = self._known_paper(entry)
                 if paper in seen:
                     known += 1
                     continue
-                seen.add(paper)
-                inserted = self.conn.execute(
-                    "INSERT OR IGNORE INTO papers (id, title, title_key, abstract, added_at, "
-                    "last_listed, version) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                    [paper, title, title_key(title), abstract, stamp, day, secrets.token_hex(8)],
-                ).rowcount
-                if inserted:
+                if paper is None:
+                    paper = paper_id(entry.title)
+                    self.conn.execute(
+                        "INSERT INTO papers (id, title, title_key, match_key, abstract, "
+                        "added_at, last_listed, version) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                        [
+                            paper,
+                            entry.title,
+                            title_key(entry.title),
+                            match_key(entry.title),
+                            entry.abstract,
+                            stamp,
+                            day,
+                            secrets.token_hex(8),
+                        ],
+                    )
+                    self.conn.execute("DELETE FROM deletions WHERE paper_id = ?", [paper])
                     new += 1
                 else:
                     known += 1
@@ -238,6 +251,9 @@ class Writer(Reader):
                         "WHERE id = ?",
                         [day, secrets.token_hex(8), paper],
                     )
+                seen.add(paper)
+                if entry.identity is not None:
+                    self._set_identity(paper, entry.identity, stamp)
                 self.conn.execute(
                     "INSERT INTO listings (paper_id, source, listed_on, position) "
                     "VALUES (?, ?, ?, ?) ON CONFLICT (paper_id, source) DO UPDATE SET "
@@ -250,3 +266,36 @@ class Writer(Reader):
                     replace=True,
                 )
         return new, known
+
+    def _known_paper(self, entry: Entry) -> str | None:
+        arxiv = entry.identity.arxiv_id if entry.identity else None
+        lookups = [("arxiv_id", arxiv)] if arxiv else []
+        lookups += [("id", paper_id(entry.title)), ("match_key", match_key(entry.title))]
+        for column, value in lookups:
+            row = self.conn.execute(
+                f"SELECT id FROM papers WHERE {column} = ? ORDER BY rowid LIMIT 1", [value]
+            ).fetchone()
+            if row:
+                return str(row[0])
+        return None
+
+    def _set_identity(self, paper: str, identity: Identity, stamp: str) -> None:
+        """The API's latest word on a paper (imported data: the user's data is elsewhere)."""
+        self.conn.execute(
+            "UPDATE papers SET arxiv_id = coalesce(?, arxiv_id), authors = coalesce(?, authors), "
+            "upvotes = coalesce(?, upvotes), comments = coalesce(?, comments), "
+            "github_repo = coalesce(?, github_repo), project_page = coalesce(?, project_page), "
+            "identity_at = ? WHERE id = ?",
+            [
+                identity.arxiv_id,
+                json.dumps(list(identity.authors), ensure_ascii=False)
+                if identity.authors
+                else None,
+                identity.upvotes,
+                identity.comments,
+                identity.github_repo,
+                identity.project_page,
+                stamp,
+                paper,
+            ],
+        )

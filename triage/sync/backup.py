@@ -7,10 +7,8 @@ import os
 import sqlite3
 from pathlib import Path
 
-import platformdirs
-
 from triage.core.files import rename_no_replace
-from triage.core.paths import APP_NAME
+from triage.core.paths import data_dir
 from triage.store import check_sqlite_file, copy_consistent
 from triage.sync.errors import SyncError
 
@@ -19,7 +17,7 @@ def backup_dir() -> Path:
     """Where backups go by default: `$TRIAGE_BACKUP_DIR`, else the user data dir (not synced)."""
     if env := os.environ.get("TRIAGE_BACKUP_DIR"):
         return Path(env).expanduser()
-    return Path(platformdirs.user_data_dir(APP_NAME)) / "backups"
+    return data_dir() / "backups"
 
 
 def backup(db_path: str | os.PathLike[str], dest: str | os.PathLike[str] | None = None) -> Path:

@@ -1,0 +1,198 @@
+"""Commands on papers: import, list, mark, export, stats, reindex."""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from pathlib import Path
+
+import click
+
+from triage.cli.common import (
+    QUERY_COMMAND,
+    fail,
+    open_index,
+    open_store,
+    paper_row,
+    query_text,
+    search_ids,
+    stderr_progress,
+)
+from triage.cli.main import main
+from triage.core.text import strip_control
+from triage.importers.dump import expand_paths, import_paths
+from triage.store import STATES, dump_json
+
+LARGE_FILE_BYTES = 2_000_000
+
+
+@main.command("import")
+@click.argument("sources", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.pass_context
+def import_command(ctx: click.Context, sources: tuple[Path, ...]) -> None:
+    """Import Daily Papers dumps (files, or directories of *.txt).
+
+    Each file is imported whole or not at all; importing the same file again adds
+    nothing, and never touches your stars, tags, notes or states.
+    """
+    files = expand_paths(sources)
+    if not files:
+        fail(f"no *.txt dumps in {', '.join(map(str, sources))}")
+    many = len(files) > 3 or any(
+        path.is_file() and path.stat().st_size > LARGE_FILE_BYTES for path in files
+    )
+    with open_store(ctx) as store, stderr_progress("importing", show=many) as progress:
+        task = progress.add_task("importing", total=len(files)) if progress else None
+
+        def advance(done: int, total: int, path: Path) -> None:
+            if progress is not None and task is not None:
+                progress.update(task, completed=done, description=f"importing {path.name}")
+
+        reports = import_paths(store, files, progress=advance)
+    failed = 0
+    for report in reports:
+        for warning in report.warnings:
+            click.echo(f"warning: {strip_control(warning)}", err=True)
+        for problem in report.problems:
+            click.echo(f"{report.path}: {strip_control(problem)}", err=True)
+        click.echo(strip_control(report.summary()), err=bool(report.error))
+        failed += bool(report.error)
+    if failed:
+        sys.exit(1)
+
+
+@main.command("list", context_settings=QUERY_COMMAND)
+@click.argument("words", metavar="[QUERY]...", nargs=-1)
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON array.")
+@click.option("--limit", type=click.IntRange(min=0), default=None, help="At most N papers.")
+@click.pass_context
+def list_command(
+    ctx: click.Context, words: tuple[str, ...], as_json: bool, limit: int | None
+) -> None:
+    """List papers, newest first, or those matching QUERY (the app's query language,
+    e.g. diffusion -video tag:to-read is:starred added:7d sort:title)."""
+    query = query_text(words)
+    with open_store(ctx) as store:
+        ids = search_ids(ctx, query) if query.strip() else store.ids_newest_first()
+        papers = store.papers(list(ids[:limit]))
+    if as_json:
+        click.echo(dump_json(papers))
+    else:
+        for paper in papers:
+            click.echo(paper_row(paper))
+
+
+main.add_command(list_command, name="search")
+
+
+@main.command()
+@click.pass_context
+def reindex(ctx: click.Context) -> None:
+    """Rebuild the search index from the DB (it is a cache: safe at any time)."""
+    with open_store(ctx) as store:
+        count = store.count()
+    started = time.perf_counter()
+    with open_index(ctx, rebuild=True):
+        pass
+    click.echo(f"indexed {count} papers in {time.perf_counter() - started:.1f} s", err=True)
+
+
+@main.command()
+@click.argument("ids", nargs=-1, required=True)
+@click.option("--star/--unstar", default=None, help="Star or unstar.")
+@click.option("--tag", "tags", multiple=True, metavar="T", help="Add tag T (repeatable).")
+@click.option("--untag", "untags", multiple=True, metavar="T", help="Remove tag T (repeatable).")
+@click.option("--state", type=click.Choice(STATES), help="Move to this reading state.")
+@click.option("--note", help="Replace the note ('-' reads it from standard input).")
+@click.pass_context
+def mark(
+    ctx: click.Context,
+    ids: tuple[str, ...],
+    star: bool | None,
+    tags: tuple[str, ...],
+    untags: tuple[str, ...],
+    state: str | None,
+    note: str | None,
+) -> None:
+    """Star, tag, annotate or move papers (by id, as `triage list` shows)."""
+    if star is None and not tags and not untags and state is None and note is None:
+        fail("nothing to change: give --star/--unstar, --tag, --untag, --state or --note")
+    if note == "-":
+        note = sys.stdin.read().removesuffix("\n")
+    with open_store(ctx) as store:
+        try:
+            changed = store.mark(
+                list(ids), star=star, state=state, note=note, add_tags=tags, remove_tags=untags
+            )
+        except ValueError as error:
+            fail(str(error))
+    click.echo(f"{len(changed)} of {len(set(ids))} papers changed")
+
+
+@main.command(context_settings=QUERY_COMMAND)
+@click.argument("words", metavar="[QUERY]...", nargs=-1)
+@click.option("--starred", is_flag=True, help="Only starred papers.")
+@click.option("--tag", "tags", multiple=True, metavar="T", help="Only papers tagged T.")
+@click.option("--state", type=click.Choice(STATES), help="Only papers in this state.")
+@click.option(
+    "-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write to FILE."
+)
+@click.pass_context
+def export(
+    ctx: click.Context,
+    words: tuple[str, ...],
+    starred: bool,
+    tags: tuple[str, ...],
+    state: str | None,
+    output: Path | None,
+) -> None:
+    """Export papers to Markdown (stdout, or FILE written atomically).
+
+    QUERY (the `list` query language) and the options narrow the list; without
+    them every paper is exported.
+    """
+    from triage.export.markdown import ExportError, export_markdown, write_atomically
+    from triage.store import normalise_tag
+
+    query = query_text(words)
+    wanted_tags = {normalise_tag(tag) for tag in tags}
+    with open_store(ctx) as store:
+        ids = search_ids(ctx, query) if query.strip() else None
+        papers = [
+            paper
+            for paper in store.papers(list(ids) if ids is not None else None)
+            if (not starred or paper.starred)
+            and (state is None or paper.state == state)
+            and wanted_tags <= set(paper.tags)
+        ]
+    title = "Starred papers" if starred else "Papers"
+    text = export_markdown(papers, title=title, query=query or None)
+    if output is None:
+        click.echo(text, nl=False)
+        return
+    try:
+        write_atomically(output, text)
+    except ExportError as error:
+        fail(str(error))
+    click.echo(f"wrote {len(papers)} papers to {output}", err=True)
+
+
+@main.command()
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@click.pass_context
+def stats(ctx: click.Context, as_json: bool) -> None:
+    """Counts: papers, starred, per state, per tag, dumps imported."""
+    with open_store(ctx) as store:
+        figures = store.stats()
+    if as_json:
+        click.echo(json.dumps(figures, indent=2, ensure_ascii=False))
+        return
+    click.echo(f"papers          {figures['papers']}")
+    click.echo(f"starred         {figures['starred']}")
+    for state, count in figures["states"].items():
+        click.echo(f"  {state:<13} {count}")
+    click.echo(f"dumps imported  {figures['dumps_imported']}")
+    click.echo(f"tags            {len(figures['tags'])}")
+    for tag, count in figures["tags"].items():
+        click.echo(strip_control(f"  {tag:<13} {count}", keep_newlines=False))
