@@ -173,7 +173,7 @@ def test_mark_every_option(db):
     )
     assert (result.exit_code, result.stdout) == (0, "2 of 2 papers changed\n")
     result = run(db, "mark", TIDAL, "--unstar", "--untag", "asr", "--state", "read")
-    assert result.stdout == "1 of 1 papers changed\n"
+    assert result.stdout == "1 of 1 paper changed\n"
     result = run(db, "mark", HEADING, "--note", "-", input="first line\nsecond line\n")
     assert result.exit_code == 0
     papers = {p["id"]: p for p in listed(db)}
@@ -190,7 +190,7 @@ def test_mark_every_option(db):
         ["must-read"],
         "check §4",
     )
-    assert run(db, "mark", TIDAL, "--state", "read").stdout == "0 of 1 papers changed\n"
+    assert run(db, "mark", TIDAL, "--state", "read").stdout == "0 of 1 paper changed\n"
 
 
 def test_mark_refuses_bad_input_without_changing_anything(db):

@@ -114,3 +114,21 @@ QUERY_COMMAND = {"ignore_unknown_options": True}
 
 def query_text(words: tuple[str, ...]) -> str:
     return " ".join(words)
+
+
+def share_changes(store: Store) -> None:
+    """After a command changed the DB: merge and publish, when a shared file is set. A failure
+    is a warning: the change is safe in the working copy and waits for the next sync."""
+    from triage.sync.errors import SyncError
+    from triage.sync.shared import SharedFile
+
+    shared = SharedFile(store)
+    if shared.path is None:
+        return
+    try:
+        report = shared.sync()
+    except (SyncError, StoreError, OSError) as error:
+        click.echo(strip_control(f"warning: not published: {error}", keep_newlines=False), err=True)
+        return
+    for line in report.lines():
+        click.echo(line, err=True)

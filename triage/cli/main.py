@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import shlex
 from pathlib import Path
 
 import click
 
 from triage.cli.common import open_store
 from triage.core import paths
+from triage.core.text import strip_control
 
 
 @click.group(invoke_without_command=True)
@@ -25,9 +27,31 @@ def main(ctx: click.Context, db: Path | None) -> None:
     """
     ctx.ensure_object(dict)
     ctx.obj["db"] = db or paths.default_db_path()
+    if ctx.resilient_parsing:  # shell completion: say nothing
+        return
+    warning = synced_folder_warning(ctx.obj["db"])
+    if warning:
+        click.echo(warning, err=True)
     if ctx.invoked_subcommand is None:
         with open_store(ctx):
             pass  # reports a corrupt, locked or too-new DB before the UI starts
         from triage.tui.app import run
 
         run(ctx.obj["db"])
+
+
+def synced_folder_warning(db: Path) -> str | None:
+    """One line for a DB that lies in a folder a sync client or git carries: it should be a
+    local working copy that syncs through a shared file there."""
+    from triage.sync.folders import synced_by
+
+    client = synced_by(db)
+    if client is None:
+        return None
+    local = paths.data_dir() / "triage.db"
+    move = shlex.join(["triage", "--db", str(local), "sync", str(db)])
+    return strip_control(
+        f"warning: {db} is in a {client} folder, which can copy it in the middle of a write; "
+        f"keep the DB local and sync through that file instead: {move}",
+        keep_newlines=False,
+    )

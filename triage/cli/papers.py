@@ -17,10 +17,12 @@ from triage.cli.common import (
     paper_row,
     query_text,
     search_ids,
+    share_changes,
     stderr_progress,
 )
 from triage.cli.main import main
 from triage.core.text import strip_control
+from triage.core.wording import plural
 from triage.importers.dump import expand_paths, import_paths
 from triage.store import STATES, dump_json
 
@@ -42,22 +44,25 @@ def import_command(ctx: click.Context, sources: tuple[Path, ...]) -> None:
     many = len(files) > 3 or any(
         path.is_file() and path.stat().st_size > LARGE_FILE_BYTES for path in files
     )
-    with open_store(ctx) as store, stderr_progress("importing", show=many) as progress:
-        task = progress.add_task("importing", total=len(files)) if progress else None
+    with open_store(ctx) as store:
+        with stderr_progress("importing", show=many) as progress:
+            task = progress.add_task("importing", total=len(files)) if progress else None
 
-        def advance(done: int, total: int, path: Path) -> None:
-            if progress is not None and task is not None:
-                progress.update(task, completed=done, description=f"importing {path.name}")
+            def advance(done: int, total: int, path: Path) -> None:
+                if progress is not None and task is not None:
+                    progress.update(task, completed=done, description=f"importing {path.name}")
 
-        reports = import_paths(store, files, progress=advance)
-    failed = 0
-    for report in reports:
-        for warning in report.warnings:
-            click.echo(f"warning: {strip_control(warning)}", err=True)
-        for problem in report.problems:
-            click.echo(f"{report.path}: {strip_control(problem)}", err=True)
-        click.echo(strip_control(report.summary()), err=bool(report.error))
-        failed += bool(report.error)
+            reports = import_paths(store, files, progress=advance)
+        failed = 0
+        for report in reports:
+            for warning in report.warnings:
+                click.echo(f"warning: {strip_control(warning)}", err=True)
+            for problem in report.problems:
+                click.echo(f"{report.path}: {strip_control(problem)}", err=True)
+            click.echo(strip_control(report.summary()), err=bool(report.error))
+            failed += bool(report.error)
+        if any(report.found and not report.error for report in reports):
+            share_changes(store)
     if failed:
         sys.exit(1)
 
@@ -127,7 +132,9 @@ def mark(
             )
         except ValueError as error:
             fail(str(error))
-    click.echo(f"{len(changed)} of {len(set(ids))} papers changed")
+        click.echo(f"{len(changed)} of {plural(len(set(ids)), 'paper')} changed")
+        if changed:
+            share_changes(store)
 
 
 @main.command(context_settings=QUERY_COMMAND)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import secrets
 from pathlib import Path
 
 import platformdirs
@@ -21,6 +22,26 @@ def data_dir() -> Path:
     if env := os.environ.get("TRIAGE_DATA_DIR"):
         return Path(env).expanduser()
     return Path(platformdirs.user_data_dir(APP_NAME))
+
+
+def machine_id() -> str:
+    """This machine's id (made once, kept in the data dir): each machine keeps its own sync
+    settings in a working copy, under this id."""
+    path = data_dir() / "machine-id"
+    try:
+        return path.read_text(encoding="ascii").strip() or _new_machine_id(path)
+    except (OSError, UnicodeDecodeError):
+        return _new_machine_id(path)
+
+
+def _new_machine_id(path: Path) -> str:
+    machine = secrets.token_hex(8)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(machine + "\n", encoding="ascii")
+    except OSError:  # a read-only data dir: an id for this run only
+        pass
+    return machine
 
 
 def default_db_path() -> Path:

@@ -57,11 +57,18 @@ def connect(path: Path) -> sqlite3.Connection:
 
 
 def connect_read_only(
-    path: Path, *, timeout: float = BUSY_TIMEOUT_MS / 1000, check_same_thread: bool = True
+    path: Path,
+    *,
+    timeout: float = BUSY_TIMEOUT_MS / 1000,
+    check_same_thread: bool = True,
+    immutable: bool = False,
 ) -> sqlite3.Connection:
-    """A connection that cannot write: other copies, backups and the index only read."""
+    """A connection that cannot write: other copies, backups and the index only read.
+
+    ``immutable``: a private copy nobody writes: no locks, and no journal beside it is read.
+    """
     return sqlite3.connect(
-        f"{Path(path).resolve().as_uri()}?mode=ro",
+        f"{Path(path).resolve().as_uri()}?mode=ro{'&immutable=1' if immutable else ''}",
         uri=True,
         timeout=timeout,
         check_same_thread=check_same_thread,
@@ -95,6 +102,24 @@ def copy_consistent(source: Path, target: Path) -> None:
     finally:
         dst.close()
         src.close()
+    with target.open("rb") as handle:
+        os.fsync(handle.fileno())
+
+
+def write_snapshot(conn: sqlite3.Connection, target: Path) -> None:
+    """Write a consistent copy of the DB open on ``conn`` to the new file ``target`` and fsync
+    it, without this machine's sync settings (a copy opened elsewhere, say by git's merge
+    driver, must not publish anywhere). The copy is written without a journal: nothing but
+    ``target`` appears beside it (a half-written ``target`` is only ever a temporary the
+    caller renames when done)."""
+    dst = sqlite3.connect(str(target), isolation_level=None)
+    try:
+        dst.execute("PRAGMA journal_mode = OFF")
+        dst.execute("PRAGMA synchronous = OFF")
+        conn.backup(dst)  # one step: one read transaction, so the copy is consistent
+        dst.execute("DELETE FROM sync_settings")
+    finally:
+        dst.close()
     with target.open("rb") as handle:
         os.fsync(handle.fileno())
 

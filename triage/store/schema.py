@@ -51,6 +51,11 @@ def migrate(
     """Bring the file at ``path`` to this schema; ``write`` opens a write transaction."""
     conn = db.conn
     version = schema_version(conn)
+    tables = _tables(conn) if version == 0 else set()
+    if tables and not {"meta", "papers"} <= tables:
+        raise StoreError(
+            f"{path}: an SQLite database of another program, not triage's (left untouched)"
+        )
     if version > SCHEMA_VERSION:
         raise StoreError(
             f"{path}: made by a newer triage (schema {version}, this one knows "
@@ -73,6 +78,10 @@ def migrate(
             if version < SCHEMA_VERSION:
                 conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
     _add_missing_indexes(conn, write)
+
+
+def _tables(conn: sqlite3.Connection) -> set[str]:
+    return {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
 
 
 def _add_missing_indexes(

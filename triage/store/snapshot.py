@@ -8,18 +8,22 @@ from __future__ import annotations
 
 import os
 import sqlite3
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from triage.store.connection import StoreError, check_sqlite_file, connect_read_only
+from triage.store.identity import match_key
 from triage.store.models import DEFAULT_STATE
 from triage.store.notes import note_hash
-from triage.store.schema import SCHEMA_VERSION, schema_version
+from triage.store.schema import IDENTITY_COLUMNS, SCHEMA_VERSION, schema_version
+from triage.store.sync_state import LIBRARY_KEY, PUBLISH_IDS_KEY, publish_ids_of
 
 REQUIRED_TABLES = {"meta", "papers", "listings", "annotations", "tags", "imports"}
 PAPER_COLUMNS = ("id", "title", "title_key", "abstract", "url", "added_at", "last_listed")
+ALL_PAPER_COLUMNS = (*PAPER_COLUMNS, "match_key", *IDENTITY_COLUMNS)
 IMPORT_COLUMNS = (
     "sha256",
     "name",
@@ -58,6 +62,16 @@ class Copy:
     imports: dict[str, dict[str, Any]]
 
 
+@dataclass(frozen=True)
+class CopyFacts:
+    """What a copy says of itself, before anything of it is merged."""
+
+    library_id: str | None
+    schema: int
+    publish_ids: list[str]
+    change_token: str | None
+
+
 def open_copy(
     path: Path, *, this: Path | None = None, error: type[StoreError] = StoreError
 ) -> Copy:
@@ -67,34 +81,73 @@ def open_copy(
         raise error(f"{path}: no such file" if not path.exists() else f"{path}: not a file")
     if this is not None and this.exists() and os.path.samefile(path, this):
         raise error(f"{path}: is this database itself; give the other copy")
+    with _reading(path, error) as conn:
+        _check(conn, path, error)
+        conn.execute("BEGIN")  # one snapshot, even if its owner writes meanwhile
+        return read_snapshot(conn)
+
+
+def check_copy(
+    path: Path, *, error: type[StoreError] = StoreError, damaged: type[StoreError] | None = None
+) -> CopyFacts:
+    """Check a private copy of another DB (never the file a sync client writes: copy its bytes
+    first): intact, a triage DB, not newer than this triage. Raises ``error`` saying why not
+    (``damaged`` for a file that is an SQLite file but not intact)."""
+    with _reading(path, error, immutable=True) as conn:
+        try:
+            intact = conn.execute("PRAGMA quick_check").fetchone()[0] == "ok"
+        except sqlite3.DatabaseError:
+            intact = False
+        if not intact:
+            raise (damaged or error)(f"{path}: damaged (fails SQLite's quick_check)")
+        schema = _check(conn, path, error)
+        meta = dict(conn.execute("SELECT key, value FROM meta"))
+        return CopyFacts(
+            meta.get(LIBRARY_KEY),
+            schema,
+            publish_ids_of(meta.get(PUBLISH_IDS_KEY)),
+            meta.get("change_token"),
+        )
+
+
+@contextmanager
+def _reading(
+    path: Path, error: type[StoreError], *, immutable: bool = False
+) -> Iterator[sqlite3.Connection]:
     check_sqlite_file(path, error)
     try:
-        conn = connect_read_only(path, timeout=10)
+        conn = connect_read_only(path, timeout=10, immutable=immutable)
     except sqlite3.Error as failure:
         raise error(f"{path}: cannot open: {failure}") from None
     try:
-        version = schema_version(conn)
-        if version > SCHEMA_VERSION:
-            raise error(
-                f"{path}: made by a newer triage (schema {version}, this one knows "
-                f"{SCHEMA_VERSION}); upgrade triage to merge it"
-            )
-        tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master")}
-        if not tables >= REQUIRED_TABLES:
-            raise error(f"{path}: not a triage database")
-        conn.execute("BEGIN")  # one snapshot, even if its owner writes meanwhile
-        return read_snapshot(conn)
+        yield conn
     except sqlite3.Error as failure:
         raise error(f"{path}: cannot read: {failure}") from None
     finally:
         conn.close()
 
 
+def _check(conn: sqlite3.Connection, path: Path, error: type[StoreError]) -> int:
+    version = schema_version(conn)
+    if version > SCHEMA_VERSION:
+        raise error(
+            f"{path}: made by a newer triage (schema {version}, this one knows "
+            f"{SCHEMA_VERSION}); upgrade triage to merge it"
+        )
+    tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master")}
+    if not tables >= REQUIRED_TABLES:
+        raise error(f"{path}: not a triage database")
+    return version
+
+
 def read_snapshot(conn: sqlite3.Connection) -> Copy:
     """Every row a merge compares, from ``conn`` (inside one transaction for a consistent view)."""
+    present = {row[1] for row in conn.execute("PRAGMA table_info(papers)")}
+    # an older copy has fewer columns: what it lacks reads as empty
+    selected = [column if column in present else "NULL" for column in ALL_PAPER_COLUMNS]
     papers = {
-        row[0]: dict(zip(PAPER_COLUMNS, row))
-        for row in conn.execute(f"SELECT {', '.join(PAPER_COLUMNS)} FROM papers")
+        row[0]: dict(zip(ALL_PAPER_COLUMNS, row))
+        for row in conn.execute(f"SELECT {', '.join(selected)} FROM papers")
     }
     listings = {
         (paper, source): (listed_on, position)
@@ -142,9 +195,22 @@ class MergeRows:
 
     def add_paper(self, row: dict[str, Any]) -> None:
         self.conn.execute(
-            f"INSERT INTO papers ({', '.join(PAPER_COLUMNS)}, version) "
-            f"VALUES ({', '.join('?' * len(PAPER_COLUMNS))}, '')",
-            [row[column] for column in PAPER_COLUMNS],
+            f"INSERT INTO papers ({', '.join(ALL_PAPER_COLUMNS)}, version) "
+            f"VALUES ({', '.join('?' * len(ALL_PAPER_COLUMNS))}, '')",
+            [
+                match_key(row["title"])
+                if column == "match_key" and not row[column]
+                else row[column]
+                for column in ALL_PAPER_COLUMNS
+            ],
+        )
+
+    def set_identity(self, paper: str, row: dict[str, Any]) -> None:
+        """Take the other copy's identity of a paper (its fetch was the later one)."""
+        self.conn.execute(
+            f"UPDATE papers SET {', '.join(f'{column} = ?' for column in IDENTITY_COLUMNS)} "
+            "WHERE id = ?",
+            [*(row[column] for column in IDENTITY_COLUMNS), paper],
         )
 
     def set_paper_dates(self, paper: str, added_at: str, last_listed: str) -> None:

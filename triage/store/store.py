@@ -72,10 +72,11 @@ class Store(Writer):
         self.close()
 
     @contextlib.contextmanager
-    def write(self) -> Iterator[sqlite_utils.Database]:
+    def write(self, *, bookkeeping: bool = False) -> Iterator[sqlite_utils.Database]:
         """One write transaction holding the write lock from the start.
 
-        Nested calls join the outer transaction. Every write changes ``change_token``.
+        Nested calls join the outer transaction. Every write changes ``change_token``, but for
+        ``bookkeeping`` (this machine's sync records): nothing a cache or another copy must see.
         """
         if self.conn.in_transaction:
             yield self.db
@@ -86,6 +87,9 @@ class Store(Writer):
             raise StoreError(f"{self.path}: {describe(error)}") from None
         try:
             yield self.db
+            if bookkeeping:
+                self.conn.execute("COMMIT")
+                return
             before = self.change_token()
             after = secrets.token_hex(8)
             self.conn.execute("UPDATE meta SET value = ? WHERE key = 'change_token'", [after])

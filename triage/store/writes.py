@@ -26,15 +26,17 @@ from triage.store.notes import (
     join_conflicting_notes,
     note_hash,
 )
-from triage.store.reads import Reader
+from triage.store.sync_state import SyncState
 
 
-class Writer(Reader):
+class Writer(SyncState):
     """Writes through :meth:`write`, which the Store provides."""
 
     db: sqlite_utils.Database
 
-    def write(self) -> contextlib.AbstractContextManager[sqlite_utils.Database]:
+    def write(
+        self, *, bookkeeping: bool = False
+    ) -> contextlib.AbstractContextManager[sqlite_utils.Database]:
         raise NotImplementedError
 
     def touch(self, ids: Iterable[str]) -> None:

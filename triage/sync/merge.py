@@ -34,6 +34,7 @@ from triage.store import (
     note_hash,
 )
 from triage.store.snapshot import Annotation, Copy, MergeRows, open_copy, read_snapshot
+from triage.sync.checks import repair
 
 V = TypeVar("V", int, str)
 
@@ -60,6 +61,8 @@ class MergeReport:
     conflicts: list[str] = field(default_factory=list)
     bookkeeping: int = 0
     """Rows written that the user would not notice (history, times): still a change to the file."""
+    repaired: int = 0
+    """Values of the other copy repaired or dropped before merging (see :mod:`.checks`)."""
 
     @property
     def changed(self) -> bool:
@@ -86,6 +89,11 @@ class MergeReport:
                 f"{plural(len(self.conflicts), 'note')} changed in both copies: both texts kept, "
                 f"tagged {CONFLICT_TAG}"
             )
+        if self.repaired:
+            lines.append(
+                f"{plural(self.repaired, 'value')} from {name} repaired or dropped "
+                "(a time in the future, an unknown state or star, a malformed tag)"
+            )
         if not lines:
             lines.append(f"nothing to merge: this copy already has everything in {name}")
         if self.dry_run:
@@ -98,12 +106,19 @@ class _Rollback(Exception):
 
 
 def merge(
-    store: Store, other_path: str | os.PathLike[str], *, dry_run: bool = False
+    store: Store,
+    other_path: str | os.PathLike[str],
+    *,
+    dry_run: bool = False,
+    shown_as: Path | None = None,
 ) -> MergeReport:
-    """Merge the DB at ``other_path`` into ``store``; raises MergeError for an unusable file."""
+    """Merge the DB at ``other_path`` into ``store``; raises MergeError for an unusable file.
+
+    ``shown_as``: the name to report, when ``other_path`` is a private copy of that file.
+    """
     other_path = Path(other_path).expanduser()
     other = open_copy(other_path, this=store.path, error=MergeError)
-    report = MergeReport(other_path, dry_run=dry_run)
+    report = MergeReport(shown_as or other_path, dry_run=dry_run, repaired=repair(other))
     try:
         with store.write():
             this = read_snapshot(store.conn)
@@ -133,6 +148,10 @@ def _merge(store: Store, this: Copy, other: Copy, report: MergeReport) -> None:
             report.papers_added.append(paper)
             touched.add(paper)
             continue
+        if (row["identity_at"] or "") > (mine["identity_at"] or ""):
+            rows.set_identity(paper, row)
+            report.bookkeeping += 1
+            touched.add(paper)
         added_at = min(mine["added_at"], row["added_at"])
         last_listed = max(mine["last_listed"], row["last_listed"])
         if (added_at, last_listed) != (mine["added_at"], mine["last_listed"]):
