@@ -27,8 +27,8 @@ def main(ctx: click.Context, db: Path | None) -> None:
     """
     ctx.ensure_object(dict)
     ctx.obj["db"] = db or paths.default_db_path()
-    if ctx.resilient_parsing:  # shell completion: say nothing
-        return
+    if ctx.resilient_parsing or ctx.invoked_subcommand == "merge":
+        return  # shell completion; git's merge driver, on its own temporary file
     warning = synced_folder_warning(ctx.obj["db"])
     if warning:
         click.echo(warning, err=True)
