@@ -31,14 +31,15 @@ LARGE_FILE_BYTES = 2_000_000
 @click.argument("sources", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.pass_context
 def import_command(ctx: click.Context, sources: tuple[Path, ...]) -> None:
-    """Import Daily Papers dumps (files, or directories of *.txt).
+    """Import Daily Papers dumps and saved API responses (*.json, as `triage fetch` gets
+    them): files, or directories of *.txt and *.json.
 
     Each file is imported whole or not at all; importing the same file again adds
     nothing, and never touches your stars, tags, notes or states.
     """
     files = expand_paths(sources)
     if not files:
-        fail(f"no *.txt dumps in {', '.join(map(str, sources))}")
+        fail(f"no *.txt dumps or *.json responses in {', '.join(map(str, sources))}")
     many = len(files) > 3 or any(
         path.is_file() and path.stat().st_size > LARGE_FILE_BYTES for path in files
     )
