@@ -21,6 +21,7 @@ from triage.cli.common import (
 )
 from triage.cli.main import main
 from triage.core.text import strip_control
+from triage.core.wording import plural
 from triage.importers.dump import expand_paths, import_paths
 from triage.store import STATES, dump_json
 
@@ -131,11 +132,20 @@ def mark(
     click.echo(f"{len(changed)} of {len(set(ids))} papers changed")
 
 
+EXPORT_FORMATS = {".md": "markdown", ".markdown": "markdown", ".bib": "bibtex", ".json": "json"}
+
+
 @main.command(context_settings=QUERY_COMMAND)
 @click.argument("words", metavar="[QUERY]...", nargs=-1)
 @click.option("--starred", is_flag=True, help="Only starred papers.")
 @click.option("--tag", "tags", multiple=True, metavar="T", help="Only papers tagged T.")
 @click.option("--state", type=click.Choice(STATES), help="Only papers in this state.")
+@click.option(
+    "--format",
+    "form",
+    type=click.Choice(["markdown", "bibtex", "json"]),
+    help="Default: from FILE's extension (.bib, .json), else markdown.",
+)
 @click.option(
     "-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write to FILE."
 )
@@ -146,13 +156,17 @@ def export(
     starred: bool,
     tags: tuple[str, ...],
     state: str | None,
+    form: str | None,
     output: Path | None,
 ) -> None:
-    """Export papers to Markdown (stdout, or FILE written atomically).
+    """Export papers as Markdown, BibTeX or JSON (stdout, or FILE written atomically).
 
-    QUERY (the `list` query language) and the options narrow the list; without
-    them every paper is exported.
+    Markdown groups them by state, titles linked to arXiv when the id is known; BibTeX has
+    one entry per paper, your tags as keywords; JSON is `triage list --json`'s shape.
+    QUERY (the `list` query language) and the options narrow the list; without them every
+    paper is exported.
     """
+    from triage.export.bibtex import export_bibtex
     from triage.export.markdown import ExportError, export_markdown, write_atomically
     from triage.store import normalise_tag
 
@@ -167,8 +181,14 @@ def export(
             and (state is None or paper.state == state)
             and wanted_tags <= set(paper.tags)
         ]
-    title = "Starred papers" if starred else "Papers"
-    text = export_markdown(papers, title=title, query=query or None)
+    form = form or EXPORT_FORMATS.get(output.suffix.lower() if output else "", "markdown")
+    if form == "bibtex":
+        text = export_bibtex(papers)
+    elif form == "json":
+        text = dump_json(papers) + "\n"
+    else:
+        title = "Starred papers" if starred else "Papers"
+        text = export_markdown(papers, title=title, query=query or None)
     if output is None:
         click.echo(text, nl=False)
         return
@@ -176,7 +196,7 @@ def export(
         write_atomically(output, text)
     except ExportError as error:
         fail(str(error))
-    click.echo(f"wrote {len(papers)} papers to {output}", err=True)
+    click.echo(f"wrote {plural(len(papers), 'paper')} to {output}", err=True)
 
 
 @main.command()
