@@ -76,7 +76,7 @@ def fetch(
     client = DailyPapersClient(
         endpoint,
         timeout=timeout,
-        notify=lambda message: click.echo(strip_control(message, keep_newlines=False), err=True),
+        notify=lambda message: say(message, err=True),
     )
     with open_store(ctx) as store:
         if days is None:
@@ -110,12 +110,22 @@ def fetch_days(
             else:
                 report = fetch_day(store, client, day)
             for problem in report.problems:
-                click.echo(strip_control(f"{day}: {problem}", keep_newlines=False), err=True)
-            click.echo(strip_control(report.summary(), keep_newlines=False), err=bool(report.error))
+                say(f"{day}: {problem}", err=True)
+            say(report.summary(), err=bool(report.error))
             failed += bool(report.error)
             left = days[done + 1 :]
             if report.unreachable and left:
                 span = f"{left[0]} to {left[-1]}" if len(left) > 1 else f"{left[0]}"
-                click.echo(f"error: {span}: not fetched, {client.host} unreachable", err=True)
+                say(f"error: {span}: not fetched, {client.host} unreachable", err=True)
                 return failed + len(left)
     return failed
+
+
+def say(line: str, *, err: bool = False) -> None:
+    """One line on stdout (or stderr), above the progress bar when one is shown.
+
+    Written to ``sys.stdout`` as it is at the time: the bar wraps it to print above itself,
+    and click's own stream would write under the wrapper, through the bar.
+    """
+    stream = sys.stderr if err else sys.stdout
+    click.echo(strip_control(line, keep_newlines=False), file=stream)
