@@ -111,6 +111,7 @@ def test_a_dump_then_its_response_is_one_paper_each_with_the_users_data_kept(tmp
             id="cut off",
         ),
         pytest.param(b"", "invalid JSON (line 1, column 1: Expecting value)", id="empty"),
+        pytest.param(b"[" * 100_000, "invalid JSON (nested too deeply)", id="nested too deeply"),
         pytest.param(
             b'{"error": "Invalid date"}',
             "not a Daily Papers API response (a JSON array of papers), found an object",

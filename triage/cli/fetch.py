@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     from triage.importers.daily_papers import DailyPapersClient
 
 DAY = click.DateTime(formats=["%Y-%m-%d"])
-TIMEOUT_SECONDS = 30.0
+TIMEOUT_SECONDS = 30.0  # the client's default (its module is imported only when fetching)
 
 
 @main.command()

@@ -80,6 +80,8 @@ def decode_json(data: bytes, name: str) -> Any:
         raise ResponseError(
             f"{name}: invalid JSON (line {error.lineno}, column {error.colno}: {error.msg})"
         ) from None
+    except RecursionError:
+        raise ResponseError(f"{name}: invalid JSON (nested too deeply)") from None
 
 
 def parse_response(data: Any, *, name: str, default_day: str | None = None) -> ParsedResponse:

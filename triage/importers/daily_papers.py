@@ -3,7 +3,7 @@
 Not ``huggingface_hub`` (measured: 35 MB in nine packages, one of them a native 11 MB library,
 and 165-310 ms to import ``HfApi``; its ``list_daily_papers`` asks for one page, retries
 nothing, and reads ``githubRepo`` and ``projectPage`` from the item, not from ``paper``).
-The standard library does this in a hundred lines; this module is imported only when fetching.
+The standard library does it in this one module, imported only when fetching.
 
 The endpoint is ``$HF_ENDPOINT``, as for the hub's own client, else the Hugging Face hub.
 """
@@ -151,6 +151,8 @@ class DailyPapersClient:
                 else ""
             )
             raise FetchError(f"invalid JSON from {self.host}{where}") from None
+        except RecursionError:
+            raise FetchError(f"invalid JSON from {self.host} (nested too deeply)") from None
         if not isinstance(items, list):
             raise FetchError(f"unexpected answer from {self.host}: not a JSON array of papers")
         return items
