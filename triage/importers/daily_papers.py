@@ -1,8 +1,8 @@
 """A small client for the Daily Papers API: every page of a day, polite retries, one-line errors.
 
-Not ``huggingface_hub`` (measured: 35 MB in nine packages, one of them a native 11 MB library,
-and 165-310 ms to import ``HfApi``; its ``list_daily_papers`` asks for one page, retries
-nothing, and reads ``githubRepo`` and ``projectPage`` from the item, not from ``paper``).
+Not ``huggingface_hub`` 2.4 (measured: 32 MB in twelve packages new to triage, among them a
+native 11 MB library, and 165-310 ms to import ``HfApi``; its ``list_daily_papers`` asks for one
+page, retries nothing, and reads ``githubRepo`` and ``projectPage`` from the item, not ``paper``).
 The standard library does it in this one module, imported only when fetching.
 
 The endpoint is ``$HF_ENDPOINT``, as for the hub's own client, else the Hugging Face hub.
