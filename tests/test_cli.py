@@ -106,7 +106,7 @@ def test_missing_file_and_empty_folder_fail_with_one_line(db, tmp_path):
     (tmp_path / "empty").mkdir()
     result = run(db, "import", tmp_path / "empty")
     assert result.exit_code == 1
-    assert result.stderr == f"Error: no *.txt dumps in {tmp_path / 'empty'}\n"
+    assert result.stderr == f"Error: no *.txt dumps or *.json responses in {tmp_path / 'empty'}\n"
 
 
 def test_list_json_fields_order_and_limit(db):

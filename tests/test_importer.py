@@ -109,13 +109,14 @@ def test_importing_the_samples_counts_new_known_and_skipped(tmp_path):
         ]
 
 
-def test_a_directory_imports_every_txt_inside_in_name_order(tmp_path):
+def test_a_directory_imports_every_txt_and_json_inside_in_name_order(tmp_path):
     with Store(tmp_path / "t.db") as store:
         reports = import_paths(store, [SAMPLES])
         assert [report.path.name for report in reports] == [
             "compact-nov-22.txt",
             "daily-nov-20.txt",
             "daily-nov-21.txt",
+            "daily-papers-2026-11-20.json",  # the Nov 20 papers again, from the API
         ]
         assert store.count() == 22
 

@@ -33,14 +33,15 @@ LARGE_FILE_BYTES = 2_000_000
 @click.argument("sources", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.pass_context
 def import_command(ctx: click.Context, sources: tuple[Path, ...]) -> None:
-    """Import Daily Papers dumps (files, or directories of *.txt).
+    """Import Daily Papers dumps and saved API responses (*.json, as `triage fetch` gets
+    them): files, or directories of *.txt and *.json.
 
     Each file is imported whole or not at all; importing the same file again adds
     nothing, and never touches your stars, tags, notes or states.
     """
     files = expand_paths(sources)
     if not files:
-        fail(f"no *.txt dumps in {', '.join(map(str, sources))}")
+        fail(f"no *.txt dumps or *.json responses in {', '.join(map(str, sources))}")
     many = len(files) > 3 or any(
         path.is_file() and path.stat().st_size > LARGE_FILE_BYTES for path in files
     )
@@ -137,11 +138,20 @@ def mark(
             share_changes(store)
 
 
+EXPORT_FORMATS = {".md": "markdown", ".markdown": "markdown", ".bib": "bibtex", ".json": "json"}
+
+
 @main.command(context_settings=QUERY_COMMAND)
 @click.argument("words", metavar="[QUERY]...", nargs=-1)
 @click.option("--starred", is_flag=True, help="Only starred papers.")
 @click.option("--tag", "tags", multiple=True, metavar="T", help="Only papers tagged T.")
 @click.option("--state", type=click.Choice(STATES), help="Only papers in this state.")
+@click.option(
+    "--format",
+    "form",
+    type=click.Choice(["markdown", "bibtex", "json"]),
+    help="Default: from FILE's extension (.bib, .json), else markdown.",
+)
 @click.option(
     "-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write to FILE."
 )
@@ -152,13 +162,17 @@ def export(
     starred: bool,
     tags: tuple[str, ...],
     state: str | None,
+    form: str | None,
     output: Path | None,
 ) -> None:
-    """Export papers to Markdown (stdout, or FILE written atomically).
+    """Export papers as Markdown, BibTeX or JSON (stdout, or FILE written atomically).
 
-    QUERY (the `list` query language) and the options narrow the list; without
-    them every paper is exported.
+    Markdown groups them by state, titles linked to arXiv when the id is known; BibTeX has
+    one entry per paper, your tags as keywords; JSON is `triage list --json`'s shape.
+    QUERY (the `list` query language) and the options narrow the list; without them every
+    paper is exported.
     """
+    from triage.export.bibtex import export_bibtex
     from triage.export.markdown import ExportError, export_markdown, write_atomically
     from triage.store import normalise_tag
 
@@ -173,8 +187,14 @@ def export(
             and (state is None or paper.state == state)
             and wanted_tags <= set(paper.tags)
         ]
-    title = "Starred papers" if starred else "Papers"
-    text = export_markdown(papers, title=title, query=query or None)
+    form = form or EXPORT_FORMATS.get(output.suffix.lower() if output else "", "markdown")
+    if form == "bibtex":
+        text = export_bibtex(papers)
+    elif form == "json":
+        text = dump_json(papers) + "\n"
+    else:
+        title = "Starred papers" if starred else "Papers"
+        text = export_markdown(papers, title=title, query=query or None)
     if output is None:
         click.echo(text, nl=False)
         return
@@ -182,7 +202,7 @@ def export(
         write_atomically(output, text)
     except ExportError as error:
         fail(str(error))
-    click.echo(f"wrote {len(papers)} papers to {output}", err=True)
+    click.echo(f"wrote {plural(len(papers), 'paper')} to {output}", err=True)
 
 
 @main.command()

@@ -1,1 +1,2 @@
-"""Writing reading lists out: Markdown (:mod:`.markdown`)."""
+"""Writing reading lists out: Markdown (:mod:`.markdown`), BibTeX (:mod:`.bibtex`); JSON is
+:func:`triage.store.dump_json`, the shape of `triage list --json`."""

@@ -16,6 +16,7 @@ from pathlib import Path
 from triage.core.files import atomic_write
 from triage.core.text import strip_control
 from triage.core.wording import plural
+from triage.export.arxiv import abs_url
 from triage.store import STATES, Paper
 
 STAR = "★"
@@ -83,6 +84,8 @@ def _note_lines(note: str) -> list[str]:
 def _paper_item(paper: Paper) -> list[str]:
     marker = f"{STAR} " if paper.starred else ""
     title = escape_inline(one_line(paper.title)) or "(untitled)"
+    if url := abs_url(paper.identity.arxiv_id):
+        title = f"[{title}]({url})"
     out = [f"- {marker}**{title}**"]
     if paper.tags:
         out.append("  - Tags: " + ", ".join(escape_inline(one_line(tag)) for tag in paper.tags))
@@ -101,8 +104,9 @@ def export_markdown(papers: Sequence[Paper], *, title: str, query: str | None = 
     One ``##`` section per state, in ``STATES`` order (unknown states after, by name),
     empty states left out. Inside a section starred papers come first, marked ★;
     otherwise papers keep the order given (the caller's list or search order).
-    Each paper is a list item: bold title, then sub-items for tags, note and the
-    first sentence of the abstract. The output depends only on the arguments.
+    Each paper is a list item: bold title (a link to its arXiv page when its id is known),
+    then sub-items for tags, note and the first sentence of the abstract. The output depends
+    only on the arguments.
     """
     groups: dict[str, list[Paper]] = {}
     for paper in papers:

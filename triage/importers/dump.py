@@ -280,11 +280,18 @@ def read_dump(path: str | Path) -> ParsedDump:
     return parsed
 
 
+IMPORTED_SUFFIXES = (".txt", ".json")
+"""What a directory's files are imported by: text dumps, and saved Daily Papers API responses."""
+
+
 def expand_paths(paths: Iterable[str | Path]) -> list[Path]:
-    """Files as given; directories become every ``*.txt`` inside, sorted."""
+    """Files as given; directories become every ``*.txt`` and ``*.json`` inside, by name."""
     files: list[Path] = []
     for path in map(Path, paths):
-        files.extend(sorted(path.glob("*.txt")) if path.is_dir() else [path])
+        if path.is_dir():
+            files.extend(sorted(item for end in IMPORTED_SUFFIXES for item in path.glob(f"*{end}")))
+        else:
+            files.append(path)
     return files
 
 
@@ -333,13 +340,17 @@ def import_paths(
     paths: Iterable[str | Path],
     progress: Callable[[int, int, Path], None] | None = None,
 ) -> list[ImportReport]:
-    """Import each file on its own; a bad file never stops the others."""
+    """Import each file on its own (a ``.json`` file as a saved API response); a bad file
+    never stops the others."""
+    from triage.importers.api import import_response_file  # it builds on this module
+
     files = expand_paths(paths)
     reports = []
     for done, path in enumerate(files):
         if progress:
             progress(done, len(files), path)
-        reports.append(import_file(store, path))
+        is_response = path.suffix.lower() == ".json"
+        reports.append((import_response_file if is_response else import_file)(store, path))
     if progress:
         progress(len(files), len(files), files[-1] if files else Path())
     return reports
