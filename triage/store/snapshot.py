@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
-from collections.abc import Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,12 +18,15 @@ from triage.store.connection import StoreError, check_sqlite_file, connect_read_
 from triage.store.identity import match_key
 from triage.store.models import DEFAULT_STATE
 from triage.store.notes import note_hash
+from triage.store.reads import Reader
 from triage.store.schema import IDENTITY_COLUMNS, SCHEMA_VERSION, schema_version
 from triage.store.sync_state import LIBRARY_KEY, PUBLISH_IDS_KEY, publish_ids_of
 
 REQUIRED_TABLES = {"meta", "papers", "listings", "annotations", "tags", "imports"}
-PAPER_COLUMNS = ("id", "title", "title_key", "abstract", "url", "added_at", "last_listed")
+PAPER_COLUMNS = ("id", "title", "title_key", "url", "added_at", "last_listed")
 ALL_PAPER_COLUMNS = (*PAPER_COLUMNS, "match_key", *IDENTITY_COLUMNS)
+"""What a merge compares of a paper. Not the abstract: the bulk of the file, needed only for
+papers the other side lacks (see ``known`` in :func:`open_copy`)."""
 IMPORT_COLUMNS = (
     "sha256",
     "name",
@@ -73,10 +76,15 @@ class CopyFacts:
 
 
 def open_copy(
-    path: Path, *, this: Path | None = None, error: type[StoreError] = StoreError
+    path: Path,
+    *,
+    this: Path | None = None,
+    error: type[StoreError] = StoreError,
+    known: Collection[str] = (),
 ) -> Copy:
     """Read another copy (not ``this`` DB itself) without ever writing to it; ``error`` is
-    raised, with one line naming the file, for a file that is not a usable triage DB."""
+    raised, with one line naming the file, for a file that is not a usable triage DB. Papers
+    not in ``known`` (the ids the merging side has) come with their abstracts."""
     if not path.is_file():
         raise error(f"{path}: no such file" if not path.exists() else f"{path}: not a file")
     if this is not None and this.exists() and os.path.samefile(path, this):
@@ -84,7 +92,11 @@ def open_copy(
     with _reading(path, error) as conn:
         _check(conn, path, error)
         conn.execute("BEGIN")  # one snapshot, even if its owner writes meanwhile
-        return read_snapshot(conn)
+        copy = read_snapshot(conn)
+        missing = [paper for paper in copy.papers if paper not in known]
+        for paper, abstract in Reader(conn).texts(missing, ("abstract",)):
+            copy.papers[paper]["abstract"] = abstract
+        return copy
 
 
 def check_copy(
@@ -194,15 +206,13 @@ class MergeRows:
         self.conn = conn
 
     def add_paper(self, row: dict[str, Any]) -> None:
+        """Insert a paper of the other copy (read with its abstract)."""
+        values = [row[column] for column in ALL_PAPER_COLUMNS]
+        values[ALL_PAPER_COLUMNS.index("match_key")] = row["match_key"] or match_key(row["title"])
         self.conn.execute(
-            f"INSERT INTO papers ({', '.join(ALL_PAPER_COLUMNS)}, version) "
-            f"VALUES ({', '.join('?' * len(ALL_PAPER_COLUMNS))}, '')",
-            [
-                match_key(row["title"])
-                if column == "match_key" and not row[column]
-                else row[column]
-                for column in ALL_PAPER_COLUMNS
-            ],
+            f"INSERT INTO papers ({', '.join(ALL_PAPER_COLUMNS)}, abstract, version) "
+            f"VALUES ({', '.join('?' * len(ALL_PAPER_COLUMNS))}, ?, '')",
+            [*values, row["abstract"]],
         )
 
     def set_identity(self, paper: str, row: dict[str, Any]) -> None:

@@ -117,7 +117,8 @@ def merge(
     ``shown_as``: the name to report, when ``other_path`` is a private copy of that file.
     """
     other_path = Path(other_path).expanduser()
-    other = open_copy(other_path, this=store.path, error=MergeError)
+    known = set(store.ids_newest_first())
+    other = open_copy(other_path, this=store.path, error=MergeError, known=known)
     report = MergeReport(shown_as or other_path, dry_run=dry_run, repaired=repair(other))
     try:
         with store.write():
