@@ -63,6 +63,24 @@ class Copy:
     tags: dict[tuple[str, str], tuple[int, str]]
     history: dict[str, set[str]]
     imports: dict[str, dict[str, Any]]
+    deletions: dict[str, tuple[str, str]]
+    """Deleted paper -> (its title, when)."""
+
+    def last_activity(self, paper: str) -> str:
+        """The latest time anything of ``paper`` changed here (a deletion elsewhere after it
+        wins; before it, the paper stays)."""
+        times = [self.papers[paper]["added_at"] or ""] if paper in self.papers else []
+        annotation = self.annotations.get(paper)
+        if annotation is not None:
+            times += [
+                annotation.starred_at or "",
+                annotation.state_at or "",
+                annotation.note_at or "",
+            ]
+        times += [
+            changed_at for (tagged, _), (_, changed_at) in self.tags.items() if tagged == paper
+        ]
+        return max(times, default="")
 
 
 @dataclass(frozen=True)
@@ -191,12 +209,22 @@ def read_snapshot(conn: sqlite3.Connection) -> Copy:
         row[0]: dict(zip(IMPORT_COLUMNS, row))
         for row in conn.execute(f"SELECT {', '.join(IMPORT_COLUMNS)} FROM imports")
     }
+    deletions = (
+        {
+            paper: (title, deleted_at)
+            for paper, title, deleted_at in conn.execute(
+                "SELECT paper_id, title, deleted_at FROM deletions"
+            )
+        }
+        if conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'deletions'").fetchone()
+        else {}
+    )
     # Rows of papers the copy does not have (a damaged copy) cannot be merged.
     listings = {key: value for key, value in listings.items() if key[0] in papers}
     annotations = {key: value for key, value in annotations.items() if key in papers}
     tags = {key: value for key, value in tags.items() if key[0] in papers}
     history = {key: value for key, value in history.items() if key in papers}
-    return Copy(papers, listings, annotations, tags, history, imports)
+    return Copy(papers, listings, annotations, tags, history, imports, deletions)
 
 
 class MergeRows:
@@ -222,6 +250,21 @@ class MergeRows:
             "WHERE id = ?",
             [*(row[column] for column in IDENTITY_COLUMNS), paper],
         )
+
+    def delete_paper(self, paper: str) -> None:
+        for table in ("listings", "annotations", "tags", "note_history"):
+            self.conn.execute(f"DELETE FROM {table} WHERE paper_id = ?", [paper])
+        self.conn.execute("DELETE FROM papers WHERE id = ?", [paper])
+
+    def put_deletion(self, paper: str, title: str, deleted_at: str) -> None:
+        self.conn.execute(
+            "INSERT INTO deletions (paper_id, title, deleted_at) VALUES (?, ?, ?) "
+            "ON CONFLICT (paper_id) DO UPDATE SET deleted_at = excluded.deleted_at",
+            [paper, title, deleted_at],
+        )
+
+    def drop_deletion(self, paper: str) -> None:
+        self.conn.execute("DELETE FROM deletions WHERE paper_id = ?", [paper])
 
     def set_paper_dates(self, paper: str, added_at: str, last_listed: str) -> None:
         self.conn.execute(

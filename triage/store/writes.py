@@ -17,6 +17,7 @@ from typing import Any
 
 import sqlite_utils
 
+from triage.store.deletions import Deleter
 from triage.store.identity import match_key, normalise_tag, paper_id, title_key
 from triage.store.models import DEFAULT_STATE, STAMP_FORMAT, STATES, Entry, Identity, now
 from triage.store.notes import (
@@ -26,10 +27,9 @@ from triage.store.notes import (
     join_conflicting_notes,
     note_hash,
 )
-from triage.store.sync_state import SyncState
 
 
-class Writer(SyncState):
+class Writer(Deleter):
     """Writes through :meth:`write`, which the Store provides."""
 
     db: sqlite_utils.Database

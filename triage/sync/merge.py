@@ -59,6 +59,8 @@ class MergeReport:
     imports_added: int = 0
     changes: list[Change] = field(default_factory=list)
     conflicts: list[str] = field(default_factory=list)
+    deleted: list[str] = field(default_factory=list)
+    """Papers here that the other copy deleted after anyone last worked on them."""
     bookkeeping: int = 0
     """Rows written that the user would not notice (history, times): still a change to the file."""
     repaired: int = 0
@@ -68,6 +70,7 @@ class MergeReport:
     def changed(self) -> bool:
         return bool(
             self.papers_added
+            or self.deleted
             or self.listings_added
             or self.imports_added
             or self.changes
@@ -80,6 +83,8 @@ class MergeReport:
         lines = [f"paper {c.paper_id} {c.title}: {c.what}" for c in self.changes]
         if self.papers_added:
             lines.append(f"{plural(len(self.papers_added), 'paper')} added from {name}")
+        if self.deleted:
+            lines.append(f"{plural(len(self.deleted), 'paper')} deleted, as in {name}")
         if self.listings_added:
             lines.append(f"{plural(self.listings_added, 'listing')} added from {name}")
         if self.imports_added:
@@ -142,10 +147,15 @@ def _merge(store: Store, this: Copy, other: Copy, report: MergeReport) -> None:
         report.changes.append(Change(paper, f"“{title}”", what))
         touched.add(paper)
 
+    gone = _merge_deletions(rows, this, other, report)
+    touched.update(report.deleted)
+    _forget(other, gone)
     for paper, row in sorted(other.papers.items()):
         mine = this.papers.get(paper)
         if mine is None:
             rows.add_paper(row)
+            if paper in this.deletions:
+                rows.drop_deletion(paper)  # worked on there after it was deleted here
             report.papers_added.append(paper)
             touched.add(paper)
             continue
@@ -182,6 +192,36 @@ def _merge(store: Store, this: Copy, other: Copy, report: MergeReport) -> None:
     _merge_annotations(store, rows, this, other, merged_tags, change, report)
     _merge_history(rows, this, other, report)
     store.touch(sorted(touched))
+
+
+def _merge_deletions(rows: MergeRows, this: Copy, other: Copy, report: MergeReport) -> set[str]:
+    """Apply the other copy's deletions here, and keep this copy's from coming back: a deletion
+    wins over everything done to the paper before it. Returns the papers that stay deleted."""
+    gone = set()
+    for paper, (title, deleted_at) in sorted(other.deletions.items()):
+        mine = this.deletions.get(paper)
+        if paper in this.papers and deleted_at >= this.last_activity(paper):
+            rows.delete_paper(paper)
+            report.deleted.append(paper)
+        if paper not in this.papers or paper in report.deleted:
+            gone.add(paper)
+            if mine is None or mine[1] < deleted_at:
+                rows.put_deletion(paper, title, deleted_at)
+                report.bookkeeping += 1
+    for paper, (_, deleted_at) in this.deletions.items():
+        if paper in other.papers and deleted_at >= other.last_activity(paper):
+            gone.add(paper)
+    return gone
+
+
+def _forget(copy: Copy, papers: set[str]) -> None:
+    """Leave out everything of these papers (they stay deleted)."""
+    for table in (copy.listings, copy.tags):
+        for key in [key for key in table if key[0] in papers]:
+            del table[key]
+    for keyed in (copy.papers, copy.annotations, copy.history):
+        for paper in papers & set(keyed):
+            del keyed[paper]
 
 
 def _listing_order(listing: tuple[str | None, int]) -> tuple[bool, str, int]:
@@ -335,4 +375,5 @@ def changed_papers(reports: Sequence[MergeReport]) -> list[str]:
     """Every paper a merge touched in a way the index and the list must see."""
     ids = {change.paper_id for report in reports for change in report.changes}
     ids.update(paper for report in reports for paper in report.papers_added)
+    ids.update(paper for report in reports for paper in report.deleted)
     return sorted(ids)
