@@ -62,6 +62,10 @@ class Paper:
     listed: list[Listing] = field(default_factory=list)
     url: str | None = None
     identity: Identity = field(default_factory=Identity)
+    listed_on: str = ""
+    """The paper's date, one rule for the list's column and order, ``listed:`` and the detail:
+    the latest day it was listed, a listing without a date (a compact dump) counting as the
+    day it was imported."""
 
     @property
     def first_listed(self) -> str | None:

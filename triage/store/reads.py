@@ -123,7 +123,8 @@ class Reader:
         for row in self._in_chunks(
             "SELECT p.id, p.title, p.abstract, p.added_at, p.url, coalesce(a.starred, 0), "
             "coalesce(a.state, ?), coalesce(a.note, ''), p.arxiv_id, p.authors, p.upvotes, "
-            f"p.comments, p.github_repo, p.project_page {_PAPER_JOIN} WHERE p.id IN ({{}})",
+            f"p.comments, p.github_repo, p.project_page, p.last_listed {_PAPER_JOIN} "
+            "WHERE p.id IN ({})",
             ids,
             DEFAULT_STATE,
         ):
@@ -139,6 +140,7 @@ class Reader:
                 identity=Identity(
                     row[8], authors_from_json(row[9]), row[10], row[11], row[12], row[13]
                 ),
+                listed_on=row[14],
             )
         for paper, tag in self._in_chunks(
             "SELECT paper_id, tag FROM tags WHERE present AND paper_id IN ({}) ORDER BY tag", ids
