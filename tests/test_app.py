@@ -24,7 +24,6 @@ from triage.tui.screens.help import HelpScreen
 from triage.tui.screens.main import MainScreen
 from triage.tui.screens.note_editor import NoteEditor
 from triage.tui.screens.welcome import WelcomeScreen
-from triage.tui.undo import UndoHistory
 
 D, E, F, A, B, C = NEWEST_FIRST
 
@@ -143,7 +142,7 @@ async def test_detail_highlights_query_matches(db):
         main.filter_input.value = "synthesis"
         await settle(pilot)
         assert main.papers.ids and main.papers.highlighted_id in {D, A}
-        spans = main.result.highlight_spans("Image synthesis results")
+        spans = main.listing.result.highlight_spans("Image synthesis results")
         assert (6, 15) in [tuple(span) for span in spans]
         from triage.tui.widgets.paper_detail import PaperDetail
 
@@ -259,19 +258,6 @@ async def test_undo_restores_the_last_actions_in_turn(db):
         assert "Nothing to undo." in notifications(app)
 
 
-def test_undo_history_goes_back_more_than_fifty_steps(db):
-    with Store(db) as store:
-        history = UndoHistory()
-        for step in range(60):
-            paper = NEWEST_FIRST[step % 6]
-            history.record("star", store.papers([paper]))
-            store.mark([paper], star=not store.get(paper).starred)
-        for _ in range(60):
-            assert history.undo(store) is not None
-        assert history.undo(store) is None
-        assert not any(paper.starred for paper in store.papers())
-
-
 async def test_tag_editor_adds_completes_and_removes(db):
     with Store(db) as store:
         store.mark([B], add_tags=["transformers"])
@@ -339,12 +325,12 @@ async def test_more_like_this_and_back(db):
         main = await start(app, pilot)
         await pilot.press("m")
         await settle(pilot)
-        assert main.like == (D, TITLES[D])
+        assert main.listing.like == (D, TITLES[D])
         assert "Like: Denoising Diffusion Pro…" in screen_text(app)
         assert main.papers.ids
         await pilot.press("escape")
         await settle(pilot)
-        assert main.like is None
+        assert main.listing.like is None
         assert list(main.papers.ids) == NEWEST_FIRST
 
 
@@ -598,7 +584,7 @@ async def test_a_note_written_just_before_quitting_is_searchable_next_time(db):
     async with app.run_test(size=(100, 30)) as pilot:
         await start(app, pilot)
         await app.workers.wait_for_complete()
-        assert app.index_access.is_open
+        assert app.session.index.is_open
         await pilot.press("n")
         await settle(pilot)
         await pilot.press(*"zanzibar", "escape")
