@@ -10,10 +10,11 @@ from test_app_fixtures import (
     HOSTILE_TITLES,
     NEWEST_FIRST,
     TITLES,
+    Notices,
     make_db,
-    notifications,
     screen_text,
     settle,
+    wait_until,
 )
 
 from triage.store import Store
@@ -234,7 +235,8 @@ async def test_space_selects_several_and_triage_key_applies_to_all(db):
 
 async def test_undo_restores_the_last_actions_in_turn(db):
     app = TriageApp(db)
-    async with app.run_test(size=(100, 30)) as pilot:
+    notices = Notices()
+    async with app.run_test(size=(100, 30), message_hook=notices) as pilot:
         main = await start(app, pilot)
         await pilot.press("d")
         await settle(pilot)
@@ -247,7 +249,7 @@ async def test_undo_restores_the_last_actions_in_turn(db):
         await pilot.press("u")
         await settle(pilot)
         assert (stored(db, E).starred, stored(db, E).tags) == (True, [])
-        assert any("Undid tags" in message for message in notifications(app))
+        assert "Undid tags (1 paper)" in notices
         await pilot.press("u", "u")
         await settle(pilot)
         assert not stored(db, E).starred
@@ -255,7 +257,7 @@ async def test_undo_restores_the_last_actions_in_turn(db):
         assert main.papers.highlighted_id == D  # back on the paper the undo restored
         await pilot.press("u")
         await settle(pilot)
-        assert "Nothing to undo." in notifications(app)
+        assert "Nothing to undo." in notices
 
 
 async def test_tag_editor_adds_completes_and_removes(db):
@@ -338,7 +340,8 @@ async def test_open_in_browser_and_copy_title(db, monkeypatch):
     opened = []
     monkeypatch.setattr(webbrowser, "open", lambda url, *args, **kwargs: opened.append(url))
     app = TriageApp(db)
-    async with app.run_test(size=(100, 30)) as pilot:
+    notices = Notices()
+    async with app.run_test(size=(100, 30), message_hook=notices) as pilot:
         await start(app, pilot)
         await pilot.press("o")
         await settle(pilot)
@@ -346,7 +349,7 @@ async def test_open_in_browser_and_copy_title(db, monkeypatch):
         await pilot.press("j", "y")
         await settle(pilot)
         assert app.clipboard == TITLES[E]
-        assert "Copied the title." in notifications(app)
+        assert "Copied the title." in notices
 
 
 async def test_export_asks_path_once_then_remembers(db, tmp_path):
@@ -456,7 +459,7 @@ async def test_every_binding_is_in_the_command_palette_and_runs(db):
         await pilot.press("ctrl+p")
         await settle(pilot)
         await pilot.press(*"Star")
-        await settle(pilot, 0.3)
+        await settle(pilot)
         await pilot.press("enter")
         await settle(pilot)
         assert stored(db, D).starred
@@ -559,8 +562,8 @@ async def test_empty_store_opens_welcome_and_imports_samples(tmp_path, monkeypat
         assert isinstance(app.screen, WelcomeScreen)
         assert "triage import" in screen_text(app)
         await pilot.press("i")
-        await settle(pilot, 0.2)
-        assert isinstance(app.screen, MainScreen)
+        await wait_until(pilot, lambda: isinstance(app.screen, MainScreen))
+        await settle(pilot)
         assert len(app.main.papers.ids) == 2
         assert "Welcome Paper One About Graphs" in screen_text(app)
 
@@ -583,8 +586,7 @@ async def test_a_note_written_just_before_quitting_is_searchable_next_time(db):
     app = TriageApp(db)
     async with app.run_test(size=(100, 30)) as pilot:
         await start(app, pilot)
-        await app.workers.wait_for_complete()
-        assert app.session.index.is_open
+        await wait_until(pilot, lambda: app.session.index.is_open)
         await pilot.press("n")
         await settle(pilot)
         await pilot.press(*"zanzibar", "escape")
