@@ -134,6 +134,7 @@ class FrameLog:
     def __init__(self, app) -> None:
         self.frames: list[tuple[float, int, str | None, str | None, int]] = []
         self._app = app
+        self._detail = None
         display = app._display  # where a frame goes to the driver (headless: nowhere)
 
         def logged(screen, renderable) -> None:
@@ -145,10 +146,12 @@ class FrameLog:
 
     def state(self, when: float) -> tuple[float, int, str | None, str | None, int]:
         main = self._app.main
-        detail = main._detail_shown[0] if main._detail_shown else None
+        if self._detail is None:
+            self._detail = main.query_one("#detail")
+        detail = self._detail.paper
         return (
             when,
-            main.shown_generation,
+            main.listing.shown_generation,
             main.papers.highlighted_id,
             detail.id if detail else None,
             len(main.papers.ids),
@@ -157,7 +160,7 @@ class FrameLog:
     @staticmethod
     async def settle(main) -> None:
         """Until the newest list request is on screen."""
-        while main.shown_generation != main.generation:
+        while not main.listing.settled:
             await asyncio.sleep(0.001)
 
     async def first(self, since: float, shows) -> float:
@@ -181,11 +184,11 @@ async def measure(db: Path, process_started: float) -> dict:
         launch = await frames.first(started, lambda frame: frame[4] > 0)
         figures["launch_to_first_rows_s"] = round(launch, 3)
         figures["process_start_to_first_rows_s"] = round(started + launch - process_started, 3)
-        figures["papers"] = app.store.count()
+        figures["papers"] = app.session.store.count()
         # The index opens after the first rows (catching up on the last session's marks, which
         # quitting left to it): typing starts once it is open, as the search figures assume.
         opened = time.perf_counter()
-        while not (app.index_access.is_open and main.shown_generation == main.generation):
+        while not (app.session.index.is_open and main.listing.settled):
             await asyncio.sleep(0.01)
         await app.workers.wait_for_complete()
         figures["index_ready_after_first_rows_s"] = round(time.perf_counter() - opened, 3)
@@ -197,7 +200,7 @@ async def measure(db: Path, process_started: float) -> dict:
             await frames.settle(main)
             await asyncio.sleep(0.05)  # the next session starts from a quiet app
             for character in session:
-                request = main.generation + 1  # the list request this keystroke makes
+                request = main.listing.generation + 1  # the list request this keystroke makes
                 began = time.perf_counter()
                 await pilot.press("space" if character == " " else character)
                 keystrokes.append(
@@ -215,7 +218,7 @@ async def measure(db: Path, process_started: float) -> dict:
             await asyncio.sleep(0.05)  # a reader glances at the next paper before the next key
             leaving = main.papers.highlighted_id
             expected = main.papers.ids[main.papers.cursor + 1]
-            request = main.generation + 1  # the refill this key asks for
+            request = main.listing.generation + 1  # the refill this key asks for
             began = time.perf_counter()
             await pilot.press("d")
             next_shown.append(

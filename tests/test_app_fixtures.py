@@ -5,7 +5,14 @@ No tests here: test_app*.py and test_snapshots.py import it.
 
 from __future__ import annotations
 
+import asyncio
+import html
+import re
 from pathlib import Path
+
+from rich.cells import cell_len
+from textual.message import Message
+from textual.notifications import Notify
 
 from triage.store import Store, paper_id
 
@@ -66,18 +73,66 @@ def make_db(path: Path, *, hostile: bool = False) -> Path:
 
 
 def screen_text(app) -> str:
-    """What the terminal shows, as plain text lines."""
-    return "\n".join(strip.text for strip in app.screen._compositor.render_strips())
+    """What the terminal shows, as plain text lines (read from the app's SVG screenshot)."""
+    svg = app.export_screenshot()
+    width, height = app.size
+    rows = [[" "] * width for _ in range(height)]
+    for match in _SVG_TEXT.finditer(svg):
+        x, length, row, escaped = match.groups()
+        text = html.unescape(escaped).replace("\xa0", " ")
+        column = round(float(x) / (float(length) / len(text)))
+        for character in text:
+            if column < width:
+                rows[int(row)][column] = character
+            column += cell_len(character)
+            if cell_len(character) == 2 and column - 1 < width:
+                rows[int(row)][column - 1] = ""  # the second cell of a wide character
+    return "\n".join("".join(row) for row in rows)
 
 
-async def settle(pilot, delay: float = 0.05) -> None:
-    """Let workers (search, index) finish and the screen repaint."""
-    for _ in range(3):
-        await pilot.pause(delay)
-        await pilot.app.workers.wait_for_complete()
+_SVG_TEXT = re.compile(
+    r'<text class="[^"]*" x="([\d.]+)" y="[\d.]+" textLength="([\d.]+)" '
+    r'clip-path="url\(#[^"]*-line-(\d+)\)">(.*?)</text>'
+)
+WAIT_SECONDS = 10.0
+"""How long a test waits for the app before it fails (a hang, not a slow machine)."""
+
+
+async def wait_until(pilot, condition, timeout: float = WAIT_SECONDS) -> None:
+    """Let the app run until `condition()` holds."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while not condition():
+        if loop.time() > deadline:
+            raise AssertionError(f"the app never got there in {timeout} s: {condition}")
+        await pilot.pause()
+
+
+def quiet(app) -> bool:
+    """No worker running, and the list shows the answer to its newest request, detail and all."""
+    return all(worker.is_finished for worker in app.workers) and app.main.settled
+
+
+async def settle(pilot) -> None:
+    """Until the app is quiet, twice in a row: a message or a callback after the next frame
+    (the refill after a triage key, opening the index) may start more work."""
+    app = pilot.app
+    await wait_until(pilot, lambda: quiet(app))
     await pilot.pause()
+    while not quiet(app):
+        await wait_until(pilot, lambda: quiet(app))
+        await pilot.pause()
 
 
-def notifications(app) -> list[str]:
-    """The messages of the toasts currently shown."""
-    return [notification.message for notification in app._notifications]
+class Notices:
+    """The notifications the app posted, as run_test's message hook sees them."""
+
+    def __init__(self) -> None:
+        self.messages: list[str] = []
+
+    def __call__(self, message: Message) -> None:
+        if isinstance(message, Notify):
+            self.messages.append(message.notification.message)
+
+    def __contains__(self, text: object) -> bool:
+        return text in self.messages

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
 import os
 import shutil
@@ -10,7 +9,7 @@ import subprocess
 import sys
 
 import pytest
-from test_app_fixtures import NEWEST_FIRST, make_db, notifications, screen_text, settle
+from test_app_fixtures import NEWEST_FIRST, Notices, make_db, screen_text, settle, wait_until
 
 from triage.store import Store, paper_id
 from triage.tui.app import TriageApp
@@ -19,23 +18,11 @@ from triage.tui.screens.main import MainScreen
 from triage.tui.screens.note_editor import NoteEditor
 
 D, E, F, A, B, C = NEWEST_FIRST
-NOTICE_WITHIN_SECONDS = 2.0  # the sync issue's promise
 
 
 @pytest.fixture
 def db(tmp_path):
     return make_db(tmp_path / "papers.db")
-
-
-async def wait_until(pilot, condition) -> bool:
-    """Whether `condition()` became true within the promised time (the app polls the file)."""
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + NOTICE_WITHIN_SECONDS
-    while loop.time() < deadline:
-        if condition():
-            return True
-        await pilot.pause(0.05)
-    return condition()
 
 
 def mark_in_another_process(db, ids, **fields):
@@ -66,7 +53,8 @@ def synced_copy(db, tmp_path, *, note_on_d: str = ""):
 async def test_replaced_file_shows_new_data_and_keeps_the_open_note(db, tmp_path):
     other = synced_copy(db, tmp_path)
     app = TriageApp(db)
-    async with app.run_test(size=(100, 30)) as pilot:
+    notices = Notices()
+    async with app.run_test(size=(100, 30), message_hook=notices) as pilot:
         await settle(pilot)
         main = app.main
         await pilot.press("n")
@@ -74,9 +62,9 @@ async def test_replaced_file_shows_new_data_and_keeps_the_open_note(db, tmp_path
         await pilot.press(*"keep this")
         os.replace(other, db)
         new = paper_id("Synced From Laptop")
-        assert await wait_until(pilot, lambda: new in main.papers.ids)
+        await wait_until(pilot, lambda: new in main.papers.ids)
         await settle(pilot)
-        assert "2 papers updated from disk" in notifications(app)  # the new paper, E starred
+        assert "2 papers updated from disk" in notices  # the new paper, E starred
         assert isinstance(app.screen, NoteEditor)
         assert app.screen.editor.text == "keep this"
         await pilot.press(*" and this")
@@ -103,7 +91,7 @@ async def test_note_changed_on_both_sides_keeps_both_texts(db, tmp_path):
         await pilot.press(*"my words")
         os.replace(other, db)
         new = paper_id("Synced From Laptop")
-        assert await wait_until(pilot, lambda: new in app.main.papers.ids)
+        await wait_until(pilot, lambda: new in app.main.papers.ids)
         await pilot.press("!")
         await settle(pilot)
         assert isinstance(app.screen, NoteEditor)
@@ -117,7 +105,8 @@ async def test_note_changed_on_both_sides_keeps_both_texts(db, tmp_path):
 
 async def test_write_by_another_process_keeps_filter_and_cursor(db):
     app = TriageApp(db)
-    async with app.run_test(size=(100, 30)) as pilot:
+    notices = Notices()
+    async with app.run_test(size=(100, 30), message_hook=notices) as pilot:
         await settle(pilot)
         main = app.main
         await pilot.press("slash", *"model", "escape", "j")
@@ -126,9 +115,9 @@ async def test_write_by_another_process_keeps_filter_and_cursor(db):
         assert cursor is not None
         mark_in_another_process(db, [cursor], star=True)  # another terminal, same file
         mark_in_another_process(db, [D], state="archived")
-        assert await wait_until(pilot, lambda: main.papers.paper(cursor).starred)
+        await wait_until(pilot, lambda: main.papers.paper(cursor).starred)
         await settle(pilot)
-        assert "2 papers updated from disk" in notifications(app)
+        assert "2 papers updated from disk" in notices
         assert main.filter_input.value == "state:inbox model"
         assert main.papers.highlighted_id == cursor
         assert D not in main.papers.ids
@@ -155,14 +144,15 @@ def db_with_conflict_copy(tmp_path):
 async def test_conflict_copy_is_offered_and_merged_into_the_list(db_with_conflict_copy):
     db, copy = db_with_conflict_copy
     app = TriageApp(db)
-    async with app.run_test(size=(100, 30)) as pilot:
+    notices = Notices()
+    async with app.run_test(size=(100, 30), message_hook=notices) as pilot:
         await settle(pilot)
         assert isinstance(app.screen, ConflictCopiesOffer)
         assert BOBS_COPY in screen_text(app)
         await pilot.press("enter")
         await settle(pilot)
         assert isinstance(app.screen, MainScreen)
-        assert "merged 1 copy: 2 papers changed" in notifications(app)
+        assert "merged 1 copy: 2 papers changed" in notices
         assert app.main.papers.paper(E).starred
         await pilot.press("j", "j")
         await settle(pilot)
@@ -188,7 +178,7 @@ async def test_declined_conflict_copy_stays_and_is_not_offered_again(db_with_con
         assert isinstance(app.screen, MainScreen)
         # the file changes on disk: the app looks for copies again
         mark_in_another_process(db, [A], state="read")
-        assert await wait_until(pilot, lambda: A not in app.main.papers.ids)
+        await wait_until(pilot, lambda: A not in app.main.papers.ids)
         await settle(pilot)
         assert isinstance(app.screen, MainScreen)
         assert not app.main.papers.paper(E).starred
@@ -202,7 +192,8 @@ async def test_declined_conflict_copy_stays_and_is_not_offered_again(db_with_con
 async def test_conflict_copy_arriving_with_a_change_on_disk_is_offered(tmp_path):
     db = make_db(tmp_path / "triage.db")
     app = TriageApp(db)
-    async with app.run_test(size=(100, 30)) as pilot:
+    notices = Notices()
+    async with app.run_test(size=(100, 30), message_hook=notices) as pilot:
         await settle(pilot)
         assert isinstance(app.screen, MainScreen)  # nothing beside the DB yet
         copy = tmp_path / BOBS_COPY
@@ -211,9 +202,9 @@ async def test_conflict_copy_arriving_with_a_change_on_disk_is_offered(tmp_path)
             store.mark([E], star=True)
         # the sync client writes the DB and leaves the copy
         mark_in_another_process(db, [A], state="read")
-        assert await wait_until(pilot, lambda: isinstance(app.screen, ConflictCopiesOffer))
+        await wait_until(pilot, lambda: isinstance(app.screen, ConflictCopiesOffer))
         await pilot.press("y")
         await settle(pilot)
-        assert "merged 1 copy: 1 paper changed" in notifications(app)
+        assert "merged 1 copy: 1 paper changed" in notices
         assert app.main.papers.paper(E).starred
     assert (tmp_path / "merged" / BOBS_COPY).exists()

@@ -1,12 +1,17 @@
-"""The Textual app: owns the UI thread's Store, the search index access, and the watch on the DB file."""
+"""The Textual app: builds the session (store, search index access, file watch) that its screens
+are given, and answers what only the app can do: screens come and go, the file changed on
+disk, a sync client left conflict copies.
+
+Screens post messages up (`WelcomeScreen.Filled`, `MainScreen.IndexWanted`); the app calls
+the main screen's methods down.
+"""
 
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Sequence
-from functools import partial
+from collections.abc import Iterable
 from importlib.resources import files
-from pathlib import Path
+from pathlib import Path, PurePath
 
 # Textual paints at most MAX_FPS frames a second (60 by default, read once when textual is first
 # imported): the list answering a keystroke waited up to 17 ms behind the frame that echoed the
@@ -14,29 +19,29 @@ from pathlib import Path
 # TEXTUAL_FPS set by the user wins.
 os.environ.setdefault("TEXTUAL_FPS", "240")
 
-from textual import events, work
+from textual import events, on, work
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
 
-from triage.search.access import IndexAccess
-from triage.store import Store, StoreError, WriteLog
+from triage.core.wording import plural
+from triage.store import StoreError
 from triage.sync.copies import find_conflict_copies, merge_conflict_copies
 from triage.sync.merge import MergeReport, changed_papers, merge_summary
-from triage.sync.watch import FileWatch
 from triage.tui.config import load_keymap
 from triage.tui.idle_gc import IdleCollector
 from triage.tui.screens.conflicts import ConflictCopiesOffer
-from triage.tui.screens.help import HelpScreen, key_table
+from triage.tui.screens.help import HelpScreen, binding_commands, key_table
 from triage.tui.screens.main import MainScreen
 from triage.tui.screens.welcome import WelcomeScreen
+from triage.tui.session import Session
 
 STYLE_FILES = ("app.tcss", "dialogs.tcss")
 DISK_POLL_SECONDS = 1.0
 GC_CHECK_SECONDS = 0.25
 
 
-def style_paths() -> list[Path]:
+def style_paths() -> list[str | PurePath]:
     """The shipped stylesheets (package `triage.styles`, the top-level styles/ folder)."""
     try:
         folder = files("triage.styles")
@@ -57,15 +62,10 @@ class TriageApp(App[None]):
 
     def __init__(self, db_path: str | os.PathLike[str]) -> None:
         super().__init__()
-        self.db_path = Path(db_path).expanduser()
-        self.writes = WriteLog()
-        """This app's own writes, from any of its stores: the file watch never reports them."""
-        self.store = Store(self.db_path, writes=self.writes)
-        self.index_access = IndexAccess(self.db_path)
-        self.watch = FileWatch(self.db_path, self.writes)
+        self.session = Session.open(db_path)
         keymap, self._keymap_problem = load_keymap()
         self.set_keymap(keymap)
-        self.main = MainScreen(self.db_path)
+        self.main = MainScreen(self.session)
         self._declined_copies: set[Path] = set()
         """Conflict copies the user said "not now" to: not offered again this session."""
         self._waiting_copies: list[Path] = []
@@ -82,8 +82,8 @@ class TriageApp(App[None]):
     def on_mount(self) -> None:
         if self._keymap_problem:
             self.notify(self._keymap_problem, severity="warning", markup=False)
-        if self.store.count() == 0:
-            self.push_screen(WelcomeScreen(self.db_path))
+        if self.session.store.count() == 0:
+            self.push_screen(WelcomeScreen(self.session))
         self.set_interval(DISK_POLL_SECONDS, self.poll_disk)
         self.set_interval(GC_CHECK_SECONDS, self.collector.tick)
         self.look_for_conflict_copies()
@@ -96,21 +96,22 @@ class TriageApp(App[None]):
         await super().on_event(event)
 
     def on_unmount(self) -> None:
-        self.index_access.close()
-        self.store.close()
+        self.session.close()
         self.collector.stop()  # what this app held may be freed again
 
     # -- the index -----------------------------------------------------------------------
 
-    @work(thread=True, group="index")
+    @on(MainScreen.IndexWanted)
     def open_index(self) -> None:
-        """Open (or build) the index early, so the first typed query does not wait for it.
+        self._open_index()
 
-        The main screen asks once its first rows are shown (the built-in views need no index).
-        """
+    @work(thread=True, group="index")
+    def _open_index(self) -> None:
+        """Open (or build) the index early, so the first typed query does not wait for it."""
+        index = self.session.index
         try:
-            with self.index_access.lock:
-                self.index_access.ready(self.main.index_progress)
+            with index.lock:
+                index.ready(self.main.index_progress)
         except Exception as error:  # searching will retry and say so; the list still works
             self.call_from_thread(
                 self.notify,
@@ -119,16 +120,20 @@ class TriageApp(App[None]):
                 markup=False,
             )
         finally:
-            self.call_from_thread(self.main.set_indexing, "")
+            self.call_from_thread(self.main.show_indexing, "")
         # The index and the first screen made most objects this process will hold.
         self.call_from_thread(self.collector.start)
 
-    # -- writes and outside changes ------------------------------------------------------
+    # -- the store filled, changed on disk, merged -----------------------------------------
 
-    def after_write(self, ids: Sequence[str]) -> None:
-        """Our own write: the index must learn of it; the file watch must not report it."""
-        self.index_access.papers_changed(ids)
-        self.watch.accept()
+    @on(WelcomeScreen.Filled)
+    def store_filled(self) -> None:
+        """Papers arrived in an empty store: leave the welcome screen."""
+        if isinstance(self.screen, WelcomeScreen):
+            self.pop_screen()
+        self.session.file_watch.accept()
+        self.session.index.catch_up_later()
+        self.main.store_changed()
 
     def poll_disk(self) -> None:
         if self._waiting_copies:
@@ -138,10 +143,44 @@ class TriageApp(App[None]):
     @work(thread=True, exclusive=True, group="watch")
     def _poll_disk(self) -> None:
         """Off the UI thread: a stat and a tiny read, but a sync client may hold a lock."""
-        change = self.watch.poll()
+        change = self.session.file_watch.poll()
         if change is not None:
             self.call_from_thread(self.reload_from_disk, replaced=change.replaced)
             self._send_conflict_copies()
+
+    def action_reload(self) -> None:
+        self.reload_from_disk(replaced=True)
+
+    def reload_from_disk(self, *, replaced: bool) -> None:
+        """Show what the file holds now; reopen it when it is another file (a synced copy)."""
+        if replaced:
+            try:
+                self.session.reopen_store()
+            except StoreError as error:
+                self.notify(str(error), severity="error", markup=False)
+                return
+        if self.session.store.count() and isinstance(self.screen, WelcomeScreen):
+            self.pop_screen()
+        self.session.index.catch_up_later()
+        self.main.store_changed()
+        self.catch_up()
+
+    @work(thread=True, exclusive=True, group="catch-up")
+    def catch_up(self) -> None:
+        index = self.session.index
+        try:
+            with index.lock:
+                updated = index.catch_up_now()
+        except Exception:  # the next search reports an unusable index
+            updated = None
+        self.call_from_thread(self._caught_up, updated)
+
+    def _caught_up(self, updated: int | None) -> None:
+        if updated is None:
+            self.notify("Reloaded the database from disk.")
+        elif updated:
+            self.notify(f"{plural(updated, 'paper')} updated from disk")
+        self.main.refill(recount=True)
 
     # -- conflict copies left by sync clients -----------------------------------------------
 
@@ -151,7 +190,7 @@ class TriageApp(App[None]):
 
     def _send_conflict_copies(self) -> None:
         """On a worker thread: list the folder, offer what is there on the UI thread."""
-        copies = find_conflict_copies(self.db_path)
+        copies = find_conflict_copies(self.session.db_path)
         if copies:
             self.call_from_thread(self.offer_conflict_copies, copies)
 
@@ -182,7 +221,7 @@ class TriageApp(App[None]):
     def merge_copies(self, offered: list[Path]) -> None:
         """Merge every copy beside the DB (its own Store: this is another thread)."""
         try:
-            with Store(self.db_path, writes=self.writes) as store:
+            with self.session.open_store() as store:
                 reports = merge_conflict_copies(store, dry_run=False)
         except (StoreError, OSError) as error:
             self.call_from_thread(self._copies_merged, [], offered, f"Merge failed: {error}")
@@ -193,100 +232,27 @@ class TriageApp(App[None]):
         self, reports: list[MergeReport], offered: list[Path], error: str | None
     ) -> None:
         self._copies_busy = False
-        self.after_write(changed_papers(reports))
+        self.session.after_write(changed_papers(reports))
         if error:  # copies merged before the failing one are unknown here: re-read them all
-            self.index_access.catch_up_later()
+            self.session.index.catch_up_later()
             self._declined_copies.update(offered)  # not offered again this session
-        if self.store.count() and isinstance(self.screen, WelcomeScreen):
+        if self.session.store.count() and isinstance(self.screen, WelcomeScreen):
             self.pop_screen()
-        self.main.papers.forget()
-        self.main.refill(recount=True)
+        self.main.store_changed()
         if error:
             self.notify(error, severity="error", markup=False)
         if reports:
             self.notify(merge_summary(reports), markup=False)
 
-    def papers_written(self, ids: Sequence[str]) -> None:
-        self.main.papers_written(ids)
-
-    def store_filled(self) -> None:
-        """Papers arrived in an empty store: leave the welcome screen."""
-        if isinstance(self.screen, WelcomeScreen):
-            self.pop_screen()
-        self.watch.accept()
-        self.index_access.catch_up_later()
-        self.main.papers.forget()
-        self.main.refill(recount=True)
-
-    def action_reload(self) -> None:
-        self.reload_from_disk(replaced=True)
-
-    def reload_from_disk(self, *, replaced: bool) -> None:
-        """Show what the file holds now; reopen it when it is another file (a synced copy)."""
-        if replaced:
-            try:
-                fresh = Store(self.db_path, writes=self.writes)
-            except StoreError as error:
-                self.notify(str(error), severity="error", markup=False)
-                return
-            self.store.close()
-            self.store = fresh
-        if self.store.count() and isinstance(self.screen, WelcomeScreen):
-            self.pop_screen()
-        self.index_access.catch_up_later()
-        self.main.papers.forget()
-        self.main.refill(recount=True)
-        self.catch_up()
-
-    @work(thread=True, exclusive=True, group="catch-up")
-    def catch_up(self) -> None:
-        try:
-            with self.index_access.lock:
-                updated = self.index_access.catch_up_now()
-        except Exception:  # the next search reports an unusable index
-            updated = None
-        self.call_from_thread(self._caught_up, updated)
-
-    def _caught_up(self, updated: int | None) -> None:
-        if updated is None:
-            self.notify("Reloaded the database from disk.")
-        elif updated:
-            self.notify(f"{updated} paper{'s' if updated != 1 else ''} updated from disk")
-        self.main.refill(recount=True)
-
     # -- help and the command palette -------------------------------------------------------
 
-    def _key_rows(self) -> list[tuple[str, str, str]]:
-        return key_table(self, self.main.active_bindings)
-
     def action_help(self) -> None:
-        self.push_screen(HelpScreen(self._key_rows()))
+        self.push_screen(HelpScreen(key_table(self, self.main.active_bindings)))
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)
-        if screen is not self.main:
-            return
-        seen: set[tuple[str, str]] = set()
-        for active in self.main.active_bindings.values():
-            binding = active.binding
-            if (
-                binding.system
-                or not binding.description
-                or (binding.action, binding.description) in seen
-            ):
-                continue
-            seen.add((binding.action, binding.description))
-            keys = ", ".join(
-                self.get_key_display(other.binding)
-                for other in self.main.active_bindings.values()
-                if other.binding.action == binding.action
-                and other.binding.description == binding.description
-            )
-            yield SystemCommand(
-                binding.description,
-                f"key: {keys}",
-                partial(self.run_action, binding.action, active.node),
-            )
+        if screen is self.main:
+            yield from binding_commands(self, screen.active_bindings)
 
 
 def run(db_path: str | os.PathLike[str]) -> None:

@@ -14,6 +14,7 @@ import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
+from triage.core.files import atomic_write
 from triage.core.paths import config_dir
 
 
@@ -50,9 +51,7 @@ def _toml_string(value: str) -> str:
 
 def _write(path: Path, text: str) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
-    partial = path.with_name(path.name + ".partial")
-    partial.write_text(text, encoding="utf-8")
-    partial.replace(path)
+    atomic_write(path, text)
 
 
 def keys_file() -> Path:

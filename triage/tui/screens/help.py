@@ -1,10 +1,12 @@
-"""The `?` screen: every key, generated from the bindings in force (so a keys.toml shows up here)."""
+"""The `?` screen and the command palette's entries: every key, generated from the bindings in
+force (so a keys.toml shows up here)."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from functools import partial
 
-from textual.app import ComposeResult
+from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import ActiveBinding, Binding
 from textual.containers import Vertical, VerticalScroll
 from textual.content import Content
@@ -14,7 +16,7 @@ from textual.widgets import Static
 VIEWS_ROW = ("view", "Views: 1-5 built in, 6-9 the ones you saved (v)")
 
 
-def key_table(app, bindings: Mapping[str, ActiveBinding]) -> list[tuple[str, str, str]]:
+def key_table(app: App, bindings: Mapping[str, ActiveBinding]) -> list[tuple[str, str, str]]:
     """(keys, description, binding id) per triage action, keys of one action joined.
 
     Only bindings with an id are triage's own (and can be rebound in keys.toml); the nine view
@@ -37,6 +39,31 @@ def key_table(app, bindings: Mapping[str, ActiveBinding]) -> list[tuple[str, str
             keys.append(display)
         ids[action] = binding.id or ""
     return [(" ".join(keys), action[1], ids[action]) for action, keys in rows.items()]
+
+
+def binding_commands(app: App, bindings: Mapping[str, ActiveBinding]) -> Iterator[SystemCommand]:
+    """A command palette entry per action with a description, its keys as the help text."""
+    seen: set[tuple[str, str]] = set()
+    for active in bindings.values():
+        binding = active.binding
+        if (
+            binding.system
+            or not binding.description
+            or (binding.action, binding.description) in seen
+        ):
+            continue
+        seen.add((binding.action, binding.description))
+        keys = ", ".join(
+            app.get_key_display(other.binding)
+            for other in bindings.values()
+            if other.binding.action == binding.action
+            and other.binding.description == binding.description
+        )
+        yield SystemCommand(
+            binding.description,
+            f"key: {keys}",
+            partial(app.run_action, binding.action, active.node),
+        )
 
 
 class HelpScreen(ModalScreen[None]):

@@ -13,20 +13,22 @@ from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Static, TextArea
 
-from triage.store import StoreError
+from triage.store import Paper, StoreError
+from triage.tui.session import Session
 from triage.tui.widgets.literal import printable
 
 
 class NoteEditor(ModalScreen[None]):
     BINDINGS = [Binding("escape", "close", "Close note", id="note-close", priority=True)]
 
-    def __init__(self, paper_id: str, title: str, note: str) -> None:
+    def __init__(self, session: Session, paper: Paper) -> None:
         super().__init__()
-        self.paper_id = paper_id
-        self.paper_title = title
-        self.base = note
+        self.session = session
+        self.paper_id = paper.id
+        self.paper_title = paper.title
+        self.base = paper.note
         """The note as stored when this editor last loaded or saved it."""
-        self.editor = TextArea(note, id="note-text", soft_wrap=True, tab_behavior="indent")
+        self.editor = TextArea(paper.note, id="note-text", soft_wrap=True, tab_behavior="indent")
         self.editor.cursor_blink = False  # a still screen (and stable screenshots)
 
     def compose(self) -> ComposeResult:
@@ -53,17 +55,16 @@ class NoteEditor(ModalScreen[None]):
         if text == self.base:
             return
         try:
-            stored = self.app.store.save_note(self.paper_id, text, base=self.base)
-        except (
-            StoreError
-        ) as error:  # e.g. locked by a sync client: keep the text, retry on next key
+            stored = self.session.store.save_note(self.paper_id, text, base=self.base)
+        except StoreError as error:
+            # e.g. locked by a sync client: keep the text, retry on the next key
             self.app.notify(f"Note not saved yet: {error}", severity="error", markup=False)
             return
         self.base = stored
         if stored != text:
             self.editor.load_text(stored)
             self.notify("The note was also changed elsewhere: both versions are kept.", timeout=6)
-        self.app.after_write([self.paper_id])
+        self.session.after_write([self.paper_id])
 
     def on_unmount(self) -> None:
         self.save()

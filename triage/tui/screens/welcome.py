@@ -9,12 +9,14 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.content import Content
+from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Static
 
 import triage
+from triage.core.wording import plural
 from triage.importers.dump import import_paths
-from triage.store import Store
+from triage.tui.session import Session
 from triage.tui.widgets.key_bar import KeyBar
 
 
@@ -29,16 +31,19 @@ class WelcomeScreen(Screen[None]):
         Binding("i", "import_samples", "Import sample dumps", id="welcome-import"),
     ]
 
-    def __init__(self, db_path: Path) -> None:
+    class Filled(Message):
+        """Papers were imported: the list has something to show."""
+
+    def __init__(self, session: Session) -> None:
         super().__init__()
-        self.db_path = db_path
+        self.session = session
         self.samples = sample_dumps_dir()
 
     def compose(self) -> ComposeResult:
         lines = [
             Content.styled("Welcome to triage", "bold $text-primary"),
             Content(""),
-            Content(f"The database {self.db_path} has no papers yet."),
+            Content(f"The database {self.session.db_path} has no papers yet."),
             Content(""),
             Content("Save a day of the Hugging Face Daily Papers page as text, then run"),
             Content.styled("    triage import ~/Downloads/daily-papers.txt", "bold"),
@@ -71,7 +76,7 @@ class WelcomeScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, group="import")
     def import_samples(self, folder: Path) -> None:
-        with Store(self.db_path, writes=self.app.writes) as store:
+        with self.session.open_store() as store:
             reports = import_paths(store, [folder])
         new = sum(report.new for report in reports)
         errors = [report.summary() for report in reports if report.error]
@@ -80,5 +85,5 @@ class WelcomeScreen(Screen[None]):
     def imported(self, new: int, errors: list[str]) -> None:
         for error in errors:
             self.notify(error, severity="error", markup=False)
-        self.notify(f"Imported {new} papers from the sample dumps.", markup=False)
-        self.app.store_filled()
+        self.notify(f"Imported {plural(new, 'paper')} from the sample dumps.", markup=False)
+        self.post_message(self.Filled())

@@ -82,12 +82,23 @@ class PaperDetail(LineScrollView, can_focus=False):
         self, *, name: str | None = None, id: str | None = None, classes: str | None = None
     ) -> None:
         super().__init__(name=name, id=id, classes=classes)
+        self.paper: Paper | None = None
+        """The paper shown."""
         self.content = Content(EMPTY)
         """What is shown, before wrapping."""
         self._lines: list[Strip] = []
         self._wrapped_for: tuple | None = None
+        self._shown: tuple | None = None
 
-    def show(self, paper: Paper | None, highlight: Highlighter | None = None) -> None:
+    def show(
+        self, paper: Paper | None, highlight: Highlighter | None = None, *, terms: object = None
+    ) -> None:
+        """`terms` names what `highlight` marks: the same paper with the same terms is not
+        wrapped and painted again."""
+        if (paper, terms) == self._shown:
+            return
+        self._shown = (paper, terms)
+        self.paper = paper
         self.content = Content(EMPTY) if paper is None else describe(paper, highlight)
         self._wrapped_for = None
         self._wrap()

@@ -3,12 +3,11 @@
 Modelled on toolong's `LogLines`: the widget holds a sequence of ids (100,000 cost what 100 do),
 fetches the few papers it paints through a callback, caches them, and keeps the highlighted
 paper when the sequence is replaced (a search refresh, a mark moving papers out of view): the
-caller finds its new row with `row_of`, off the UI thread.
+caller finds its new row (`list_controller.row_of`), off the UI thread.
 """
 
 from __future__ import annotations
 
-from collections import OrderedDict
 from collections.abc import Callable, Iterable, Sequence
 
 from rich.cells import cell_len, set_cell_size
@@ -16,6 +15,7 @@ from rich.segment import Segment
 from rich.style import Style
 from textual import events
 from textual.binding import Binding
+from textual.cache import LRUCache
 from textual.geometry import Size
 from textual.message import Message
 from textual.strip import Strip
@@ -29,18 +29,6 @@ DATE_WIDTH = 10
 ROW_CACHE_SIZE = 4096
 STRIP_CACHE_SIZE = 256
 PREFETCH_MARGIN = 20
-
-
-def row_of(ids: Sequence[str], paper_id: str, near: int) -> int | None:
-    """Where `paper_id` is in `ids`, looked for around row `near` first (where it usually is)."""
-    start = max(0, near - 2)
-    window = list(ids[start : near + 3])
-    if paper_id in window:
-        return start + window.index(paper_id)
-    try:
-        return ids.index(paper_id)  # a search result answers from its row sets
-    except ValueError:
-        return None
 
 
 def state_word(state: str) -> str:
@@ -101,13 +89,13 @@ class PaperList(LineScrollView, can_focus=True):
         super().__init__(name=name, id=id, classes=classes)
         self._fetch = fetch
         self._ids: Sequence[str] = ()
-        self._rows: OrderedDict[str, Paper] = OrderedDict()
+        self._rows: LRUCache[str, Paper] = LRUCache(ROW_CACHE_SIZE)
         self.cursor = 0
         self.selected: set[str] = set()
         self._announced: str | None = None
         self._row_styles: dict[tuple, tuple[Style, dict[str, Style]]] = {}
         """Row styles by (cursor, selected, look): computing them costs more than painting a row."""
-        self._strips: OrderedDict[str, dict[tuple, Strip]] = OrderedDict()
+        self._strips: LRUCache[str, dict[tuple, Strip]] = LRUCache(STRIP_CACHE_SIZE)
         """Painted rows by paper, then (cursor, selected, width, look): while typing, most rows
         of the new list were on screen a keystroke ago."""
 
@@ -123,7 +111,7 @@ class PaperList(LineScrollView, can_focus=True):
 
     def show(self, ids: Sequence[str], *, row: int | None, top_if_gone: bool = False) -> None:
         """Replace the rows; the cursor goes to `row`: where the paper to keep is in `ids`
-        (see `row_of`), None when it is gone.
+        (see `list_controller.row_of`), None when it is gone.
 
         Then the cursor keeps its row, which is the next paper: what a triage key that sent
         the paper out of view should leave behind. A new filter (`top_if_gone`) starts at its
@@ -153,8 +141,8 @@ class PaperList(LineScrollView, can_focus=True):
             return
         forgotten = set(ids)
         for paper_id in forgotten:
-            self._rows.pop(paper_id, None)
-            self._strips.pop(paper_id, None)
+            self._rows.discard(paper_id)
+            self._strips.discard(paper_id)
         top = round(self.scroll_y)
         for offset, paper_id in enumerate(self._ids[top : top + self.size.height]):
             if paper_id in forgotten:  # repaint just the rows that show them
@@ -166,8 +154,6 @@ class PaperList(LineScrollView, can_focus=True):
             return
         for paper in self._fetch(missing):
             self._rows[paper.id] = paper
-        while len(self._rows) > ROW_CACHE_SIZE:
-            self._rows.popitem(last=False)
 
     # -- cursor and selection ----------------------------------------------------------
 
@@ -205,6 +191,12 @@ class PaperList(LineScrollView, can_focus=True):
         height = max(1, self.scrollable_content_region.height)
         self.scroll_to(y=self.scroll_y + direction * height, animate=False, immediate=True)
         self._set_cursor(self.cursor + direction * height)
+
+    def targets(self) -> list[str]:
+        """What a triage key acts on: the selected papers in list order, else the highlighted one."""
+        if self.selected:
+            return [paper_id for paper_id in self._ids if paper_id in self.selected]
+        return [self.highlighted_id] if self.highlighted_id else []
 
     def toggle_selected(self) -> None:
         paper_id = self.highlighted_id
@@ -273,10 +265,6 @@ class PaperList(LineScrollView, can_focus=True):
         painted = self._strips.get(paper_id)
         if painted is None:
             painted = self._strips[paper_id] = {}
-            if len(self._strips) > STRIP_CACHE_SIZE:
-                self._strips.popitem(last=False)
-        else:
-            self._strips.move_to_end(paper_id)
         strip = painted.get(variant)
         if strip is None:
             if len(painted) > 4:  # looks of an earlier width, theme or focus

@@ -1,0 +1,61 @@
+"""What every screen works with, built once by the app and handed to screens at construction.
+
+Screens used to reach these through the untyped `self.app`; a typed session says what they
+need (and lets mypy check it), and keeps them off the App's own attributes (an App attribute
+named `watch` shadowed Textual's `App.watch`).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from triage.store import Store, WriteLog
+from triage.sync.watch import FileWatch
+from triage.tui.index_access import IndexAccess
+
+
+@dataclass
+class Session:
+    db_path: Path
+    writes: WriteLog
+    """This app's own writes, from any of its stores: the file watch never reports them."""
+    store: Store
+    """The UI thread's store; replaced when the file on disk is another one (`reopen_store`)."""
+    index: IndexAccess
+    file_watch: FileWatch
+
+    @classmethod
+    def open(cls, db_path: str | os.PathLike[str]) -> Session:
+        path = Path(db_path).expanduser()
+        writes = WriteLog()
+        return cls(
+            db_path=path,
+            writes=writes,
+            store=Store(path, writes=writes),
+            index=IndexAccess(path),
+            file_watch=FileWatch(path, writes),
+        )
+
+    def open_store(self) -> Store:
+        """A store of its own for a worker thread (SQLite connections stay on their thread);
+        its writes count as this app's own."""
+        return Store(self.db_path, writes=self.writes)
+
+    def after_write(self, ids: Iterable[str]) -> None:
+        """Our own write: the index must learn of it; the file watch must not report it."""
+        self.index.papers_changed(ids)
+        self.file_watch.accept()
+
+    def reopen_store(self) -> None:
+        """The path names another file now (a synced copy): read that one. Raises StoreError,
+        and then keeps the store it had."""
+        fresh = self.open_store()
+        self.store.close()
+        self.store = fresh
+
+    def close(self) -> None:
+        self.index.close()
+        self.store.close()
