@@ -185,7 +185,13 @@ class TextIndex:
         """Open the index; False if it is missing, corrupt or of an older schema."""
         for attempt in range(OPEN_ATTEMPTS):
             try:
-                header, versions = _split_state(self.state_path.read_text(encoding="utf-8"))
+                state = self.state_path.read_text(encoding="utf-8")
+            except FileNotFoundError:
+                # never built, or lost: a rebuild swaps in whole directories, under the lock
+                # that ``rebuilding`` takes before opening again, so waiting would not help
+                return False
+            try:
+                header, versions = _split_state(state)
                 if header.get("schema") != SCHEMA_VERSION:
                     return False
                 self.ix = MappedStorage(str(self.directory)).open_index()
