@@ -14,6 +14,8 @@ from triage.core.paths import cache_dir_for
 from triage.search import IndexLocked, SearchIndex
 from triage.store import Store, paper_id
 
+pytestmark = pytest.mark.usefixtures("whoosh_mode")
+
 PAPERS = [
     ("Diffusion Models for Video Generation", "We study diffusion in video synthesis."),
     ("Naïve Bayes Revisited", "A naive approach to classification studies."),

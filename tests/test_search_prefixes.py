@@ -7,8 +7,10 @@ import random
 import pytest
 
 from triage.search import SearchIndex, prefixes
-from triage.search.textindex import stem, words
+from triage.search.analysis import stem, words
 from triage.store import Store
+
+pytestmark = pytest.mark.usefixtures("whoosh_mode")
 
 VOCABULARY = [
     "diffusion",

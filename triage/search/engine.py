@@ -34,7 +34,8 @@ from triage.search.overlay import ChangedText
 from triage.search.prefixes import PrefixSets
 from triage.search.result import RankedIds, SearchResult, SortedIds, fold
 from triage.search.table import Table
-from triage.search.textindex import TEXT_FIELDS, IndexLocked, Progress, TextIndex, analyse, stem
+from triage.search.analysis import TEXT_FIELDS, analyse, stem
+from triage.search.textindex import IndexLocked, Progress, TextIndex
 from triage.store import Reader, Store, StoreError, connect_read_only
 
 log = logging.getLogger(__name__)
@@ -75,6 +76,17 @@ class SearchIndex:
         self._docrows: list[int] = []
         self._seen_token = None
         self._open_searcher()
+
+    @property
+    def fast_paths(self) -> bool:
+        """Whether this index uses the fast paths (see :mod:`.whoosh_internals`)."""
+        return self.text.fast
+
+    @property
+    def stored_sets(self) -> int:
+        """How many prefix and word sets the last full build stored: the first keystrokes and
+        frequent words are answered from them."""
+        return len(self._prefix_sets.entries)
 
     # -- lifecycle ---------------------------------------------------------------------------
 
