@@ -14,8 +14,10 @@ against (``VERIFIED``), the private names they need exist, and a small index wri
 :class:`BlockSegmentWriter` and by Whoosh's own writer reads back the same through Whoosh's
 public API and through :class:`TermTable`: a format change that kept the names would
 otherwise return wrong results silently. If not, or with ``TRIAGE_WHOOSH_FAST=0`` in the
-environment, the index uses Whoosh's own writer, postings and ``FileStorage`` (slower builds
-and more memory, the same results), and one warning says why.
+environment, the index uses Whoosh's own writer, postings and ``FileStorage``, and one
+warning says why: the same papers match, builds are ~10x slower, an open index takes more
+memory, and "more like this" may order near ties differently (Whoosh's writer counts a
+field's distinct words as its length).
 """
 
 from __future__ import annotations
@@ -74,7 +76,7 @@ def fallback_reason() -> str | None:
         _warned.add(reason)
         log.warning(
             "search index: Whoosh fast paths off (%s); using Whoosh's own writer, postings and "
-            "storage (same results, slower builds, more memory)",
+            "storage (the same matches, slower builds, more memory)",
             reason,
         )
     return reason
@@ -82,7 +84,7 @@ def fallback_reason() -> str | None:
 
 @functools.cache
 def _verify() -> str | None:
-    """Checked once per process (~20 ms, mostly the self-check's two small commits)."""
+    """Checked once per process (~15 ms, mostly the self-check's two small commits)."""
     try:
         installed = metadata.version(DISTRIBUTION)
     except metadata.PackageNotFoundError:
