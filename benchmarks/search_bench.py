@@ -8,6 +8,7 @@ fresh process (this one has built the library): resident set size after the impo
 opening the index, and its peak while typing the sessions for the first time.
 
 Usage: python benchmarks/search_bench.py --n 10000 [--n 100000] [--work /tmp/triage-bench]
+(``TRIAGE_WHOOSH_FAST=0`` in the environment: the fallback without Whoosh's internals.)
 Never run by pytest.
 """
 
@@ -257,6 +258,11 @@ def run(n: int, work: Path) -> dict:
     started = time.perf_counter()
     index = SearchIndex.open(db_path)
     figures["import index s"] = time.perf_counter() - started
+    print(
+        "Whoosh fast paths: on"
+        if index.fast_paths
+        else "Whoosh fast paths: OFF (Whoosh's own writer, postings and storage)"
+    )
     index.close()
     figures["import s"] = figures["import store s"] + figures["import index s"]
     with Store(db_path) as store:

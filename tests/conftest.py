@@ -12,3 +12,19 @@ def isolated_user_dirs(tmp_path_factory, monkeypatch):
     monkeypatch.setenv("TRIAGE_DB", str(home / "data" / "triage.db"))
     monkeypatch.setenv("TRIAGE_BACKUP_DIR", str(home / "backups"))
     return home
+
+
+@pytest.fixture(scope="module", params=["fast", "fallback"])
+def whoosh_mode(request):
+    """Runs a search test module twice: with the Whoosh fast paths, then with Whoosh's own
+    writer, postings and storage (as when its internals change), so both stay correct."""
+    from triage.search import whoosh_internals
+
+    with pytest.MonkeyPatch.context() as patch:
+        if request.param == "fallback":
+            patch.setenv(whoosh_internals.SWITCH, "0")
+        else:
+            patch.delenv(whoosh_internals.SWITCH, raising=False)
+        reason = whoosh_internals.fallback_reason()
+        assert (reason is None) is (request.param == "fast"), reason
+        yield request.param

@@ -30,6 +30,7 @@ def library(tmp_path):
     return path
 
 
+@pytest.mark.usefixtures("whoosh_mode")
 @pytest.mark.parametrize("view", VIEWS)
 def test_a_built_in_view_from_sqlite_lists_what_the_index_lists(library, view):
     with Store(library) as store:

@@ -7,6 +7,8 @@ import pytest
 from triage.search import SearchIndex
 from triage.store import Store, paper_id
 
+pytestmark = pytest.mark.usefixtures("whoosh_mode")
+
 DAY_ONE = [
     ("Diffusion Models for Video Generation", "We study diffusion in video synthesis."),
     ("Naïve Bayes Revisited", "A naive approach to classification studies."),
@@ -21,10 +23,10 @@ D, E = (paper_id(title) for title, _ in DAY_TWO)
 
 
 @pytest.fixture(scope="module")
-def index(tmp_path_factory):
+def index(tmp_path_factory, whoosh_mode):
     """Five papers over two days: A star+to-read+note, B archived, C star, E reading+to-read.
 
-    Built once for the module (the queries only read), with its own cache dir.
+    Built once for the module in each mode (the queries only read), with its own cache dir.
     """
     home = tmp_path_factory.mktemp("search")
     with pytest.MonkeyPatch.context() as patch:
@@ -40,6 +42,7 @@ def index(tmp_path_factory):
             store.mark([C], star=True)
             store.mark([E], state="reading", add_tags=["to-read"])
         opened = SearchIndex.open(path)
+        assert opened.fast_paths is (whoosh_mode == "fast")
         yield opened
         opened.close()
 

@@ -12,6 +12,8 @@ from triage.core.paths import cache_dir_for
 from triage.search import SearchIndex
 from triage.store import Store, StoreError, paper_id
 
+pytestmark = pytest.mark.usefixtures("whoosh_mode")
+
 PAPERS = [
     ("Diffusion Models for Video Generation", "We study diffusion in video synthesis."),
     ("Graph Neural Networks at Scale", "Message passing on large graphs."),

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import pytest
+
 from triage.search import SearchIndex
 from triage.store import Store, paper_id
+
+pytestmark = pytest.mark.usefixtures("whoosh_mode")
 
 NAMED = (
     "DynamicCity: Large-Scale LiDAR Generation from Dynamic Scenes",

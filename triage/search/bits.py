@@ -54,7 +54,7 @@ def to_rows(bits: int) -> list[int]:
 
 def first_rows(bits: int, count: int) -> list[int]:
     """The ``count`` lowest rows, without converting the whole set."""
-    rows = []
+    rows: list[int] = []
     while bits and len(rows) < count:
         lowest = bits & -bits
         rows.append(lowest.bit_length() - 1)

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Collection, Iterable
 
 from triage.search import bits
-from triage.search.textindex import TEXT_FIELDS, stem, words
+from triage.search.analysis import TEXT_FIELDS, stem, words
 from triage.store import Reader
 
 

@@ -21,11 +21,16 @@ import json
 import os
 import zlib
 from array import array
+from collections.abc import Mapping
 from itertools import groupby, islice, repeat
 from operator import eq, sub
 from pathlib import Path
+from typing import TYPE_CHECKING, BinaryIO, NamedTuple
 
 from triage.search import bits
+
+if TYPE_CHECKING:
+    from triage.search.table import Table
 
 DENSE = 2_000  # postings of a word, or over a prefix's words, from which its set is worth storing
 GROUPS = {"fixed": ("title", "abstract"), "title": ("title",)}
@@ -37,7 +42,7 @@ def order_key(ids: list[str]) -> str:
     return hashlib.blake2b("\n".join(ids).encode("utf-8"), digest_size=12).hexdigest()
 
 
-def build(postings: dict[str, dict[str, array]], ids: list[str], path: Path) -> None:
+def build(postings: Mapping[str, Mapping[str, array]], ids: list[str], path: Path) -> None:
     """Write the sets of the frequent prefixes and words; ``ids`` name the documents in
     docnum order."""
     size = len(ids)
@@ -53,7 +58,7 @@ def build(postings: dict[str, dict[str, array]], ids: list[str], path: Path) -> 
         for group, fields in GROUPS.items():
             tables = [postings.get(field, {}) for field in fields]
 
-            def lists(word: str, tables: list = tables) -> list[array]:
+            def lists(word: str, tables: list[Mapping[str, array]] = tables) -> list[array]:
                 return [table[word] for table in tables if word in table]
 
             counts: dict[str, int] = {}
@@ -63,8 +68,8 @@ def build(postings: dict[str, dict[str, array]], ids: list[str], path: Path) -> 
             words = sorted(counts)
             # the frequent words' sets: stored, and united into every prefix they begin with
             frequent = {word: _rows(lists(word), size) for word in words if counts[word] >= DENSE}
-            for word, members in frequent.items():
-                write(f"{group}={word}", members)
+            for word, rows in frequent.items():
+                write(f"{group}={word}", rows)
             shorter: dict[str, int] = {}  # dense prefixes one letter shorter -> how many words
             length = 1
             while words:  # only the words of a dense prefix can make a longer one dense
@@ -119,15 +124,25 @@ def _rows(lists: list[array], size: int) -> int:
     return bits.from_flags(flags)
 
 
+class _Order(NamedTuple):
+    """How the stored rows map to the current ones (see ``PrefixSets._order``)."""
+
+    generation: int  # the table's order generation it was worked out for
+    rows: list[int] | None  # current row of each stored row; None: the same order
+    added: int  # rows of papers added since the build
+    moves: list[tuple[int, int, int]] | None  # runs of rows that moved together
+    source: list[int] | None  # if too many runs: the stored row of each current row
+
+
 class PrefixSets:
     """The stored sets, read lazily; ``get`` answers in the current row order."""
 
-    def __init__(self, path: Path):
+    def __init__(self, path: Path) -> None:
         self.path = path
         self.entries: dict[str, list[int]] = {}
         self._loaded: dict[tuple[int, int], int] = {}  # by extent: shared sets load once
-        self._order_for: tuple | None = None  # see _order
-        self._file = None
+        self._order_for: _Order | None = None
+        self._file: BinaryIO | None = None
         try:
             # Kept open: a rebuild by another process replaces the file, not what we read.
             self._file = handle = path.open("rb")
@@ -135,9 +150,9 @@ class PrefixSets:
             length = int.from_bytes(handle.read(8), "little")
             handle.seek(-8 - length, os.SEEK_END)
             header = json.loads(handle.read(length))
-            self.size = header["size"]
-            self.order = header["order"]
-            self.ids_extent = header["ids"]
+            self.size: int = header["size"]
+            self.order: str = header["order"]
+            self.ids_extent: list[int] = header["ids"]
             self.entries = header["sets"]
         except (OSError, ValueError, KeyError):
             self.entries = {}
@@ -149,6 +164,8 @@ class PrefixSets:
             self._file = None
 
     def _read(self, offset: int, length: int) -> bytes:
+        if self._file is None:
+            raise OSError(f"{self.path}: closed")
         self._file.seek(offset)
         return zlib.decompress(self._file.read(length))
 
@@ -158,41 +175,39 @@ class PrefixSets:
     def has_word(self, group: str, word: str) -> bool:
         return f"{group}={word}" in self.entries
 
-    def added_since(self, table) -> int:
+    def added_since(self, table: Table) -> int:
         """Rows of papers the stored sets do not know (added after the build)."""
-        self._order(table)
-        return self._order_for[2]
+        return self._order(table).added
 
-    def get(self, group: str, prefix: str, table) -> int:
+    def get(self, group: str, prefix: str, table: Table) -> int:
         return self._get(f"{group}:{prefix}", table)
 
-    def get_word(self, group: str, word: str, table) -> int:
+    def get_word(self, group: str, word: str, table: Table) -> int:
         return self._get(f"{group}={word}", table)
 
-    def _get(self, name: str, table) -> int:
-        key = tuple(self.entries[name])
-        self._order(table)
+    def _get(self, name: str, table: Table) -> int:
+        offset, length = self.entries[name]
+        key = (offset, length)
+        order = self._order(table)
         if key not in self._loaded:
-            stored = int.from_bytes(self._read(*key), "little")
-            _, rows, _, moves, source = self._order_for
-            if rows is None:
+            stored = int.from_bytes(self._read(offset, length), "little")
+            if order.rows is None:
                 self._loaded[key] = stored
-            elif moves is not None:
-                self._loaded[key] = bits.move(stored, moves)
-            else:
-                self._loaded[key] = bits.permute(stored, source, self.size)
+            elif order.moves is not None:
+                self._loaded[key] = bits.move(stored, order.moves)
+            elif order.source is not None:
+                self._loaded[key] = bits.permute(stored, order.source, self.size)
         return self._loaded[key]
 
-    def _order(self, table) -> None:
-        """How the stored rows map to the current ones, worked out once per order: (table
-        generation, current row of each stored row or None if the same order, rows added
-        since, runs of rows that moved together or None, and if too many runs, the stored row
-        of each current row)."""
-        if self._order_for is not None and self._order_for[0] == table.order_generation:
-            return
-        rows, added, moves, source = None, 0, None, None
+    def _order(self, table: Table) -> _Order:
+        """How the stored rows map to the current ones, worked out once per order."""
+        if self._order_for is not None and self._order_for.generation == table.order_generation:
+            return self._order_for
+        rows: list[int] | None = None
+        added, moves, source = 0, None, None
         if table.size != self.size or order_key(table.ids) != self.order:
-            stored_ids = self._read(*self.ids_extent).decode("utf-8").split("\n")
+            offset, length = self.ids_extent
+            stored_ids = self._read(offset, length).decode("utf-8").split("\n")
             rows = list(map(table.row_of.get, stored_ids, repeat(GONE)))
             moves = _runs(rows)
             if moves is None:  # too scattered: row by row
@@ -206,9 +221,10 @@ class PrefixSets:
                 for new, _, length in moves:
                     known |= ((1 << length) - 1) << new
             added = table.all & ~known
-        if self._order_for is not None and self._order_for[1] != rows:
+        if self._order_for is not None and self._order_for.rows != rows:
             self._loaded.clear()
-        self._order_for = (table.order_generation, rows, added, moves, source)
+        self._order_for = _Order(table.order_generation, rows, added, moves, source)
+        return self._order_for
 
 
 def _runs(rows: list[int]) -> list[tuple[int, int, int]] | None:

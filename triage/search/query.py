@@ -79,6 +79,9 @@ _TOKEN = re.compile(
 )
 
 
+_Token = tuple[str, bool, str | None, str | None, bool, bool]
+
+
 def parse(text: str, *, today: dt.date | None = None) -> Query:
     """Parse ``text``; never raises."""
     hints: list[str] = []
@@ -103,9 +106,9 @@ class _Parser:
 
     # -- tokens -------------------------------------------------------------------------
 
-    def _tokenize(self, text: str) -> list[tuple]:
+    def _tokenize(self, text: str) -> list[_Token]:
         """(kind, negated, field, value, is_phrase, at_end) tuples."""
-        tokens = []
+        tokens: list[_Token] = []
         pos = 0
         while pos < len(text):
             match = _TOKEN.match(text, pos)

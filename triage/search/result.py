@@ -115,7 +115,7 @@ class SortedIds(Sequence):
         self,
         ids: list[str],
         members: int,
-        order: list[int],
+        order: Sequence[int],
         reverse: bool,
         total: int,
         row_of: dict[str, int],

@@ -1,70 +1,23 @@
-"""Whoosh storage that maps segment files without copying them.
+"""Segment files read in place: the file interface over a view of their mapping.
 
 Whoosh's own ``FileStorage`` maps a compound segment file and hands each part of it to a
 ``BufferFile``, which wraps the part in a ``BytesIO``: that copies every part of every segment
 into memory when the index is opened (~75 MB at 100,000 papers), and touches every page of
-the mapping while doing it (another ~80 MB of resident pages). Here each part is a view of
-the mapping, so only the pages a search actually reads become resident, and they are the
-kernel's page cache, shared and dropped under memory pressure.
+the mapping while doing it (another ~80 MB of resident pages). The mapped storage
+(:class:`~.whoosh_internals.MappedStorage`) makes each part a view of the mapping read through
+:class:`ViewReader`, so only the pages a search actually reads become resident, and they are
+the kernel's page cache, shared and dropped under memory pressure.
 """
 
 from __future__ import annotations
 
-import mmap
 import os
-
-from whoosh.filedb.filestore import FileStorage
-from whoosh.filedb.structfile import BufferFile
 
 SEGMENT_SUFFIX = ".seg"
 PEEK_BYTES = 512
 
 
-class MappedStorage(FileStorage):
-    """A ``FileStorage`` whose segment files are read through :class:`MappedFile`.
-
-    ``supports_mmap`` is False so that Whoosh's compound reader does not map the file again
-    itself but asks our file for its parts (``subset``), which are views of one mapping.
-    """
-
-    def __init__(self, path: str):
-        super().__init__(path, supports_mmap=False)
-
-    def open_file(self, name, **kwargs):
-        if name.endswith(SEGMENT_SUFFIX):
-            with open(self._fpath(name), "rb") as handle:
-                if os.fstat(handle.fileno()).st_size:
-                    return MappedFile(
-                        memoryview(mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ)),
-                        name=name,
-                    )
-        return super().open_file(name, **kwargs)
-
-
-class MappedFile(BufferFile):
-    """A ``BufferFile`` over a memory view, reading it in place; parts are views too."""
-
-    def __init__(self, view: memoryview, name=None, onclose=None):
-        self._buf = view
-        self._name = name
-        self.file = _ViewReader(view)
-        self.onclose = onclose
-        self.is_real = False
-        self.is_closed = False
-
-    def subset(self, position, length, name=None):
-        return MappedFile(self._buf[position : position + length], name=name or self._name)
-
-    def close(self):
-        super().close()
-        # the mapping itself goes when the last view of it does (parts may outlive this file)
-        try:
-            self._buf.release()
-        except BufferError:  # something still reads this very view: it goes with it
-            pass
-
-
-class _ViewReader:
+class ViewReader:
     """The file interface Whoosh and ``pickle`` use (read, readline, seek, tell), over a view."""
 
     __slots__ = ("_position", "_view")

@@ -25,6 +25,7 @@ class Table:
         """``snapshot``: a copy saved by :meth:`save`, used if the store has not changed since."""
         self.reader = reader
         self._saved_docrows = None
+        self._orders: dict[str, Sequence[int]] = {}  # by sort key, rows in that order
         if not (snapshot and self._load_snapshot(snapshot)):
             self.load()
 
@@ -54,7 +55,7 @@ class Table:
         saved, self._saved_docrows = self._saved_docrows, None
         return saved if self.order_generation == 1 else None
 
-    def save(self, path: Path, token: str, docrows=None) -> None:
+    def save(self, path: Path, token: str | None, docrows: object = None) -> None:
         """Keep a copy labelled with the store's ``token``, for which it is up to date, with
         ``docrows`` (the search index's segments and its document -> row list) for these rows."""
         for key in ("title", "added"):
@@ -71,7 +72,7 @@ class Table:
         self.all = (1 << self.size) - 1
         self.generation = getattr(self, "generation", 0) + 1
         self.order_generation = getattr(self, "order_generation", 0) + 1  # changes when rows move
-        self._orders: dict[str, list[int]] = {}
+        self._orders = {}
 
     def load(self) -> None:
         rows = self.reader.list_rows()

@@ -1,14 +1,14 @@
 """The Whoosh index: a disposable cache of the store's text, in the user cache dir.
 
-Words are indexed unstemmed (lower-cased, accent-folded) so that the word being typed can be
-matched as a prefix of what the user sees; stemming happens at query time by expanding a word
-to every indexed word with the same Porter stem (``diffusion`` -> diffusion, diffusions, diffuse).
+What it holds is described in :mod:`.analysis`. ``state.json`` beside it records the store's
+``change_token`` and each paper's ``version`` as indexed, so opening the index after another
+process or machine changed the DB re-indexes only the papers whose version differs. It is only
+written while holding Whoosh's write lock. Its first line is a JSON header (schema, change
+token), its second the versions as JSON: opening an up-to-date index reads the header only
+(parsing 100,000 versions takes ~60 ms).
 
-``state.json`` beside it records the store's ``change_token`` and each paper's ``version`` as
-indexed, so opening the index after another process or machine changed the DB re-indexes only
-the papers whose version differs. It is only written while holding Whoosh's write lock. Its
-first line is a JSON header (schema, change token), its second the versions as JSON: opening
-an up-to-date index reads the header only (parsing 100,000 versions takes ~60 ms).
+Whether it is written, stored and read through the fast paths or through Whoosh's own is
+decided when it is made (:func:`~.whoosh_internals.fast_paths`); the results are the same.
 """
 
 from __future__ import annotations
@@ -16,151 +16,33 @@ from __future__ import annotations
 import json
 import logging
 import os
-import re
 import shutil
 import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
-from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 from whoosh import index as whoosh_index
-from whoosh.analysis import Token, Tokenizer
-from whoosh.fields import BOOLEAN, ID, KEYWORD, TEXT, Schema
 from whoosh.filedb.filestore import FileStorage
-from whoosh.formats import Existence
-from whoosh.lang.porter import stem as porter_stem
-from whoosh.support.charset import accent_map
 
 from triage.core.files import atomic_write
-from triage.search import bulk, prefixes
-from triage.search.storage import MappedStorage
+from triage.search import bulk, postings, prefixes, whoosh_internals
+from triage.search.analysis import make_schema, read_documents, words
 from triage.store import Reader
 
 SCHEMA_VERSION = (
     6  # 2: Existence format; 3: one word splitter; 4, 5: prefix sets; 6: longer prefixes, words
 )
 BULK_AT = 200  # documents per write from which the bulk writer is used
-TEXT_FIELDS = ("title", "abstract", "note", "tagwords")
 LOCK_RETRIES = 5
 LOCK_DELAY = 0.05
 OPEN_ATTEMPTS = 3
 SWAP_WAIT = 5.0  # seconds a rebuild waits for another process's writer before swapping anyway
+INDEX_NAME = "MAIN"  # Whoosh's default name: indexes built before it was named open as they are
 
 Progress = Callable[[int, int], None]
 log = logging.getLogger(__name__)
-
-MAX_WORD = 40  # longer runs of word characters (hashes, URLs) are not words
-_WORD = re.compile(rf"(?<!\w)\w{{1,{MAX_WORD}}}(?!\w)")
-_ASCII_WORD = re.compile(
-    rf"(?<![a-z0-9_])[a-z0-9_]{{1,{MAX_WORD}}}(?![a-z0-9_])"
-)  # same, 2x faster
-
-
-def words(text: str) -> list[str]:
-    r"""The indexed form of a text: lower case, accents folded, then ``\w+`` runs of 1-40 chars.
-
-    One function for indexing (both writers), queries and highlighting, so they always agree.
-    """
-    text = text.lower()
-    if text.isascii():
-        return _ASCII_WORD.findall(text)
-    return _WORD.findall(text.translate(accent_map))
-
-
-class _WordTokenizer(Tokenizer):
-    """:func:`words` as a Whoosh tokenizer."""
-
-    def __call__(
-        self,
-        value,
-        positions=False,
-        chars=False,
-        keeporiginal=False,
-        removestops=True,
-        start_pos=0,
-        start_char=0,
-        tokenize=True,
-        mode="",
-        **kwargs,
-    ):
-        token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
-        for position, word in enumerate(words(value)):
-            token.text = word
-            token.boost = 1.0
-            token.stopped = False
-            if positions:
-                token.pos = start_pos + position
-            if chars:
-                token.startchar = token.endchar = start_char
-            yield token
-
-
-ANALYZER = _WordTokenizer()
-
-
-def make_schema() -> Schema:
-    """Text fields for words; the rest so the index alone describes a paper.
-
-    Every field only records which papers contain a term (Whoosh's Existence format): the
-    search needs no more, and it keeps building 100,000 papers fast (see :mod:`.bulk`).
-    Phrases are checked against the store's text.
-    """
-    schema = Schema(
-        id=ID(stored=True, unique=True, sortable=True),
-        title=TEXT(analyzer=ANALYZER, phrase=False),
-        abstract=TEXT(analyzer=ANALYZER, phrase=False),
-        note=TEXT(analyzer=ANALYZER, phrase=False),
-        tagwords=TEXT(analyzer=ANALYZER, phrase=False),
-        tag=KEYWORD(lowercase=True),
-        starred=BOOLEAN(),
-        state=ID(),
-        added=ID(),
-        listed=KEYWORD(),
-    )
-    for name in schema.names():
-        schema[name].format = Existence()
-    return schema
-
-
-def analyse(text: str) -> list[str]:
-    return words(text)
-
-
-@lru_cache(maxsize=200_000)
-def stem(word: str) -> str:
-    return porter_stem(word)
-
-
-def read_documents(reader: Reader, ids: list[str] | None) -> Iterator[tuple[str, dict]]:
-    """(version, Whoosh document) for the given papers (None: all, newest first), from the store."""
-    for (
-        paper,
-        version,
-        title,
-        abstract,
-        added,
-        starred,
-        state,
-        note,
-        tags,
-        listed,
-    ) in reader.documents(ids):
-        yield (
-            version,
-            {
-                "id": paper,
-                "title": title,
-                "abstract": abstract,
-                "note": note,
-                "tagwords": tags or "",
-                "tag": tags or "",
-                "starred": bool(starred),
-                "state": state,
-                "added": added[:10],
-                "listed": listed or "",
-            },
-        )
 
 
 class IndexLocked(Exception):
@@ -170,14 +52,23 @@ class IndexLocked(Exception):
 class TextIndex:
     """The Whoosh index directory plus its state file."""
 
-    def __init__(self, directory: Path):
+    def __init__(self, directory: Path) -> None:
         self.directory = directory
         self.state_path = directory / "state.json"
-        self.ix = None
+        self.fast = whoosh_internals.fast_paths()
+        """Written, stored and read through the fast paths (else through Whoosh's own)."""
+        self._ix: Any = None
         self._versions: dict[str, str] | None = {}
         self._versions_text = ""  # the versions as read at open, parsed on first use
         self.change_token: str | None = None
-        self._searcher = None  # the one opened to check the index, until someone takes it
+        self._searcher: Any = None  # the one opened to check the index, until someone takes it
+
+    @property
+    def ix(self) -> Any:
+        """The open Whoosh index."""
+        if self._ix is None:
+            raise RuntimeError(f"{self.directory}: the search index is not open")
+        return self._ix
 
     # -- opening ---------------------------------------------------------------------------
 
@@ -185,17 +76,28 @@ class TextIndex:
         """Open the index; False if it is missing, corrupt or of an older schema."""
         for attempt in range(OPEN_ATTEMPTS):
             try:
-                header, versions = _split_state(self.state_path.read_text(encoding="utf-8"))
+                state = self.state_path.read_text(encoding="utf-8")
+            except FileNotFoundError:
+                # never built, or lost: a rebuild swaps in whole directories, under the lock
+                # that ``rebuilding`` takes before opening again, so waiting would not help
+                return False
+            try:
+                header, versions = _split_state(state)
                 if header.get("schema") != SCHEMA_VERSION:
                     return False
-                self.ix = MappedStorage(str(self.directory)).open_index()
+                storage = (
+                    whoosh_internals.MappedStorage(str(self.directory))
+                    if self.fast
+                    else FileStorage(str(self.directory))
+                )
+                self._ix = storage.open_index(INDEX_NAME)
                 self._versions, self._versions_text = header.get("versions"), versions
                 self.change_token = header.get("change_token")
                 self._close_searcher()
-                self._searcher = self.ix.searcher()
+                self._searcher = self._ix.searcher()
                 return True
             except Exception:  # another process may be committing or swapping in a rebuild
-                self.ix = None
+                self._ix = None
                 self._close_searcher()
                 time.sleep(LOCK_DELAY * (attempt + 1))
         return False  # damaged: rebuild from the store
@@ -220,10 +122,11 @@ class TextIndex:
         building.mkdir(parents=True)
         token = reader.change_token()
         total = reader.count()
-        ix = whoosh_index.create_in(str(building), make_schema())
+        ix = whoosh_index.create_in(str(building), make_schema(), indexname=INDEX_NAME)
+        in_bulk = self.fast and bulk.supported(ix.schema)
         writer = (
             bulk.BulkWriter(ix, words=words, prefix_path=building / prefixes.FILE)
-            if bulk.supported(ix.schema)
+            if in_bulk
             else ix.writer(limitmb=256)
         )
         versions = {}
@@ -234,8 +137,11 @@ class TextIndex:
                 if progress and (done % 500 == 0 or done == total):
                     progress(done, total)
             writer.commit()
+            if not in_bulk:
+                _build_prefix_sets(ix, building / prefixes.FILE)
         except BaseException:
-            writer.cancel()
+            if not writer.is_closed:
+                writer.cancel()
             shutil.rmtree(building, ignore_errors=True)
             raise
         _write_state(building / "state.json", token, versions)
@@ -250,9 +156,8 @@ class TextIndex:
         old = self.directory.with_name(f"{self.directory.name}.old-{os.getpid()}")
         lock = None
         if self.directory.is_dir():
-            lock = FileStorage(str(self.directory)).lock(
-                f"{whoosh_index._DEF_INDEX_NAME}_WRITELOCK"
-            )
+            # the one Whoosh's writers take (``ix.lock("WRITELOCK")``), without opening the index
+            lock = FileStorage(str(self.directory)).lock(f"{INDEX_NAME}_WRITELOCK")
             deadline = time.monotonic() + SWAP_WAIT
             while not lock.acquire() and time.monotonic() < deadline:
                 time.sleep(LOCK_DELAY)
@@ -283,7 +188,7 @@ class TextIndex:
     def versions(self, versions: dict[str, str]) -> None:
         self._versions, self._versions_text = versions, ""
 
-    def take_searcher(self):
+    def take_searcher(self) -> Any:
         """The searcher opened by :meth:`open` (None if taken): opening one costs ~90 ms."""
         searcher, self._searcher = self._searcher, None
         return searcher
@@ -341,17 +246,17 @@ class TextIndex:
         finally:
             lock.release()
 
-    def _writer(self, *, many: bool):
+    def _writer(self, *, many: bool) -> Any:
         for attempt in range(LOCK_RETRIES):
             try:
-                return self._new_writer(self.ix, many=many)
+                return self._new_writer(many=many)
             except whoosh_index.LockError:
                 time.sleep(LOCK_DELAY * (attempt + 1))
         raise IndexLocked()
 
-    @staticmethod
-    def _new_writer(ix, *, many: bool):
-        if many and bulk.supported(ix.schema):
+    def _new_writer(self, *, many: bool) -> Any:
+        ix = self.ix
+        if many and self.fast and bulk.supported(ix.schema):
             return bulk.BulkWriter(ix, words=words, limitmb=64)
         return ix.writer(limitmb=64)
 
@@ -371,7 +276,7 @@ class TextIndex:
         self.change_token = token if current == self.versions else None
         _write_state(self.state_path, self.change_token, self.versions)
 
-    def document_ids(self, reader) -> list[str]:
+    def document_ids(self, reader: Any) -> list[str]:
         """Paper id of every Whoosh document number; read once per segment, then from a file
         (a segment never changes: iterating its id column costs ~0.3 s per 100,000)."""
         ids: list[str] = []
@@ -399,7 +304,25 @@ class TextIndex:
 
     def close(self) -> None:
         self._close_searcher()
-        self.ix = None
+        self._ix = None
+
+
+def _build_prefix_sets(ix: Any, path: Path) -> None:
+    """The prefix sets of an index Whoosh's own writer built (the bulk writer stores them from
+    the postings it holds): its postings read back, as the same sets."""
+    with ix.reader() as reader:
+        if not reader.doc_count_all():
+            return  # as the bulk writer, which writes no segment then
+        fields = dict.fromkeys(field for group in prefixes.GROUPS.values() for field in group)
+        ids = [
+            paper
+            for leaf, _ in reader.leaf_readers()
+            if leaf.segment() is not None
+            for paper in leaf.column_reader("id")
+        ]
+        prefixes.build(
+            {field: postings.field_postings(reader, field) for field in fields}, ids, path
+        )
 
 
 def _split_state(text: str) -> tuple[dict, str]:

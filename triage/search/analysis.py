@@ -1,0 +1,134 @@
+"""The indexed form of papers: one word splitter for indexing, queries and highlighting, the
+Whoosh schema, and the documents read from the store.
+
+Words are indexed unstemmed (lower-cased, accent-folded) so that the word being typed can be
+matched as a prefix of what the user sees; stemming happens at query time by expanding a word
+to every indexed word with the same Porter stem (``diffusion`` -> diffusion, diffusions, diffuse).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from functools import lru_cache
+
+from whoosh.analysis import Token, Tokenizer
+from whoosh.fields import BOOLEAN, ID, KEYWORD, TEXT, Schema
+from whoosh.formats import Existence
+from whoosh.lang.porter import stem as porter_stem
+from whoosh.support.charset import accent_map
+
+from triage.store import Reader
+
+TEXT_FIELDS = ("title", "abstract", "note", "tagwords")
+MAX_WORD = 40  # longer runs of word characters (hashes, URLs) are not words
+_WORD = re.compile(rf"(?<!\w)\w{{1,{MAX_WORD}}}(?!\w)")
+_ASCII_WORD = re.compile(
+    rf"(?<![a-z0-9_])[a-z0-9_]{{1,{MAX_WORD}}}(?![a-z0-9_])"
+)  # same, 2x faster
+
+
+def words(text: str) -> list[str]:
+    r"""The indexed form of a text: lower case, accents folded, then ``\w+`` runs of 1-40 chars.
+
+    One function for indexing (both writers), queries and highlighting, so they always agree.
+    """
+    text = text.lower()
+    if text.isascii():
+        return _ASCII_WORD.findall(text)
+    return _WORD.findall(text.translate(accent_map))
+
+
+class _WordTokenizer(Tokenizer):
+    """:func:`words` as a Whoosh tokenizer."""
+
+    def __call__(
+        self,
+        value,
+        positions=False,
+        chars=False,
+        keeporiginal=False,
+        removestops=True,
+        start_pos=0,
+        start_char=0,
+        tokenize=True,
+        mode="",
+        **kwargs,
+    ):
+        token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
+        for position, word in enumerate(words(value)):
+            token.text = word
+            token.boost = 1.0
+            token.stopped = False
+            if positions:
+                token.pos = start_pos + position
+            if chars:
+                token.startchar = token.endchar = start_char
+            yield token
+
+
+ANALYZER = _WordTokenizer()
+
+
+def make_schema() -> Schema:
+    """Text fields for words; the rest so the index alone describes a paper.
+
+    Every field only records which papers contain a term (Whoosh's Existence format): the
+    search needs no more, and it keeps building 100,000 papers fast (see :mod:`.bulk`).
+    Phrases are checked against the store's text.
+    """
+    schema = Schema(
+        id=ID(stored=True, unique=True, sortable=True),
+        title=TEXT(analyzer=ANALYZER, phrase=False),
+        abstract=TEXT(analyzer=ANALYZER, phrase=False),
+        note=TEXT(analyzer=ANALYZER, phrase=False),
+        tagwords=TEXT(analyzer=ANALYZER, phrase=False),
+        tag=KEYWORD(lowercase=True),
+        starred=BOOLEAN(),
+        state=ID(),
+        added=ID(),
+        listed=KEYWORD(),
+    )
+    for name in schema.names():
+        schema[name].format = Existence()
+    return schema
+
+
+def analyse(text: str) -> list[str]:
+    return words(text)
+
+
+@lru_cache(maxsize=200_000)
+def stem(word: str) -> str:
+    return porter_stem(word)
+
+
+def read_documents(reader: Reader, ids: list[str] | None) -> Iterator[tuple[str, dict]]:
+    """(version, Whoosh document) for the given papers (None: all, newest first), from the store."""
+    for (
+        paper,
+        version,
+        title,
+        abstract,
+        added,
+        starred,
+        state,
+        note,
+        tags,
+        listed,
+    ) in reader.documents(ids):
+        yield (
+            version,
+            {
+                "id": paper,
+                "title": title,
+                "abstract": abstract,
+                "note": note,
+                "tagwords": tags or "",
+                "tag": tags or "",
+                "starred": bool(starred),
+                "state": state,
+                "added": added[:10],
+                "listed": listed or "",
+            },
+        )

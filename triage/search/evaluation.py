@@ -1,0 +1,202 @@
+"""The query language evaluated over bit sets of rows (see :mod:`.bits`).
+
+Text conditions come from :class:`~.conditions.TextConditions`, structured ones (star, state,
+tags, note presence, dates) from the in-memory :class:`~.table.Table`. Papers changed since
+the last index commit are "pending": their text conditions are evaluated on their current
+text (:mod:`.overlay`), so a mark shows before the commit lands.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from triage.core.cache import LRUCache
+from triage.search import query as ql
+from triage.search import similar
+from triage.search.analysis import TEXT_FIELDS, analyse
+from triage.search.conditions import TextConditions
+from triage.search.result import RankedIds, SearchResult, SortedIds
+from triage.search.table import Table
+
+CACHE_ENTRIES = 512  # conditions' row sets, until the index or the pending papers change
+RELEVANCE_WORDS = 6  # words beyond this do not refine the title-match tiers
+
+CacheKey = tuple[object, ...]
+
+
+class Context:
+    """What evaluation learnt for ranking, highlighting and suggestions."""
+
+    def __init__(self) -> None:
+        self.terms: set[str] = set()
+        self.prefixes: set[str] = set()
+        self.words: list[list[str]] = []
+        self.title_sets: list[int] = []
+
+
+class QueryEvaluator:
+    def __init__(self, table: Table, conditions: TextConditions) -> None:
+        self.table = table
+        self.conditions = conditions
+        self._pending: set[str] = set()
+        self._pending_bits = 0
+        self._cache: LRUCache[CacheKey, int] = LRUCache(CACHE_ENTRIES)
+
+    def set_pending(self, pending: set[str]) -> None:
+        """The papers changed since the last index commit (also: the index or rows changed)."""
+        self._pending = pending
+        self._pending_bits = self.table.bits_of(pending)
+        self._cache.clear()
+
+    def search(self, text: str, index_reader: Any) -> SearchResult:
+        parsed = ql.parse(text)
+        context = Context()
+        members = self._evaluate(parsed.tree, context, positive=True)
+        if members is None:
+            members = self.table.all
+        total = members.bit_count()
+        ids, row_of = self.table.ids, self.table.row_of
+        ordered: Sequence[str]
+        if parsed.sort:
+            key, reverse = parsed.sort
+            ordered = SortedIds(ids, members, self.table.order(key), reverse, total, row_of)
+        elif context.title_sets:
+            ordered = RankedIds(ids, _tiers(members, context.title_sets), total, row_of)
+        else:
+            ordered = RankedIds(ids, [members], total, row_of)
+        suggestion = (
+            similar.suggest(text, context.words, self.conditions, index_reader)
+            if total == 0 and context.words
+            else None
+        )
+        return SearchResult(
+            text,
+            total,
+            ordered,
+            frozenset(context.terms),
+            parsed.hint,
+            suggestion,
+            frozenset(context.prefixes),
+        )
+
+    def _evaluate(self, node: object, context: Context, positive: bool) -> int | None:
+        """Row set for ``node``; None means "no condition" (e.g. a word of punctuation only)."""
+        if node is None:
+            return None
+        if isinstance(node, ql.And):
+            result = None
+            for child in node.children:
+                value = self._evaluate(child, context, positive)
+                if value is not None:
+                    result = value if result is None else result & value
+            return result
+        if isinstance(node, ql.Or):
+            # every branch evaluated: each adds its words to the context (highlighting)
+            values = [self._evaluate(child, context, positive) for child in node.children]
+            united = 0
+            for value in values:
+                if value is None:
+                    return None
+                united |= value
+            return united
+        if isinstance(node, ql.Not):
+            value = self._evaluate(node.child, context, not positive)
+            return None if value is None else self.table.all & ~value
+        if isinstance(node, ql.Nothing):
+            return 0
+        if isinstance(node, ql.Flag):
+            return self._flag(node)
+        if isinstance(node, ql.Words):
+            return self._words(node, context, positive)
+        raise TypeError(f"not a query node: {node!r}")
+
+    def _flag(self, flag: ql.Flag) -> int:
+        table = self.table
+        kind, value = flag.kind, flag.value
+        if kind == "starred":
+            return table.starred
+        if kind == "unstarred":
+            return table.all & ~table.starred
+        if kind == "has_note":
+            return table.has_note
+        if kind == "state" and isinstance(value, str):
+            return table.state.get(value, 0)
+        if kind == "tag" and isinstance(value, str):
+            return table.tags.get(value, 0)
+        if kind in ("added", "listed") and isinstance(value, tuple):
+            first, last = value
+            return self._cached(
+                ("date", kind, value, table.generation), lambda: table.dated(kind, first, last)
+            )
+        raise ValueError(f"not a filter: {flag!r}")
+
+    def _words(self, node: ql.Words, context: Context, positive: bool) -> int | None:
+        tokens = analyse(" ".join(node.words))
+        if not tokens:
+            return None
+        conditions = self.conditions
+        fields = tuple(f if f != "tags" else "tagwords" for f in (node.fields or TEXT_FIELDS))
+        phrase = len(tokens) > 1
+        prefix = node.prefix and not phrase
+        if phrase:
+            result = self._cached(
+                ("phrase", fields, tuple(tokens)), lambda: conditions.phrase(fields, tokens)
+            )
+            title = (
+                self._cached(
+                    ("phrase", ("title",), tuple(tokens)),
+                    lambda: conditions.phrase(("title",), tokens),
+                )
+                if "title" in fields
+                else 0
+            )
+        else:
+            kind = "prefix" if prefix else "word"
+            result = self._cached(
+                (kind, fields, tokens[0]), lambda: conditions.single(kind, fields, tokens[0])
+            )
+            title = (
+                self._cached(
+                    (kind, ("title",), tokens[0]),
+                    lambda: conditions.single(kind, ("title",), tokens[0]),
+                )
+                if "title" in fields
+                else 0
+            )
+        if self._pending_bits:
+            pending, changed = self._pending, conditions.changed
+            result = result & ~self._pending_bits | changed.matching(
+                pending, self.table, fields, tokens, prefix
+            )
+            if title:
+                title = title & ~self._pending_bits | changed.matching(
+                    pending, self.table, ("title",), tokens, prefix
+                )
+        if positive:
+            context.words.append(tokens)
+            if phrase:
+                context.terms.update(tokens)
+            else:
+                context.terms.update(conditions.stem_family(fields, tokens[0]))
+            if prefix:
+                context.prefixes.add(tokens[0])
+                context.terms.add(tokens[0])
+            if "title" in fields and len(context.title_sets) < RELEVANCE_WORDS:
+                context.title_sets.append(title)
+        return result
+
+    def _cached(self, key: CacheKey, compute: Callable[[], int]) -> int:
+        return self._cache.get_or_compute(key, compute)
+
+
+def _tiers(members: int, title_sets: list[int]) -> list[int]:
+    """Papers with more query words in their title first, then newest first."""
+    at_least = [members] + [0] * len(title_sets)
+    for title in title_sets:
+        for count in range(len(title_sets), 0, -1):
+            at_least[count] |= at_least[count - 1] & title
+    tiers = [at_least[-1]]
+    for count in range(len(title_sets) - 1, -1, -1):
+        tiers.append(at_least[count] & ~at_least[count + 1])
+    return tiers

@@ -1,0 +1,103 @@
+"""Words like the ones typed (suggestions for a query that finds nothing) and papers like one."""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from typing import TYPE_CHECKING, Any
+
+from whoosh.analysis import STOP_WORDS
+from whoosh.query import Or, Term
+
+from triage.search.analysis import TEXT_FIELDS, analyse
+from triage.search.result import SearchResult
+from triage.store import Reader
+
+if TYPE_CHECKING:
+    from triage.search.conditions import TextConditions
+
+KEY_WORDS = 12  # words of a paper that find papers like it
+SUGGESTED_FIELDS = ("title", "abstract", "note")
+
+
+def suggest(
+    text: str, word_runs: list[list[str]], conditions: TextConditions, index_reader: Any
+) -> str | None:
+    """The query with unknown words replaced by the closest indexed word, if any."""
+    suggestion = text
+    changed = False
+    for tokens in word_runs:
+        for token in tokens:
+            if conditions.single("prefix", TEXT_FIELDS, token):
+                continue
+            candidates = {
+                word
+                for field in SUGGESTED_FIELDS
+                for word in index_reader.corrector(field).suggest(token, limit=5, maxdist=2)
+            }
+            best = min(candidates, key=lambda word: (_distance(token, word), word), default=None)
+            if best and best != token:
+                suggestion = _replace_word(suggestion, token, best)
+                changed = True
+    return suggestion if changed and suggestion != text else None
+
+
+def more_like(searcher: Any, store: Reader, paper_id: str, limit: int) -> SearchResult:
+    """Papers sharing the paper's most telling words, best first (the paper itself left out)."""
+    label = f"like:{paper_id}"
+    row = next(iter(store.texts([paper_id], ("title", "abstract"))), None)
+    if row is None:
+        return SearchResult(label, 0, [], frozenset(), f"no paper with id {paper_id}", None)
+    keys = _key_words(searcher, paper_id, row[1], row[2])
+    if not keys:
+        return SearchResult(label, 0, [], frozenset(), None, None)
+    query = Or([Term(field, word) for word in keys for field in ("title", "abstract")])
+    hits = searcher.search(query, limit=limit + 1)
+    ids = [hit["id"] for hit in hits if hit["id"] != paper_id][:limit]
+    return SearchResult(label, len(ids), ids, frozenset(keys), None, None)
+
+
+def _key_words(searcher: Any, paper_id: str, title: str, abstract: str) -> list[str]:
+    """The paper's most telling words that other papers share, by tf-idf (title words count
+    double). Whoosh's own key terms prefer the rarest words, often ones no other paper has
+    (a model's name, a figure), which then find nothing but the paper itself."""
+    reader = searcher.reader()
+    others = reader.doc_count() or 1
+    itself = 1 if searcher.document_number(id=paper_id) is not None else 0
+    title_words = analyse(title)
+    abstract_words = analyse(abstract)
+    counts = Counter(abstract_words)
+    for word in title_words:
+        counts[word] += 2
+    in_title, in_abstract = set(title_words), set(abstract_words)
+    scored = []
+    for word, count in counts.items():
+        if word in STOP_WORDS or len(word) < 2 or not any(char.isalpha() for char in word):
+            continue
+        # papers other than this one with the word (one with it in both fields counts twice)
+        sharing = (
+            reader.doc_frequency("title", word)
+            + reader.doc_frequency("abstract", word)
+            - itself * ((word in in_title) + (word in in_abstract))
+        )
+        if sharing > 0:
+            scored.append((count * math.log(1 + others / sharing), word))
+    scored.sort(key=lambda item: (-item[0], item[1]))
+    return [word for _, word in scored[:KEY_WORDS]]
+
+
+def _replace_word(text: str, old: str, new: str) -> str:
+    return " ".join(new if analyse(word) == [old] else word for word in text.split())
+
+
+def _distance(first: str, second: str) -> int:
+    """Levenshtein distance (for ranking a handful of suggestions)."""
+    previous = list(range(len(second) + 1))
+    for i, left in enumerate(first, 1):
+        current = [i]
+        for j, right in enumerate(second, 1):
+            current.append(
+                min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (left != right))
+            )
+        previous = current
+    return previous[-1]

@@ -1,0 +1,395 @@
+"""Every use of whoosh-reloaded's private names, and the decision whether to use them.
+
+Three fast paths rely on internals of whoosh-reloaded 2.7 (its W3 codec and its files):
+
+- :class:`BlockSegmentWriter` hands the codec's postings writer whole blocks by filling its
+  private buffer (the bulk writer, :mod:`.bulk`, is one);
+- :class:`TermTable` scans a segment's term table in place and decodes posting blocks whole
+  (:mod:`.postings`);
+- :class:`MappedStorage` hands Whoosh views of one mapping of a segment file instead of
+  copies (:mod:`.storage` says why).
+
+They are used only if the installed distribution's version is one they were verified
+against (``VERIFIED``), the private names they need exist, and a small index written by
+:class:`BlockSegmentWriter` and by Whoosh's own writer reads back the same through Whoosh's
+public API and through :class:`TermTable`: a format change that kept the names would
+otherwise return wrong results silently. If not, or with ``TRIAGE_WHOOSH_FAST=0`` in the
+environment, the index uses Whoosh's own writer, postings and ``FileStorage``, and one
+warning says why: the same papers match, builds are ~10x slower, an open index takes more
+memory, and "more like this" may order near ties differently (Whoosh's writer counts a
+field's distinct words as its length).
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+import mmap
+import os
+import pickle
+import re
+import struct
+import tempfile
+import zlib
+from array import array
+from collections import defaultdict
+from collections.abc import Callable, Iterator
+from importlib import metadata
+from io import BytesIO
+from itertools import accumulate
+from typing import Any
+
+import whoosh
+from whoosh.codec.whoosh3 import W3FieldWriter, W3PostingsWriter, W3TermInfo, W3TermsReader
+from whoosh.fields import ID, TEXT, Schema
+from whoosh.filedb.filestore import FileStorage
+from whoosh.filedb.filetables import OrderedHashReader
+from whoosh.filedb.structfile import BufferFile
+from whoosh.formats import Existence
+from whoosh.system import pack_ushort
+from whoosh.writing import SegmentWriter
+
+from triage.search.storage import SEGMENT_SUFFIX, ViewReader
+
+log = logging.getLogger(__name__)
+
+SWITCH = "TRIAGE_WHOOSH_FAST"  # "0": Whoosh's own paths, whatever the checks say
+DISTRIBUTION = "whoosh-reloaded"
+VERIFIED = ((2, 7, 5), (2, 8, 0))  # versions from (included) to (excluded)
+INLINE_POSTINGS = 8  # a word in at most this many documents keeps its postings in the term table
+
+_warned: set[str] = set()
+
+
+def fast_paths() -> bool:
+    """Whether the fast paths are in force (for indexes opened and writers made from now)."""
+    return fallback_reason() is None
+
+
+def fallback_reason() -> str | None:
+    """Why the fast paths are off, None if they are on; each reason is logged once."""
+    if os.environ.get(SWITCH, "").strip() == "0":
+        reason: str | None = f"{SWITCH}=0"
+    else:
+        reason = _verify()
+    if reason is not None and reason not in _warned:
+        _warned.add(reason)
+        log.warning(
+            "search index: Whoosh fast paths off (%s); using Whoosh's own writer, postings and "
+            "storage (the same matches, slower builds, more memory)",
+            reason,
+        )
+    return reason
+
+
+@functools.cache
+def _verify() -> str | None:
+    """Checked once per process (~15 ms, mostly the self-check's two small commits)."""
+    try:
+        installed = metadata.version(DISTRIBUTION)
+    except metadata.PackageNotFoundError:
+        return f"{DISTRIBUTION} is not installed as a distribution"
+    problem = version_problem(installed)
+    if problem is not None:
+        return problem
+    imported = tuple(whoosh.__version__[:3])
+    if imported != _numbers(installed):
+        shown = ".".join(map(str, imported))
+        return f"the imported whoosh is {shown}, the installed {DISTRIBUTION} {installed}"
+    return _missing_names() or _self_check()
+
+
+def version_problem(version: str) -> str | None:
+    """Why ``version`` of whoosh-reloaded is not one the fast paths were verified with."""
+    found = _numbers(version)
+    low, high = VERIFIED
+    if found is None or not low <= found < high:
+        verified = f"{'.'.join(map(str, low))} up to {'.'.join(map(str, high))} excluded"
+        return f"{DISTRIBUTION} {version} is not a verified version ({verified})"
+    return None
+
+
+def _numbers(version: str) -> tuple[int, ...] | None:
+    match = re.match(r"(\d+)\.(\d+)\.(\d+)", version)
+    return tuple(map(int, match.groups())) if match else None
+
+
+_NEEDED = {
+    SegmentWriter: ("_check_state", "_flush_segment"),
+    W3PostingsWriter: ("_new_block", "_write_block"),
+    W3TermInfo: ("add_block", "set_inlined", "is_inlined", "inlined_postings", "extent"),
+    OrderedHashReader: ("closest_key_pos",),
+    FileStorage: ("open_file",),
+}
+
+
+def _missing_names() -> str | None:
+    """The private names that classes must have (those of instances: see the self-check)."""
+    for owner, names in _NEEDED.items():
+        missing = [name for name in names if not hasattr(owner, name)]
+        if missing:
+            return f"{owner.__name__} has no {', '.join(missing)}"
+    return None
+
+
+def _self_check() -> str | None:
+    """Write a small index with both writers, read it back both ways: any difference is a
+    format the fast paths do not know."""
+    schema = Schema(id=ID(stored=True), text=TEXT(phrase=False))
+    for name in schema.names():
+        schema[name].format = Existence()
+    count = 300  # postings of "every": three blocks of Whoosh's 128
+    bulk = {
+        "every": array("I", range(count)),
+        "third": array("I", range(0, count, 3)),
+        "rare": array("I", [2, 5, 200]),  # inlined in the term table
+    }
+    try:
+        with tempfile.TemporaryDirectory(prefix="triage-whoosh-check-") as directory:
+            ix = FileStorage(directory).create_index(schema)
+            writer = BlockSegmentWriter(ix)
+            for number in range(count):
+                writer.start_document()
+                writer.perdocwriter.add_field("id", schema["id"], str(number), 0)
+                writer.perdocwriter.add_field("text", schema["text"], None, 1)
+                writer.finish_document()
+            writer.postings["text"].update(bulk)
+            writer.longest["text"] = 1
+            writer.commit()
+            writer = ix.writer()
+            for number in range(count, count + 3):  # a second segment, Whoosh's own
+                writer.add_document(id=str(number), text="every fresh")
+            writer.commit(merge=False)
+            expected = {word: list(docnums) for word, docnums in bulk.items()}
+            expected["every"] += [count, count + 1, count + 2]
+            expected["fresh"] = [count, count + 1, count + 2]
+            with MappedStorage(directory).open_index().reader() as reader:
+                public = {
+                    word: list(reader.postings("text", word).all_ids())
+                    for word in reader.field_terms("text")
+                }
+                in_place: dict[str, list[int]] = {}
+                tables = [(term_table(leaf), base) for leaf, base in reader.leaf_readers()]
+                for table, base in tables:
+                    if table is not None:
+                        for word, info in table.words("text", ""):
+                            table.decode(info(), base, in_place.setdefault(word, []))
+                stored = [reader.stored_fields(number)["id"] for number in (0, count + 2)]
+    except Exception as error:  # a renamed field, a changed signature
+        return f"self-check failed: {type(error).__name__}: {error}"
+    if any(table is None for table, _ in tables):
+        return "self-check: a segment file is not read in place"
+    if public != expected:
+        return "self-check: Whoosh reads the bulk-written postings differently"
+    if in_place != expected:
+        return "self-check: postings read in place differ from Whoosh's"
+    if stored != ["0", str(count + 2)]:
+        return "self-check: stored fields differ"
+    return None
+
+
+# -- writing whole posting lists -----------------------------------------------------------
+
+
+class BlockSegmentWriter(SegmentWriter):
+    """A segment writer given each term's document numbers whole: fill ``postings[field][term]``
+    (ascending) and ``longest[field]`` (the most words of a document in it), and add each
+    document's stored values and lengths between :meth:`start_document` and
+    :meth:`finish_document`. Only for fields in the ``Existence`` format."""
+
+    def __init__(self, ix: Any, **kwargs: Any) -> None:
+        super().__init__(ix, **kwargs)
+        self.postings: defaultdict[str, defaultdict[str, array]] = defaultdict(
+            lambda: defaultdict(lambda: array("I"))
+        )
+        self.longest: defaultdict[str, int] = defaultdict(int)
+
+    def start_document(self) -> int:
+        self._check_state()
+        self.perdocwriter.start_doc(self.docnum)
+        return self.docnum
+
+    def finish_document(self) -> None:
+        self.perdocwriter.finish_doc()
+        self._added = True
+        self.docnum += 1
+
+    def postings_written(self) -> None:
+        """Called once the segment's postings are written, before they are dropped."""
+
+    def _flush_segment(self) -> None:
+        self.perdocwriter.close()
+        writer = self.fieldwriter
+        if not isinstance(writer, W3FieldWriter):
+            raise TypeError(f"BlockSegmentWriter needs the W3 codec, not {type(writer)}")
+        for name in sorted(self.postings):
+            writer.start_field(name, self.schema[name])
+            longest = max(self.longest.get(name, 0), 1)
+            postings = self.postings[name]
+            for term in sorted(postings):
+                _write_term(writer, term.encode("utf-8"), postings[term], longest)
+            writer.finish_field()
+        writer.close()
+        self.postings_written()
+        self.postings.clear()
+
+
+def _fill(postwriter: W3PostingsWriter, block: array, longest: int) -> None:
+    """Put a whole block of postings (weights 1, no values) in the codec's buffer."""
+    postwriter._ids = block
+    postwriter._weights = array("f", [1.0]) * len(block)
+    postwriter._values = []
+    postwriter._maxweight = 1.0
+    postwriter._minlength = 1  # conservative bounds: only used to skip blocks when scoring
+    postwriter._maxlength = longest
+
+
+def _write_term(writer: W3FieldWriter, term: bytes, docnums: array, longest: int) -> None:
+    postwriter = writer._postwriter
+    if len(docnums) <= INLINE_POSTINGS:
+        # Rare words (most of a large vocabulary) go into the term table itself: a block
+        # each (pickled, compressed, with a header) would cost more than the postings.
+        info = W3TermInfo()
+        _fill(postwriter, docnums, longest)
+        info.add_block(postwriter)
+        info.set_inlined(docnums, postwriter._weights, (b"",) * len(docnums))
+        postwriter._new_block()
+        writer._tindex.add(pack_ushort(writer._fieldid) + term, info.to_bytes())
+        return
+    writer.start_term(term)
+    limit = postwriter._blocklimit
+    for start in range(0, len(docnums), limit):
+        if start:
+            postwriter._write_block()
+        _fill(postwriter, docnums[start : start + limit], longest)
+    writer.finish_term()
+
+
+# -- reading term tables and postings in place -----------------------------------------------
+
+_KEY_LENGTHS = struct.Struct("!ii")  # before each key in a hash table: key and value lengths
+_FIELD_NUMBER = struct.Struct("!H")  # a term's key: field number, then the term's bytes
+_BLOCK_LENGTH = struct.Struct("!i")  # before each posting block (negative: the last one)
+_HEADER = 4  # the magic bytes before a term's first posting block
+
+
+def term_table(leaf: Any) -> TermTable | None:
+    """The segment's term table if it can be read in place (its files are mapped)."""
+    terms = getattr(leaf, "_terms", None)
+    if (
+        isinstance(terms, W3TermsReader)
+        and isinstance(getattr(terms, "_tindex", None), OrderedHashReader)
+        and isinstance(terms._tindex.dbfile, MappedFile)
+        and isinstance(terms._postfile, MappedFile)
+    ):
+        return TermTable(terms)
+    return None
+
+
+class TermTable:
+    """A segment's term table and postings (views of its mapped file), read without copies."""
+
+    __slots__ = ("_end", "_fields", "_postings", "_table", "_view")
+
+    def __init__(self, terms: W3TermsReader) -> None:
+        self._fields: dict[str, int] = terms._fieldmap
+        self._table = terms._tindex
+        self._view: memoryview = self._table.dbfile._buf
+        self._end: int = self._table.endofdata
+        self._postings: memoryview = terms._postfile._buf
+
+    def words(self, field: str, prefix: str) -> Iterator[tuple[str, Callable[[], Any]]]:
+        """(word, a function returning its term info) for each word of ``field`` from
+        ``prefix``, in order."""
+        number = self._fields.get(field)
+        if number is None:
+            return
+        start = _FIELD_NUMBER.pack(number) + prefix.encode("utf-8")
+        position = self._table.closest_key_pos(start)
+        if position is None:
+            return
+        view, end = self._view, self._end
+        while position < end:
+            key_length, value_length = _KEY_LENGTHS.unpack_from(view, position)
+            key_at = position + _KEY_LENGTHS.size
+            key = view[key_at : key_at + key_length].tobytes()
+            if not key.startswith(start):
+                return
+            value_at = key_at + key_length
+            yield (
+                key[2:].decode("utf-8"),
+                functools.partial(_term_info, view, value_at, value_length),
+            )
+            position = value_at + value_length
+
+    def decode(self, info: Any, base: int, into: list[int]) -> None:
+        """Append ``base`` + each document number of the term (``info``: its term info)."""
+        if info.is_inlined():  # a rare word: its postings are in the term table
+            into.extend(docnum + base for docnum in info.inlined_postings()[0])
+            return
+        view = self._postings
+        position = info.extent()[0] + _HEADER
+        while True:
+            length = _BLOCK_LENGTH.unpack_from(view, position)[0]
+            block_end = position + _BLOCK_LENGTH.size + abs(length)
+            block = BytesIO(view[position + _BLOCK_LENGTH.size : block_end])
+            compressed = pickle.load(block)[3]  # the block's header, then its data
+            data = block.read()
+            ids = pickle.loads(zlib.decompress(data) if compressed else data)[0]
+            numbers = accumulate(ids, initial=base)  # delta-coded
+            next(numbers)
+            into.extend(numbers)
+            if length < 0:
+                return
+            position = block_end
+
+
+def _term_info(view: memoryview, at: int, length: int) -> Any:
+    return W3TermInfo.from_bytes(view[at : at + length].tobytes())
+
+
+# -- segment files as views of one mapping ---------------------------------------------------
+
+
+class MappedStorage(FileStorage):
+    """A ``FileStorage`` whose segment files are read through :class:`MappedFile`.
+
+    ``supports_mmap`` is False so that Whoosh's compound reader does not map the file again
+    itself but asks our file for its parts (``subset``), which are views of one mapping.
+    """
+
+    def __init__(self, path: str) -> None:
+        super().__init__(path, supports_mmap=False)
+
+    def open_file(self, name: str, **kwargs: Any) -> Any:
+        if name.endswith(SEGMENT_SUFFIX):
+            with open(os.path.join(self.folder, name), "rb") as handle:
+                if os.fstat(handle.fileno()).st_size:
+                    return MappedFile(
+                        memoryview(mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ)),
+                        name=name,
+                    )
+        return super().open_file(name, **kwargs)
+
+
+class MappedFile(BufferFile):
+    """A ``BufferFile`` over a memory view, reading it in place; parts are views too."""
+
+    def __init__(self, view: memoryview, name: str | None = None, onclose: Any = None) -> None:
+        self._buf = view
+        self._name = name
+        self.file = ViewReader(view)
+        self.onclose = onclose
+        self.is_real = False
+        self.is_closed = False
+
+    def subset(self, position: int, length: int, name: str | None = None) -> MappedFile:
+        return MappedFile(self._buf[position : position + length], name=name or self._name)
+
+    def close(self) -> None:
+        super().close()
+        # the mapping itself goes when the last view of it does (parts may outlive this file)
+        try:
+            self._buf.release()
+        except BufferError:  # something still reads this very view: it goes with it
+            pass
