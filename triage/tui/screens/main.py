@@ -14,7 +14,6 @@ from urllib.parse import quote_plus
 
 from textual import on, work
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Container
 from textual.css.query import NoMatches
 from textual.message import Message
@@ -24,6 +23,7 @@ from textual.widgets import Input
 from textual.worker import get_current_worker
 
 from triage.store import Paper, StoreError
+from triage.tui.bindings import MAIN_KEYS
 from triage.tui.config import View, load_views, save_view
 from triage.tui.exporting import export_papers, with_export_path
 from triage.tui.list_controller import (
@@ -50,35 +50,7 @@ shows the detail at once)."""
 
 
 class MainScreen(Screen[None]):
-    BINDINGS = [
-        Binding("slash", "focus_filter", "Filter", id="filter"),
-        Binding("escape", "back", "Back to list / clear filter", id="back", show=False),
-        Binding("s", "star", "Star", id="star"),
-        Binding("t", "tags", "Tags", id="tags"),
-        Binding("n", "note", "Note", id="note"),
-        Binding("i", "set_state('inbox')", "Inbox", id="inbox"),
-        Binding("r", "set_state('reading')", "Reading", id="reading"),
-        Binding("d", "set_state('read')", "Done", id="done"),
-        Binding("a", "set_state('archived')", "Archive", id="archive"),
-        Binding("space", "select", "Select", id="select", show=False),
-        Binding("u", "undo", "Undo", id="undo"),
-        Binding("m", "more_like", "More like this", id="more-like", show=False),
-        Binding("o", "open", "Open in browser", id="open", show=False),
-        Binding("y", "copy_title", "Copy title", id="copy-title", show=False),
-        Binding("e", "export('view')", "Export view", id="export", show=False),
-        Binding("E", "export('starred')", "Export starred", id="export-starred", show=False),
-        Binding("v", "save_view", "Save filter as view", id="save-view", show=False),
-        *(
-            Binding(
-                str(number),
-                f"view({number - 1})",
-                f"View {number}",
-                id=f"view-{number}",
-                show=False,
-            )
-            for number in range(1, 10)
-        ),
-    ]
+    BINDINGS = MAIN_KEYS
 
     class IndexWanted(Message):
         """The first rows are on screen: time to open the search index (the built-in views
