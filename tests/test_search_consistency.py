@@ -120,15 +120,17 @@ def index(library):
     opened.close()
 
 
-def test_hostile_queries_never_raise(index):
-    assert len(HOSTILE) >= 30
-    for query in HOSTILE:
-        result = index.search(query)
-        assert result.total == len(list(result.ids)), query
-        assert "search failed" not in (result.hint or ""), (query, result.hint)
-        assert "\n" not in (result.hint or ""), query
-        result.highlight_spans("Diffusion Models for Video Generation")
-    assert index.search("a" * 10_000).hint  # cut, and says so
+@pytest.mark.parametrize("query", HOSTILE)
+def test_a_hostile_query_is_answered_never_raised(index, query):
+    result = index.search(query)
+    assert result.total == len(list(result.ids))
+    assert "search failed" not in (result.hint or ""), result.hint
+    assert "\n" not in (result.hint or "")
+    result.highlight_spans("Diffusion Models for Video Generation")
+
+
+def test_a_huge_query_is_cut_and_says_so(index):
+    assert index.search("a" * 10_000).hint
 
 
 def test_a_mark_made_through_another_connection_is_visible_to_the_next_query(library, index):
