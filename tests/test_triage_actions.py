@@ -42,7 +42,7 @@ def test_star_stars_the_papers_unless_all_of_them_are_starred(session):
 def test_a_state_for_several_papers_says_how_many(session):
     actions = TriageActions(session)
     several = actions.set_state([D, E], "read")
-    assert several.message == "Done: 2 papers"
+    assert several.message == "Read: 2 papers"
     assert stored(session, D).state == stored(session, E).state == "read"
     assert actions.set_state([F], "archived").message is None  # the paper leaving says enough
 
@@ -63,7 +63,7 @@ def test_undo_puts_back_each_action_in_turn(session):
     assert undone.message == "Undid star (2 papers)"
     assert undone.back_to == E
     assert not stored(session, E).starred and not stored(session, F).starred
-    assert actions.undo().message == "Undid Done (1 paper)"
+    assert actions.undo().message == "Undid Read (1 paper)"
     assert stored(session, D).state == "inbox"
     nothing = actions.undo()
     assert nothing.message == NOTHING_TO_UNDO and nothing.back_to is None
@@ -112,3 +112,29 @@ def test_undo_history_goes_back_more_than_fifty_steps(db):
             assert history.undo(store) is not None
         assert history.undo(store) is None
         assert not any(paper.starred for paper in store.papers())
+
+
+def test_delete_is_undone_with_everything_the_papers_had(session):
+    actions = TriageActions(session)
+    actions.star([D])
+    actions.edit_tags([D], ["keep"], [])
+    deleted = actions.delete([D, E])
+    assert deleted.changed == (D, E)
+    assert deleted.message == "Deleted 2 papers. u brings them back."
+    assert stored(session, D) is None and stored(session, E) is None
+    undone = actions.undo()
+    assert undone.message == "Undid delete (2 papers)" and undone.back_to == D
+    assert (stored(session, D).starred, stored(session, D).tags) == (True, ["keep"])
+    assert stored(session, E) is not None
+
+
+def test_a_note_edit_is_one_undo_step(session):
+    actions = TriageActions(session)
+    session.store.mark([D], note="before")
+    session.store.mark([D], note="during")  # what the editor saved as the user typed
+    session.store.mark([D], note="after")
+    assert actions.note_edited(D, "before").changed == (D,)
+    assert actions.note_edited(E, "").changed == ()  # opened and closed: nothing to undo
+    assert actions.undo().message == "Undid note (1 paper)"
+    assert stored(session, D).note == "before"
+    assert actions.undo().message == NOTHING_TO_UNDO

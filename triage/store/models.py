@@ -10,7 +10,7 @@ from typing import Any
 
 STATES = ("inbox", "reading", "read", "archived")
 DEFAULT_STATE = "inbox"
-STATE_LABELS = {"inbox": "Inbox", "reading": "Reading", "read": "Done", "archived": "Archived"}
+STATE_LABELS = {"inbox": "Inbox", "reading": "Reading", "read": "Read", "archived": "Archived"}
 """How the UI names each state (one table for every screen and message)."""
 
 STAMP_FORMAT = "%Y-%m-%dT%H:%M:%S.%fZ"

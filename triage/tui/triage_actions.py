@@ -1,5 +1,5 @@
-"""The triage actions (star, reading state, tags) and their undo, apart from the keys and
-widgets that trigger them. Plain Python, no Textual.
+"""The triage actions (star, reading state, tags, note edits, deletion) and their undo, apart
+from the keys and widgets that trigger them. Plain Python, no Textual.
 
 Each action writes through the session's store, keeps what the papers were before (for `u`),
 tells the session (so the index learns of it and the file watch does not report it), and says
@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from triage.core.wording import plural
 from triage.store import STATE_LABELS, StoreError
 from triage.tui.session import Session
-from triage.tui.undo import UndoHistory
+from triage.tui.undo import DeleteStep, NoteStep, UndoHistory
 
 
 @dataclass(frozen=True)
@@ -30,6 +30,12 @@ class Outcome:
 
 
 NOTHING_TO_UNDO = "Nothing to undo."
+TITLE_CHARS = 40
+
+
+def _quoted(title: str) -> str:
+    one_line = " ".join(title.split())
+    return f"“{one_line[: TITLE_CHARS - 1]}…”" if len(one_line) > TITLE_CHARS else f"“{one_line}”"
 
 
 class TriageActions:
@@ -63,6 +69,33 @@ class TriageActions:
     def known_tags(self) -> list[str]:
         return list(self.session.store.all_tags())
 
+    def note_edited(self, paper_id: str, before: str) -> Outcome:
+        """The note editor closed: `before` was the note when it opened. The editor saved as
+        the user typed; this makes the whole edit one step that `u` takes back."""
+        try:
+            paper = self.session.store.get(paper_id)
+        except StoreError as error:
+            return Outcome(error=str(error))
+        if paper is None or paper.note == before:
+            return Outcome()
+        self.history.add(NoteStep(paper_id, before, paper.note))
+        return Outcome((paper_id,))
+
+    def delete(self, ids: Sequence[str]) -> Outcome:
+        """Delete the papers and everything about them; `u` brings them back."""
+        try:
+            deleted = self.session.store.delete_papers(ids)
+        except StoreError as error:
+            return Outcome(error=str(error))
+        if not deleted:
+            return Outcome()
+        self.history.add(DeleteStep(tuple(deleted)))
+        gone = tuple(paper.id for paper in deleted)
+        self.session.after_write(gone)
+        if len(deleted) == 1:
+            return Outcome(gone, f"Deleted {_quoted(deleted[0].title)}. u brings it back.")
+        return Outcome(gone, f"Deleted {plural(len(deleted), 'paper')}. u brings them back.")
+
     def undo(self) -> Outcome:
         """Put back the papers of the last action."""
         try:
@@ -76,8 +109,8 @@ class TriageActions:
             self.session.after_write(changed)
         return Outcome(
             tuple(changed),
-            f"Undid {step.label} ({plural(len(step.before), 'paper')})",
-            back_to=step.before[0].paper_id,
+            f"Undid {step.label} ({plural(len(step.paper_ids), 'paper')})",
+            back_to=step.paper_ids[0],
         )
 
     def _mark(self, label: str, ids: Sequence[str], **change) -> Outcome:
