@@ -13,7 +13,7 @@ from textual.widgets import Static
 
 from triage.tui.widgets.steady_input import SteadyInput
 
-PLACEHOLDER = 'Filter: words, "phrase", -word, tag:x, is:starred, state:reading…'
+PLACEHOLDER = 'words "phrase" -word tag:x is:starred listed:7d sort:title  F1: more'
 
 
 class FilterBar(Horizontal):

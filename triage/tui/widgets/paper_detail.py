@@ -1,4 +1,5 @@
-"""The selected paper in full: title, state, tags, listings, abstract (query matches highlighted), note.
+"""The selected paper in full: title, state, tags, authors, arXiv id and upvotes, its date
+(`Paper.listed_on`) and listings, the date added, note, abstract (query matches highlighted).
 
 Every piece of paper text goes through `Content(...)` built from plain strings, never markup.
 """
@@ -12,6 +13,7 @@ from textual.geometry import Size
 from textual.strip import Strip
 from textual.visual import Visual
 
+from triage.core.wording import plural
 from triage.store import Paper
 from triage.tui.widgets.line_scroll import LineScrollView
 from triage.tui.widgets.literal import printable
@@ -20,6 +22,7 @@ from triage.tui.widgets.paper_list import state_word
 Highlighter = Callable[[str], list[tuple[int, int]]]
 HIGHLIGHT_STYLE = "bold $text-warning on $warning-muted"
 EMPTY = "No paper here. Change the filter or the view (1-5)."
+AUTHORS_SHOWN = 12
 
 
 def highlighted(text: str, highlight: Highlighter | None) -> Content:
@@ -33,6 +36,21 @@ def highlighted(text: str, highlight: Highlighter | None) -> Content:
     for start, end in spans:
         content = content.stylize(HIGHLIGHT_STYLE, start, end)
     return content
+
+
+def _authors(authors: tuple[str, ...]) -> str:
+    named = ", ".join(printable(name) for name in authors[:AUTHORS_SHOWN])
+    more = len(authors) - AUTHORS_SHOWN
+    return f"{named} and {more} more" if more > 0 else named
+
+
+def _identity(paper: Paper) -> str:
+    """arXiv id, upvotes, comments: what the Daily Papers API said of the paper."""
+    identity = paper.identity
+    facts = [f"arXiv {printable(identity.arxiv_id)}" if identity.arxiv_id else ""]
+    facts.append(f"▲ {plural(identity.upvotes, 'upvote')}" if identity.upvotes is not None else "")
+    facts.append(plural(identity.comments, "comment") if identity.comments else "")
+    return "  ·  ".join(fact for fact in facts if fact)
 
 
 def describe(paper: Paper, highlight: Highlighter | None = None) -> Content:
@@ -49,19 +67,38 @@ def describe(paper: Paper, highlight: Highlighter | None = None) -> Content:
         "  ·  ",
         (tags, "$text-accent" if paper.tags else "dim"),
     )
-    listings = [
-        f"{listing.listed_on or 'undated'}  {printable(listing.source)}  #{listing.position + 1}"
-        for listing in paper.listed
-    ]
     parts: list[Content | str | tuple[str, str]] = [
         highlighted(title, highlight).stylize("bold"),
         "\n",
         status,
         "\n",
+    ]
+    if paper.identity.authors:
+        parts += [("By  ", "dim"), _authors(paper.identity.authors), "\n"]
+    if identity := _identity(paper):
+        parts += [identity, "\n"]
+    listings = [
+        f"{listing.listed_on or 'undated'}  {printable(listing.source)}  #{listing.position + 1}"
+        for listing in paper.listed
+    ]
+    links = [
+        f"id {paper.id}",
+        *(printable(link) for link in (paper.url, paper.identity.github_repo) if link),
+        *(
+            [f"project {printable(paper.identity.project_page)}"]
+            if paper.identity.project_page
+            else []
+        ),
+    ]
+    parts += [
         ("Listed  ", "dim"),
-        "\n        ".join(listings) or "never listed",
+        (paper.listed_on, "bold"),
+        ("  ·  added ", "dim"),
+        paper.added_at[:10],
         "\n",
-        (f"id {paper.id}" + (f"  ·  {printable(paper.url)}" if paper.url else ""), "dim"),
+        ("        " + "\n        ".join(listings) if listings else "        never listed", "dim"),
+        "\n",
+        ("  ·  ".join(links), "dim"),
     ]
     if paper.note:  # above the abstract: the reader's own words are what they look for first
         parts += ["\n\n", ("Note", "bold underline"), "\n", printable(paper.note, multiline=True)]

@@ -26,13 +26,18 @@ from triage.tui.widgets.literal import printable
 
 STATE_WIDTH = 9
 DATE_WIDTH = 10
+DATE_FROM = 60
+"""Rows at least this wide show the date; at least AUTHOR_FROM wide, the first author too."""
+AUTHOR_FROM = 90
+AUTHOR_WIDTH = 18
+NOTE_MARK = "✎"
 ROW_CACHE_SIZE = 4096
 STRIP_CACHE_SIZE = 256
 PREFETCH_MARGIN = 20
 
 
 def state_word(state: str) -> str:
-    """A state as the list and the detail show it, in lower case (``done``)."""
+    """A state as the list and the detail show it, in lower case (``read``)."""
     return STATE_LABELS.get(state, state).lower()
 
 
@@ -46,7 +51,8 @@ def _fit(text: str, width: int) -> str:
 
 
 class PaperList(LineScrollView, can_focus=True):
-    """Rows of star, state, title, tags and first listing date, with a cursor and a selection."""
+    """Rows of star, note mark, state, title, tags, first author and date (`Paper.listed_on`),
+    with a cursor and a selection."""
 
     COMPONENT_CLASSES = {
         "paper-list--cursor",
@@ -54,6 +60,7 @@ class PaperList(LineScrollView, can_focus=True):
         "paper-list--star",
         "paper-list--state",
         "paper-list--tags",
+        "paper-list--author",
         "paper-list--date",
     }
 
@@ -160,20 +167,26 @@ class PaperList(LineScrollView, can_focus=True):
     def _set_cursor(self, row: int) -> None:
         before = self.cursor
         self.cursor = max(0, min(row, len(self._ids) - 1))
-        height = max(1, self.scrollable_content_region.height)
-        top = round(self.scroll_y)
-        if self.cursor < top:
-            self.scroll_to(y=self.cursor, animate=False, immediate=True)
-            self.refresh()
-        elif self.cursor >= top + height:
-            self.scroll_to(y=self.cursor - height + 1, animate=False, immediate=True)
-            self.refresh()
-        elif self.cursor != before:  # only two rows look different
-            self.refresh_lines(before)
+        if not self._scroll_to_cursor() and self.cursor != before:
+            self.refresh_lines(before)  # only two rows look different
             self.refresh_lines(self.cursor)
         if self.highlighted_id != self._announced:
             self._announced = self.highlighted_id
             self.post_message(self.Highlighted(self, self._announced))
+
+    def _scroll_to_cursor(self, *, again: bool = True) -> bool:
+        """Scroll so that the cursor's row is on screen; True if that took a scroll."""
+        height = max(1, self.scrollable_content_region.height)
+        top = round(self.scroll_y)
+        if top <= self.cursor < top + height:
+            return False
+        wanted = self.cursor if self.cursor < top else self.cursor - height + 1
+        self.scroll_to(y=wanted, animate=False, immediate=True)
+        self.refresh()
+        if round(self.scroll_y) != wanted and again:
+            # A list that just grew a scrollbar scrolls only after the layout that shows it.
+            self.call_after_refresh(self._scroll_to_cursor, again=False)
+        return True
 
     def move_to(self, row: int) -> None:
         self._set_cursor(row)
@@ -243,6 +256,7 @@ class PaperList(LineScrollView, can_focus=True):
                     "paper-list--star",
                     "paper-list--state",
                     "paper-list--tags",
+                    "paper-list--author",
                     "paper-list--date",
                 )
             }
@@ -275,19 +289,27 @@ class PaperList(LineScrollView, can_focus=True):
     def _render_row(self, paper: Paper, is_cursor: bool, is_selected: bool, width: int) -> Strip:
         style, part = self._styles_for(is_cursor, is_selected)
         tags = printable(" ".join(f"#{tag}" for tag in paper.tags))
-        date = paper.first_listed or ""
-        title_width = width - 3 - STATE_WIDTH - (DATE_WIDTH + 1 if width >= 60 else 0)
+        authors = paper.identity.authors
+        author = printable(authors[0]) if authors else ""
+        title_width = width - 4 - STATE_WIDTH
+        title_width -= DATE_WIDTH + 1 if width >= DATE_FROM else 0
+        title_width -= AUTHOR_WIDTH + 1 if width >= AUTHOR_FROM else 0
         tag_width = min(cell_len(tags), max(0, title_width // 3)) if tags else 0
         if tag_width:
             title_width -= tag_width + 1
         segments = [
             Segment("▌" if is_selected else " ", style),
-            Segment("★ " if paper.starred else "  ", part["paper-list--star"]),
+            Segment("★" if paper.starred else " ", part["paper-list--star"]),
+            Segment(NOTE_MARK if paper.note else " ", part["paper-list--star"]),
+            Segment(" ", style),
             Segment(_fit(state_word(paper.state), STATE_WIDTH), part["paper-list--state"]),
             Segment(_fit(printable(paper.title), title_width), style),
         ]
         if tag_width:
             segments.append(Segment(" " + _fit(tags, tag_width), part["paper-list--tags"]))
-        if width >= 60:
+        if width >= AUTHOR_FROM:
+            segments.append(Segment(" " + _fit(author, AUTHOR_WIDTH), part["paper-list--author"]))
+        if width >= DATE_FROM:
+            date = paper.listed_on[:DATE_WIDTH]
             segments.append(Segment(" " + _fit(date, DATE_WIDTH), part["paper-list--date"]))
         return Strip(segments).adjust_cell_length(width, style)
