@@ -8,13 +8,16 @@ from __future__ import annotations
 import asyncio
 import html
 import re
+from contextlib import contextmanager
 from pathlib import Path
+from unittest import mock
 
 from rich.cells import cell_len
+from textual import events
 from textual.message import Message
 from textual.notifications import Notify
 
-from triage.store import Store, paper_id
+from triage.store import Entry, Identity, Store, paper_id
 
 MARCH_11 = [
     (
@@ -49,6 +52,15 @@ MARCH_12 = [
 # Newest listing first, then the order of the dump.
 NEWEST_FIRST = [paper_id(title) for title, _ in MARCH_12 + MARCH_11]
 TITLES = {paper_id(title): title for title, _ in MARCH_12 + MARCH_11}
+ATTENTION = Identity(
+    arxiv_id="1706.03762",
+    authors=("Ashish Vaswani", "Noam Shazeer", "Niki Parmar"),
+    upvotes=42,
+    comments=3,
+)
+"""What the Daily Papers API says of "Attention Is All You Need" (the others came from dumps)."""
+IMPORTED_ON = "2026-03-14"
+"""The day the fixed papers were added (their `added_at`)."""
 
 HOSTILE_TITLES = [
     "[bold red]x[/] markup title",
@@ -59,9 +71,20 @@ HOSTILE_TITLES = [
 ]
 
 
+@contextmanager
+def fixed_clock(day: str = IMPORTED_ON):
+    """The store's clock stopped on `day`: dates added (shown in the detail) never change."""
+    with mock.patch("triage.store.writes.now", lambda: f"{day}T09:00:00.000000Z"):
+        yield
+
+
 def make_db(path: Path, *, hostile: bool = False) -> Path:
-    with Store(path) as store:
-        store.add_papers(MARCH_11, source="mar-11.txt", listed_on="2026-03-11")
+    march_11 = [
+        Entry(title, abstract, ATTENTION if title.startswith("Attention") else None)
+        for title, abstract in MARCH_11
+    ]
+    with fixed_clock(), Store(path) as store:
+        store.add_papers(march_11, source="mar-11.txt", listed_on="2026-03-11")
         store.add_papers(MARCH_12, source="mar-12.txt", listed_on="2026-03-12")
         if hostile:
             store.add_papers(
@@ -121,6 +144,16 @@ async def settle(pilot) -> None:
     await pilot.pause()
     while not quiet(app):
         await wait_until(pilot, lambda: quiet(app))
+        await pilot.pause()
+
+
+async def wheel(pilot, selector: str, *, down: bool = True, times: int = 1) -> None:
+    """Turn the mouse wheel over a widget, as the terminal reports it."""
+    region = pilot.app.screen.query_one(selector).region
+    x, y = region.x + region.width // 2, region.y + region.height // 2
+    event_type = events.MouseScrollDown if down else events.MouseScrollUp
+    for _ in range(times):
+        pilot.app.post_message(event_type(None, x, y, 0, 1, 0, False, False, False, x, y))
         await pilot.pause()
 
 

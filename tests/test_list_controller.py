@@ -9,7 +9,7 @@ from test_app_fixtures import NEWEST_FIRST, TITLES, make_db
 from triage.store import Store
 from triage.tui.config import BUILTIN_VIEWS, View
 from triage.tui.index_access import IndexAccess
-from triage.tui.list_controller import FIRST_ROWS, Like, ListController, find
+from triage.tui.list_controller import FIRST_ROWS, Like, ListController, find, next_sort
 
 D, E, F, A, B, C = NEWEST_FIRST
 
@@ -195,3 +195,25 @@ def test_similar_papers_are_named_after_their_paper_cut_to_fit():
     assert controller.active_view("state:inbox ") is None
     assert controller.label("state:inbox ") == "Like: Denoising Diffusion Pro…"
     assert controller.export_heading("state:inbox ") == (f"Papers like {TITLES[D]}", None)
+
+
+# -- sorting and views ----------------------------------------------------------------------
+
+
+def test_the_sort_key_replaces_the_sort_term_with_the_next_order():
+    assert next_sort("state:inbox ") == ("state:inbox sort:title ", "title, A to Z")
+    assert next_sort("diffusion sort:title")[0] == "diffusion sort:added "
+    assert next_sort("SORT:-listed diffusion")[0] == "diffusion "  # back to the default
+    assert next_sort("")[0] == "sort:title "
+    assert next_sort("x sort:nonsense")[0] == "x sort:title "
+
+
+def test_esc_goes_back_to_the_view_chosen_last_even_after_the_views_change():
+    saved = View("Mine", "tag:mine")
+    controller = ListController([*BUILTIN_VIEWS, saved])
+    controller.view = 5
+    assert controller.origin() == "tag:mine "
+    controller.set_views([*BUILTIN_VIEWS, View("Renamed", "tag:mine")])
+    assert controller.origin() == "tag:mine "
+    controller.set_views(list(BUILTIN_VIEWS))  # deleted: the first view
+    assert controller.origin() == "state:inbox "

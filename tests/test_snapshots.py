@@ -12,9 +12,11 @@ import tempfile
 from pathlib import Path
 
 import pytest
-from test_app_fixtures import make_db, settle
+from test_app_fixtures import NEWEST_FIRST, make_db, settle
 
+from triage.store import Store
 from triage.tui.app import TriageApp
+from triage.tui.config import View, save_view
 
 # Paths shown on screen (the welcome screen names the DB) must not change between runs.
 FIXED_DIR = Path(tempfile.gettempdir()) / "triage-snapshots"
@@ -84,3 +86,28 @@ def test_main_screen_light_theme(snap_compare, app):
 
 def test_help_screen_80x24_scrolls(snap_compare, app):
     assert snap_compare(app, terminal_size=(80, 24), run_before=keys("question_mark"))
+
+
+def test_help_screen_80x24_scrolled_to_the_end(snap_compare, app):
+    assert snap_compare(app, terminal_size=(80, 24), run_before=keys("question_mark", "end"))
+
+
+def test_header_with_four_saved_views(snap_compare, tmp_path):
+    for name, query in (
+        ("Diffusion papers to read", "diffusion"),
+        ("Starred transformers", "is:starred transformer"),
+        ("Mixture of experts", "experts"),
+        ("Scaling and language", "scaling"),
+    ):
+        save_view(View(name, query))
+    app = TriageApp(make_db(tmp_path / "papers.db"))
+    assert snap_compare(app, terminal_size=(120, 30), run_before=keys("8"))
+
+
+def test_detail_with_a_long_note(snap_compare, tmp_path):
+    db = make_db(tmp_path / "papers.db")
+    note = "\n".join(f"{n}. a thought about this paper worth keeping" for n in range(1, 31))
+    with Store(db) as store:
+        store.mark([NEWEST_FIRST[4]], note=note, star=True, add_tags=["to-read"])
+    app = TriageApp(db)
+    assert snap_compare(app, terminal_size=(120, 30), run_before=keys("j", "j", "j", "j", "J"))

@@ -21,15 +21,17 @@ os.environ.setdefault("TEXTUAL_FPS", "240")
 
 from textual import events, on, work
 from textual.app import App, SystemCommand
-from textual.binding import Binding
 from textual.screen import Screen
+from textual.theme import Theme
 
 from triage.core.wording import plural
 from triage.store import StoreError
 from triage.sync.copies import find_conflict_copies, merge_conflict_copies
 from triage.sync.merge import MergeReport, changed_papers, merge_summary
-from triage.tui.config import load_keymap
+from triage.tui.bindings import APP_KEYS
+from triage.tui.config import remember, remembered
 from triage.tui.idle_gc import IdleCollector
+from triage.tui.keymap import user_keymap
 from triage.tui.screens.conflicts import ConflictCopiesOffer
 from triage.tui.screens.help import HelpScreen, binding_commands, key_table
 from triage.tui.screens.main import MainScreen
@@ -54,17 +56,16 @@ class TriageApp(App[None]):
     TITLE = "triage"
     CSS_PATH = style_paths()
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (120, "-wide")]
-    BINDINGS = [
-        Binding("q", "quit", "Quit", id="quit"),
-        Binding("question_mark", "help", "Help", id="help"),
-        Binding("ctrl+r", "reload", "Reload from disk", id="reload"),
-    ]
+    BINDINGS = APP_KEYS
 
     def __init__(self, db_path: str | os.PathLike[str]) -> None:
         super().__init__()
         self.session = Session.open(db_path)
-        keymap, self._keymap_problem = load_keymap()
+        keymap, self._keymap_problem = user_keymap()
         self.set_keymap(keymap)
+        theme = remembered("theme")
+        if theme in self.available_themes:
+            self.theme = theme
         self.main = MainScreen(self.session)
         self._declined_copies: set[Path] = set()
         """Conflict copies the user said "not now" to: not offered again this session."""
@@ -81,7 +82,8 @@ class TriageApp(App[None]):
 
     def on_mount(self) -> None:
         if self._keymap_problem:
-            self.notify(self._keymap_problem, severity="warning", markup=False)
+            self.notify(self._keymap_problem, severity="warning", markup=False, timeout=10)
+        self.theme_changed_signal.subscribe(self, self.remember_theme)
         if self.session.store.count() == 0:
             self.push_screen(WelcomeScreen(self.session))
         self.set_interval(DISK_POLL_SECONDS, self.poll_disk)
@@ -98,6 +100,13 @@ class TriageApp(App[None]):
     def on_unmount(self) -> None:
         self.session.close()
         self.collector.stop()  # what this app held may be freed again
+
+    def remember_theme(self, theme: Theme) -> None:
+        """The theme chosen (in the command palette) is the next start's."""
+        try:
+            remember("theme", theme.name)
+        except OSError:
+            pass  # the next start uses the default theme: nothing else is lost
 
     # -- the index -----------------------------------------------------------------------
 

@@ -1,8 +1,9 @@
 """The UI's own settings, kept as small TOML files in the config dir (never in the synced DB).
 
-- ``keys.toml``: ``[keys]`` table, binding id -> key string (fed to ``App.set_keymap``).
+- ``keys.toml``: ``[keys]`` table, binding id -> key string (checked by :mod:`.keymap`, then fed
+  to ``App.set_keymap``).
 - ``views.toml``: the user's saved filters, ``[[view]]`` tables with ``name`` and ``query``.
-- ``ui.toml``: things the UI remembers between runs (the Markdown export path).
+- ``ui.toml``: what the UI remembers between runs (the theme, export and import paths).
 
 A broken file never stops the app: readers return what they can plus a one-line problem.
 """
@@ -31,6 +32,12 @@ BUILTIN_VIEWS = (
     View("All", ""),
     View("Archived", "state:archived"),
 )
+MAX_SAVED_VIEWS = 4
+"""Saved views get the number keys 6-9: no more, so that every view has its key."""
+
+
+class ViewsFull(Exception):
+    """Every number key for a saved view is taken."""
 
 
 def _read_toml(path: Path) -> tuple[dict, str | None]:
@@ -54,24 +61,28 @@ def _write(path: Path, text: str) -> None:
     atomic_write(path, text)
 
 
+# -- keys.toml ---------------------------------------------------------------------------
+
+
 def keys_file() -> Path:
     return config_dir() / "keys.toml"
 
 
-def load_keymap() -> tuple[dict[str, str], str | None]:
-    """Binding id -> key(s), and a problem to show the user (bad file or value)."""
+def load_keymap() -> tuple[dict[str, str], list[str]]:
+    """Binding id -> key(s) as written, and what was wrong with the file (bad file or value)."""
     path = keys_file()
     data, problem = _read_toml(path)
     if problem:
-        return {}, problem
+        return {}, [problem]
     table = data.get("keys", {})
     if not isinstance(table, dict):
-        return {}, f'{path}: [keys] must be a table of binding id = "key"'
+        return {}, ['[keys] must be a table of binding id = "key"']
     keymap = {name: key for name, key in table.items() if isinstance(key, str) and key.strip()}
     bad = sorted(set(table) - set(keymap))
-    if bad:
-        return keymap, f"{path}: ignored {', '.join(bad)} (the key must be a non-empty string)"
-    return keymap, None
+    return keymap, [f"{name}: the key must be a non-empty string" for name in bad]
+
+
+# -- views.toml --------------------------------------------------------------------------
 
 
 def views_file() -> Path:
@@ -80,42 +91,79 @@ def views_file() -> Path:
 
 def load_views() -> tuple[list[View], str | None]:
     """The built-in views followed by the user's saved ones."""
-    path = views_file()
-    data, problem = _read_toml(path)
+    saved, problem = _saved_views()
+    return [*BUILTIN_VIEWS, *saved], problem
+
+
+def _saved_views() -> tuple[list[View], str | None]:
+    data, problem = _read_toml(views_file())
     saved = []
     for entry in data.get("view", []) if isinstance(data.get("view"), list) else []:
         if isinstance(entry, dict) and isinstance(entry.get("name"), str):
             saved.append(View(entry["name"], str(entry.get("query", ""))))
-    return [*BUILTIN_VIEWS, *saved], problem
+    return saved, problem
+
+
+def _write_views(views: list[View]) -> None:
+    _write(
+        views_file(),
+        "".join(
+            f"[[view]]\nname = {_toml_string(view.name)}\nquery = {_toml_string(view.query)}\n\n"
+            for view in views
+        ),
+    )
 
 
 def save_view(view: View) -> None:
-    """Add (or replace, by name) a saved view."""
-    path = views_file()
-    data, _ = _read_toml(path)
-    entries = [
-        e for e in data.get("view", []) if isinstance(e, dict) and e.get("name") != view.name
-    ]
-    entries.append({"name": view.name, "query": view.query})
-    _write(
-        path,
-        "".join(
-            f"[[view]]\nname = {_toml_string(str(e['name']))}\n"
-            f"query = {_toml_string(str(e.get('query', '')))}\n\n"
-            for e in entries
-        ),
+    """Add a saved view, or replace the one of that name (keeping its place and key).
+    Raises ViewsFull when it would be a fifth saved view."""
+    saved, _ = _saved_views()
+    names = [old.name for old in saved]
+    if view.name in names:
+        saved[names.index(view.name)] = view
+    elif len(saved) >= MAX_SAVED_VIEWS:
+        raise ViewsFull
+    else:
+        saved.append(view)
+    _write_views(saved)
+
+
+def rename_view(old: str, new: str) -> None:
+    """Give a saved view another name (a view of that name already is replaced by it)."""
+    saved, _ = _saved_views()
+    _write_views(
+        [View(new, view.query) if view.name == old else view for view in saved if view.name != new]
     )
+
+
+def delete_view(name: str) -> None:
+    saved, _ = _saved_views()
+    _write_views([view for view in saved if view.name != name])
+
+
+# -- ui.toml -----------------------------------------------------------------------------
 
 
 def ui_state_file() -> Path:
     return config_dir() / "ui.toml"
 
 
-def remembered_export_path() -> Path | None:
+def remembered(key: str) -> str | None:
+    """A string the UI remembered under `key` (see `remember`), if any."""
     data, _ = _read_toml(ui_state_file())
-    value = data.get("export_path")
-    return Path(value) if isinstance(value, str) and value else None
+    value = data.get(key)
+    return value if isinstance(value, str) and value else None
 
 
-def remember_export_path(path: Path) -> None:
-    _write(ui_state_file(), f"export_path = {_toml_string(str(path))}\n")
+def remember(key: str, value: str) -> None:
+    """Keep `value` for the next run, with everything else remembered. Raises OSError."""
+    data, _ = _read_toml(ui_state_file())
+    data[key] = value
+    _write(
+        ui_state_file(),
+        "".join(
+            f"{name} = {_toml_string(text)}\n"
+            for name, text in data.items()
+            if isinstance(text, str)
+        ),
+    )

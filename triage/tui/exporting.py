@@ -1,45 +1,59 @@
-"""Markdown export from the UI: the file is asked for once, then remembered (ui.toml)."""
+"""Exports from the UI: the view (`e`) and the starred papers (`E`), each to a file of its own,
+in the format its extension names (as `triage export -o`). Each file is asked for every time,
+with the one used last in place, so no export overwrites another without being seen.
+Plain Python, no Textual: the screen asks, a worker writes.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 
-from textual.app import App
-
 from triage.core.wording import plural
+from triage.export.bibtex import export_bibtex
 from triage.export.markdown import ExportError, export_markdown, write_atomically
-from triage.store import Store
-from triage.tui.config import remember_export_path, remembered_export_path
-from triage.tui.screens.dialogs import PromptScreen
+from triage.store import Paper, Store, StoreError, dump_json
+from triage.tui.config import remember, remembered
 
-DEFAULT_EXPORT = "~/triage-export.md"
+FORMATS = {".bib": "bibtex", ".json": "json"}
+"""By extension; anything else is Markdown."""
+FORMAT_NAMES = {"markdown": "Markdown", "bibtex": "BibTeX", "json": "JSON"}
+DEFAULT_PATHS = {"view": "~/triage-view.md", "starred": "~/triage-starred.md"}
+OLD_PATH_KEY = "export_path"
+"""What ui.toml called the one path `e` and `E` used to share: now the view's."""
 
 
-def with_export_path(app: App, then: Callable[[Path], None]) -> None:
-    """Call `then` with the export file: the remembered one, else the one the user names now."""
-    remembered = remembered_export_path()
-    if remembered is not None:
-        then(remembered)
-        return
+def format_of(path: Path) -> str:
+    return FORMATS.get(path.suffix.lower(), "markdown")
 
-    def chosen(path: str | None) -> None:
-        if path:
-            target = Path(path).expanduser()
-            remember_export_path(target)
-            then(target)
 
-    app.push_screen(
-        PromptScreen("Export to Markdown file (asked once, remembered)", DEFAULT_EXPORT), chosen
-    )
+def export_text(papers: Sequence[Paper], form: str, *, title: str, query: str | None) -> str:
+    if form == "bibtex":
+        return export_bibtex(papers)
+    if form == "json":
+        return dump_json(papers) + "\n"
+    return export_markdown(papers, title=title, query=query)
+
+
+def last_path(kind: str) -> str:
+    """The file `kind` (view, starred) was last exported to, else a default."""
+    old = remembered(OLD_PATH_KEY) if kind == "view" else None
+    return remembered(f"export_{kind}") or old or DEFAULT_PATHS[kind]
 
 
 def export_papers(
-    store: Store, ids: Sequence[str], path: Path, *, title: str, query: str | None
+    store: Store, ids: Sequence[str], path: Path, *, kind: str, title: str, query: str | None
 ) -> tuple[str, bool]:
-    """Write the papers to `path` as Markdown: (what to tell the user, whether it failed)."""
+    """Write the papers to `path`: (what to tell the user, whether it failed). The path is
+    remembered for the next export of `kind` once written."""
+    form = format_of(path)
     try:
-        write_atomically(path, export_markdown(store.papers(ids), title=title, query=query))
-    except (ExportError, OSError) as error:
-        return f"Export failed: {path}: {error}", True
-    return f"Exported {plural(len(ids), 'paper')} to {path}", False
+        text = export_text(store.papers(ids), form, title=title, query=query)
+        write_atomically(path, text)
+    except (ExportError, StoreError, OSError) as error:
+        return f"Export failed: {error}", True
+    try:
+        remember(f"export_{kind}", str(path))
+    except OSError:
+        pass  # asked again next time: nothing lost
+    return f"Exported {plural(len(ids), 'paper')} to {path} ({FORMAT_NAMES[form]})", False

@@ -22,6 +22,14 @@ if TYPE_CHECKING:  # importing triage.search imports Whoosh: not before the firs
 
 FIRST_ROWS = 200
 LABEL_CHARS = 24
+SORT_ORDERS = (
+    ("", "the default order: relevance with words, else newest listed first"),
+    ("sort:title", "title, A to Z"),
+    ("sort:added", "newest added first"),
+    ("sort:listed", "newest listed first"),
+    ("sort:-listed", "oldest listed first"),
+)
+"""What the sort key cycles through, with what it tells the user."""
 
 
 class Like(NamedTuple):
@@ -46,6 +54,18 @@ def row_of(ids: Sequence[str], paper_id: str, near: int) -> int | None:
 def typing_start(query: str) -> str:
     """A view's query as the filter text: a trailing space, so typing adds a word to it."""
     return f"{query} " if query else ""
+
+
+def next_sort(query: str) -> tuple[str, str]:
+    """The filter with its `sort:` term replaced by the next order (see SORT_ORDERS), and
+    what that order is."""
+    words = query.split()
+    current = next((word.lower() for word in words if word.lower().startswith("sort:")), "")
+    orders = [order for order, _ in SORT_ORDERS]
+    following = orders.index(current) + 1 if current in orders else 1
+    order, described = SORT_ORDERS[following % len(SORT_ORDERS)]
+    kept = [word for word in words if not word.lower().startswith("sort:")]
+    return typing_start(" ".join([*kept, order]).strip()), described
 
 
 @dataclass(frozen=True)
@@ -148,6 +168,8 @@ class ListController:
         self.views = list(views)
         self.like: Like | None = None
         """Set while showing papers like that one."""
+        self.view = 0
+        """The view chosen last (a number key, a click): where Esc goes back to."""
         self.result: SearchResult | None = None
         """The search result shown (None for a built-in view read from the store)."""
         self.generation = 0
@@ -183,10 +205,12 @@ class ListController:
         highlight: str | None = None,
         new_filter: bool = False,
         recount: bool = False,
+        to_top: bool = False,
     ) -> Request:
         """A new request for `query` (or the papers like `self.like`), newer than any before.
 
-        The cursor stays on its paper, or goes to `highlight` when given.
+        The cursor stays on its paper, or goes to `highlight` when given, or to the first
+        paper (`to_top`, with `new_filter`).
         """
         self.generation += 1
         self._outdated = False
@@ -197,7 +221,7 @@ class ListController:
             self.generation,
             query,
             self.like,
-            highlight or cursor_id,
+            None if to_top else highlight or cursor_id,
             cursor_row,
             new_filter,
             self._recount,
@@ -250,6 +274,22 @@ class ListController:
         return None if self.partial else listed
 
     # -- views -------------------------------------------------------------------------
+
+    def set_views(self, views: Sequence[View]) -> None:
+        """The saved views changed (saved, renamed, deleted): Esc still goes back to the view
+        chosen last, found by name or query, else to the first."""
+        origin = self.views[self.view]
+        self.views = list(views)
+        for same in (lambda view: view == origin, lambda view: view.query == origin.query):
+            found = [number for number, view in enumerate(self.views) if same(view)]
+            if found:
+                self.view = found[0]
+                return
+        self.view = 0
+
+    def origin(self) -> str:
+        """The filter text of the view chosen last: what Esc goes back to."""
+        return typing_start(self.views[self.view].query)
 
     def active_view(self, query: str) -> int | None:
         """The view whose filter `query` is, if any (none while showing similar papers)."""

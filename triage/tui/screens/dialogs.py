@@ -1,8 +1,10 @@
-"""Small modal dialogs: a one-line prompt and the tag editor."""
+"""Small modal dialogs: a one-line prompt (with path completion where it asks for a file) and
+the tag editor."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from pathlib import Path
 
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -22,17 +24,33 @@ class PromptScreen(ModalScreen[str | None]):
 
     BINDINGS = [Binding("escape", "cancel", "Cancel", id="dialog-cancel")]
 
-    def __init__(self, question: str, value: str = "", *, placeholder: str = "") -> None:
+    def __init__(
+        self,
+        question: str,
+        value: str = "",
+        *,
+        placeholder: str = "",
+        suggester: Suggester | None = None,
+    ) -> None:
         super().__init__()
         self.question = question
         self.value = value
         self.placeholder = placeholder
+        self.suggester = suggester
 
     def compose(self) -> ComposeResult:
+        completes = " Right arrow completes." if self.suggester else ""
         with Vertical(classes="dialog"):
             yield Static(Content(self.question), classes="dialog-title")
-            yield SteadyInput(self.value, placeholder=self.placeholder, id="prompt-input")
-            yield Static(Content("Enter to confirm, Esc to cancel"), classes="dialog-help")
+            yield SteadyInput(
+                self.value,
+                placeholder=self.placeholder,
+                suggester=self.suggester,
+                id="prompt-input",
+            )
+            yield Static(
+                Content(f"Enter to confirm, Esc to cancel.{completes}"), classes="dialog-help"
+            )
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()
@@ -40,6 +58,28 @@ class PromptScreen(ModalScreen[str | None]):
 
     def action_cancel(self) -> None:
         self.dismiss(None)
+
+
+class PathSuggester(Suggester):
+    """Completes the last part of a path from the names in its folder (folders end in /)."""
+
+    def __init__(self) -> None:
+        super().__init__(use_cache=False, case_sensitive=True)
+
+    async def get_suggestion(self, value: str) -> str | None:
+        head, slash, stem = value.rpartition("/")
+        folder = Path((head or "/") if slash else ".").expanduser()
+        try:
+            names = sorted(
+                entry.name + ("/" if entry.is_dir() else "")
+                for entry in folder.iterdir()
+                if entry.name.startswith(stem)
+                and (stem.startswith(".") or not entry.name.startswith("."))
+            )
+        except OSError:
+            return None
+        completions = [name for name in names if name != stem]
+        return f"{head}{slash}{completions[0]}" if completions else None
 
 
 class LastWordSuggester(Suggester):
