@@ -140,6 +140,11 @@ class WriteLog:
             if len(self._next) > self._entries:
                 self._next.popitem(last=False)
 
+    def entries(self) -> list[tuple[str | None, str]]:
+        """(before, after) of each write kept, oldest first: another process's log, passed on."""
+        with self._lock:
+            return list(self._next.items())
+
     def leads(self, before: str | None, after: str | None) -> bool:
         """Whether these writes alone lead from change token ``before`` to ``after``."""
         seen = set()

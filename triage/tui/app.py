@@ -35,6 +35,7 @@ from triage.tui.screens.help import HelpScreen, binding_commands, key_table
 from triage.tui.screens.main import MainScreen
 from triage.tui.screens.welcome import WelcomeScreen
 from triage.tui.session import Session
+from triage.tui.shared_sync import SyncOutcome
 
 STYLE_FILES = ("app.tcss", "dialogs.tcss")
 DISK_POLL_SECONDS = 1.0
@@ -72,6 +73,7 @@ class TriageApp(App[None]):
         """Copies found while a dialog was open: offered once the user is back on the list."""
         self._copies_busy = False
         """The offer is shown, or the merge runs."""
+        self._sync_warnings_shown: set[str] = set()
         self.collector = IdleCollector()
 
     def get_default_screen(self) -> Screen:
@@ -84,6 +86,7 @@ class TriageApp(App[None]):
             self.notify(self._keymap_problem, severity="warning", markup=False)
         if self.session.store.count() == 0:
             self.push_screen(WelcomeScreen(self.session))
+        self.session.shared_sync.refresh(self.session.store)
         self.set_interval(DISK_POLL_SECONDS, self.poll_disk)
         self.set_interval(GC_CHECK_SECONDS, self.collector.tick)
         self.look_for_conflict_copies()
@@ -96,6 +99,7 @@ class TriageApp(App[None]):
         await super().on_event(event)
 
     def on_unmount(self) -> None:
+        self.session.shared_sync.publish_at_quit()
         self.session.close()
         self.collector.stop()  # what this app held may be freed again
 
@@ -138,6 +142,13 @@ class TriageApp(App[None]):
     def poll_disk(self) -> None:
         if self._waiting_copies:
             self.offer_conflict_copies(self._waiting_copies)
+        shared_sync = self.session.shared_sync
+        if shared_sync.running:
+            return  # its writes are this app's own: the watch looks again once it is done
+        if shared_sync.due():
+            shared_sync.running = True
+            self._sync_shared_file()
+            return
         self._poll_disk()
 
     @work(thread=True, exclusive=True, group="watch")
@@ -181,6 +192,38 @@ class TriageApp(App[None]):
         elif updated:
             self.notify(f"{plural(updated, 'paper')} updated from disk")
         self.main.refill(recount=True)
+
+    # -- the shared file -------------------------------------------------------------------
+
+    @work(thread=True, exclusive=True, group="shared-sync")
+    def _sync_shared_file(self) -> None:
+        """Merge the shared file in and publish, in a child process (see `shared_sync`)."""
+        outcome = self.session.shared_sync.run()
+        self.call_from_thread(self._shared_file_synced, outcome)
+
+    def _shared_file_synced(self, outcome: SyncOutcome) -> None:
+        session = self.session
+        session.shared_sync.running = False
+        for before, after in outcome.writes:
+            session.writes.record(before, after)
+        session.file_watch.accept()
+        try:
+            session.shared_sync.refresh(session.store)
+        except StoreError as error:
+            outcome.error = outcome.error or str(error)
+        if outcome.changed:
+            session.index.papers_changed(outcome.changed)
+            self.main.store_changed()
+            self.notify(
+                f"{plural(len(outcome.changed), 'paper')} updated from the shared file",
+                markup=False,
+            )
+        for line in outcome.lines:
+            if line.startswith("skipped ") and line not in self._sync_warnings_shown:
+                self._sync_warnings_shown.add(line)  # once a session: it is said at every sync
+                self.notify(line, severity="warning", markup=False)
+        if outcome.error:
+            self.notify(f"Sync: {outcome.error}", severity="error", markup=False)
 
     # -- conflict copies left by sync clients -----------------------------------------------
 

@@ -15,6 +15,7 @@ from pathlib import Path
 from triage.store import Store, WriteLog
 from triage.sync.watch import FileWatch
 from triage.tui.index_access import IndexAccess
+from triage.tui.shared_sync import BackgroundSync
 
 
 @dataclass
@@ -26,6 +27,8 @@ class Session:
     """The UI thread's store; replaced when the file on disk is another one (`reopen_store`)."""
     index: IndexAccess
     file_watch: FileWatch
+    shared_sync: BackgroundSync
+    """When to sync with the shared file (if one is set), and running it."""
 
     @classmethod
     def open(cls, db_path: str | os.PathLike[str]) -> Session:
@@ -37,6 +40,7 @@ class Session:
             store=Store(path, writes=writes),
             index=IndexAccess(path),
             file_watch=FileWatch(path, writes),
+            shared_sync=BackgroundSync(path),
         )
 
     def open_store(self) -> Store:
@@ -48,6 +52,7 @@ class Session:
         """Our own write: the index must learn of it; the file watch must not report it."""
         self.index.papers_changed(ids)
         self.file_watch.accept()
+        self.shared_sync.local_change()
 
     def reopen_store(self) -> None:
         """The path names another file now (a synced copy): read that one. Raises StoreError,
