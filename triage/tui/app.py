@@ -9,7 +9,7 @@ the main screen's methods down.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from importlib.resources import files
 from pathlib import Path, PurePath
 
@@ -33,6 +33,7 @@ from triage.tui.idle_gc import IdleCollector
 from triage.tui.screens.conflicts import ConflictCopiesOffer
 from triage.tui.screens.help import HelpScreen, binding_commands, key_table
 from triage.tui.screens.main import MainScreen
+from triage.tui.screens.note_editor import NoteEditor
 from triage.tui.screens.welcome import WelcomeScreen
 from triage.tui.session import Session
 from triage.tui.shared_sync import SyncOutcome
@@ -63,10 +64,11 @@ class TriageApp(App[None]):
 
     def __init__(self, db_path: str | os.PathLike[str]) -> None:
         super().__init__()
-        self.session = Session.open(db_path)
+        self.session = Session.open(db_path, ui=self._from_writer, trouble=self.write_trouble)
         keymap, self._keymap_problem = load_keymap()
         self.set_keymap(keymap)
         self.main = MainScreen(self.session)
+        self.session.shown = self.main.papers_written
         self._declined_copies: set[Path] = set()
         """Conflict copies the user said "not now" to: not offered again this session."""
         self._waiting_copies: list[Path] = []
@@ -74,6 +76,7 @@ class TriageApp(App[None]):
         self._copies_busy = False
         """The offer is shown, or the merge runs."""
         self._sync_warnings_shown: set[str] = set()
+        self._write_problem: str | None = None
         self.collector = IdleCollector()
 
     def get_default_screen(self) -> Screen:
@@ -192,6 +195,33 @@ class TriageApp(App[None]):
         elif updated:
             self.notify(f"{plural(updated, 'paper')} updated from disk")
         self.main.refill(recount=True)
+
+    # -- writes that wait ---------------------------------------------------------------------
+
+    def _from_writer(self, call: Callable[[], None]) -> None:
+        """The writer thread's way back to the UI thread (nothing to tell once the app is gone)."""
+        try:
+            self.call_from_thread(call)
+        except RuntimeError:
+            pass
+
+    def write_trouble(self, problem: str | None) -> None:
+        """The writer cannot write (``problem`` says why and what to do), or can again (None).
+        Changes wait meanwhile, none is lost; an open note is also kept in a recovery file."""
+        if problem == self._write_problem:
+            return
+        self._write_problem = problem
+        if problem is None:
+            self.notify("Saved the changes that were waiting.", markup=False)
+        else:
+            self.notify(
+                f"Not saved yet: {problem}. Your changes are kept and saved when it can.",
+                severity="error",
+                timeout=10,
+                markup=False,
+            )
+        if isinstance(self.screen, NoteEditor):
+            self.screen.write_trouble(problem)
 
     # -- the shared file -------------------------------------------------------------------
 
