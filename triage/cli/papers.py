@@ -23,7 +23,8 @@ from triage.cli.common import (
 from triage.cli.main import main
 from triage.core.text import strip_control
 from triage.core.wording import plural
-from triage.importers.dump import expand_paths, import_paths
+from triage.importers.dump import import_paths
+from triage.importers.files import expand_paths
 from triage.store import STATES, dump_json
 
 LARGE_FILE_BYTES = 2_000_000
