@@ -36,7 +36,7 @@ def main(ctx: click.Context, db: Path | None) -> None:
     if warning:
         click.echo(warning, err=True)
     if ctx.invoked_subcommand is None:
-        with open_store(ctx):
+        with open_store(ctx, expect_new=True):
             pass  # reports a corrupt, locked or too-new DB before the UI starts
         from triage.tui.app import run
 
