@@ -72,3 +72,12 @@ def test_words_after_a_double_dash_are_all_query(db, tmp_path):
     assert "Query: title:naive" in out.read_text(encoding="utf-8")
     result = run(db, "list", "--", "--json")
     assert result.exit_code == 0 and not result.stdout.startswith("[")
+
+
+@pytest.mark.parametrize("args", [["diffusion", "-o"], ["--state"], ["--tag"]])
+def test_an_option_missing_its_value_is_a_usage_error(db, tmp_path, monkeypatch, args):
+    monkeypatch.chdir(tmp_path)
+    result = run(db, "export", *args)
+    assert result.exit_code == 2
+    assert result.stderr.endswith(f"Error: Option '{args[-1]}' requires an argument.\n")
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["triage.db"]

@@ -57,7 +57,15 @@ def test_shell_completion_works_as_the_readme_says():
         assert f"_TRIAGE_COMPLETE={shell}_source triage" in readme
         script = triage(env={"_TRIAGE_COMPLETE": f"{shell}_source"})
         assert script.returncode == 0 and "_TRIAGE_COMPLETE" in script.stdout
-    words = triage(
-        env={"_TRIAGE_COMPLETE": "bash_complete", "COMP_WORDS": "triage ex", "COMP_CWORD": "1"}
-    )
-    assert words.stdout.splitlines() == ["plain,export"]
+
+    def complete(line):
+        words = line.split(" ")
+        env = {"_TRIAGE_COMPLETE": "bash_complete", "COMP_WORDS": line}
+        return triage(env={**env, "COMP_CWORD": str(len(words) - 1)}).stdout.splitlines()
+
+    assert complete("triage ex") == ["plain,export"]
+    assert complete("triage export diffusion -video --format ") == [
+        "plain,markdown",
+        "plain,bibtex",
+        "plain,json",
+    ]

@@ -158,8 +158,14 @@ class QueryCommand(click.Command):
                 )
             elif arg.startswith("--") or name in known:
                 flags.append(arg)
-                value = next(rest, None) if name in takes_value and "=" not in arg else None
-                if value is not None:
+                if name in takes_value and "=" not in arg:
+                    value = next(rest, None)
+                    if value is None and ctx.resilient_parsing:  # completing the value
+                        return super().parse_args(ctx, args)
+                    if value is None:  # else click would take the "--" below for it
+                        raise click.BadOptionUsage(
+                            name, f"Option '{name}' requires an argument.", ctx=ctx
+                        )
                     flags.append(value)
             else:
                 words.append(arg)

@@ -148,7 +148,7 @@ def note_from_stdin() -> str:
     """The note piped in: UTF-8 text, else one line saying so (the note is left as it was)."""
     data = sys.stdin.buffer.read()
     try:
-        return data.decode("utf-8-sig").removesuffix("\n")
+        return data.decode("utf-8-sig").removesuffix("\n").removesuffix("\r")
     except UnicodeDecodeError as error:
         fail(
             f"standard input is not UTF-8 text (byte {error.start + 1}: "

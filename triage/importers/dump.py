@@ -109,7 +109,7 @@ class ImportReport:
         if self.already_imported:
             return (
                 f"{self.path}: already imported on {self.already_imported[:10]}, "
-                f"nothing added ({self.found} papers)"
+                f"nothing added ({plural(self.found, 'paper')})"
             )
         days = ""
         if len(self.days) > 1:
@@ -196,9 +196,10 @@ def parse_dump(text: str, *, name: str, reference: dt.date | None = None) -> Par
             continue
         problems.extend((n, f"line {n}: skipped page text {text!r}") for n, text in page_text)
         page_text = []
-        if not page.body and glued:
+        kept = line
+        if not page.body and glued:  # the compact form's first title, after its header word
             saw_page_text = True
-        kept = line[len(GLUED_HEADER) :].strip() if not page.body and glued else line
+            kept = line[len(GLUED_HEADER) :].strip()
         page.in_papers = page.in_papers or looks_like_abstract(kept)
         page.body.append((number, kept))
     problems.extend((n, f"line {n}: skipped page text {text!r}") for n, text in page_text)
