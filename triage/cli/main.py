@@ -11,6 +11,9 @@ from triage.cli.common import open_store
 from triage.core import paths
 from triage.core.text import strip_control
 
+DISTRIBUTION = "triage-papers"
+"""The name triage is installed under (`pipx install triage-papers`); the command is `triage`."""
+
 
 @click.group(invoke_without_command=True)
 @click.option(
@@ -18,7 +21,7 @@ from triage.core.text import strip_control
     type=click.Path(dir_okay=False, path_type=Path),
     help="The triage DB file (default: $TRIAGE_DB, else triage.db in your user data dir).",
 )
-@click.version_option(package_name="triage")
+@click.version_option(package_name=DISTRIBUTION)
 @click.pass_context
 def main(ctx: click.Context, db: Path | None) -> None:
     """Triage your daily reading list of papers, from the keyboard.
@@ -33,7 +36,7 @@ def main(ctx: click.Context, db: Path | None) -> None:
     if warning:
         click.echo(warning, err=True)
     if ctx.invoked_subcommand is None:
-        with open_store(ctx):
+        with open_store(ctx, expect_new=True):
             pass  # reports a corrupt, locked or too-new DB before the UI starts
         from triage.tui.app import run
 
