@@ -8,8 +8,9 @@ the main screen's methods down.
 
 from __future__ import annotations
 
+import logging
 import os
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from importlib.resources import files
 from pathlib import Path, PurePath
 
@@ -38,6 +39,7 @@ from triage.tui.screens.welcome import WelcomeScreen
 from triage.tui.session import Session
 from triage.tui.shared_sync import SyncOutcome
 
+log = logging.getLogger(__name__)
 STYLE_FILES = ("app.tcss", "dialogs.tcss")
 DISK_POLL_SECONDS = 1.0
 GC_CHECK_SECONDS = 0.25
@@ -68,7 +70,7 @@ class TriageApp(App[None]):
         keymap, self._keymap_problem = load_keymap()
         self.set_keymap(keymap)
         self.main = MainScreen(self.session)
-        self.session.shown = self.main.papers_written
+        self.session.shown = self._show_written
         self._declined_copies: set[Path] = set()
         """Conflict copies the user said "not now" to: not offered again this session."""
         self._waiting_copies: list[Path] = []
@@ -202,8 +204,12 @@ class TriageApp(App[None]):
         """The writer thread's way back to the UI thread (nothing to tell once the app is gone)."""
         try:
             self.call_from_thread(call)
-        except RuntimeError:
-            pass
+        except Exception:  # the app is closing: the write is done, nothing left to show
+            log.debug("after a write, the UI was gone", exc_info=True)
+
+    def _show_written(self, ids: Sequence[str]) -> None:
+        if self.main.is_attached:
+            self.main.papers_written(ids)
 
     def write_trouble(self, problem: str | None) -> None:
         """The writer cannot write (``problem`` says why and what to do), or can again (None).

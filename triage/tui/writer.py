@@ -10,6 +10,7 @@ DB refuses for good (its paper no longer exists) fails, and its sender decides w
 
 from __future__ import annotations
 
+import logging
 import queue
 import sqlite3
 import threading
@@ -23,6 +24,7 @@ from triage.store import Store, StoreError, WriteLog
 from triage.store.connection import why_not_written
 
 RETRY_SECONDS = 2.0
+log = logging.getLogger(__name__)
 
 UiCall = Callable[[Callable[[], None]], None]
 """Runs a function on the UI thread (the app's ``call_from_thread``)."""
@@ -105,7 +107,7 @@ class Writer:
                 result = job.run(store)
             except ValueError as refusal:  # the DB says no for good: no retry can help
                 if job.refused is not None:
-                    self._ui(partial(job.refused, refusal))
+                    self._tell(partial(job.refused, refusal))
                 break
             except (StoreError, sqlite3.Error, OSError) as error:
                 self._drop_store()
@@ -113,16 +115,23 @@ class Writer:
                     continue  # the file was replaced (a synced copy): the path's file may do
                 troubled = True
                 self.trouble = why_not_written(error, self.db_path)
-                self._ui(partial(self._trouble, self.trouble))
+                self._tell(partial(self._trouble, self.trouble))
                 self._wake.wait(RETRY_SECONDS)
                 self._wake.clear()
                 continue
             if job.done is not None:
-                self._ui(partial(job.done, result))
+                self._tell(partial(job.done, result))
             break
         if troubled:
             self.trouble = None
-            self._ui(partial(self._trouble, None))
+            self._tell(partial(self._trouble, None))
+
+    def _tell(self, call: Callable[[], None]) -> None:
+        """Hand a result to the UI; whatever it does with it, the writer goes on."""
+        try:
+            self._ui(call)
+        except Exception:
+            log.exception("the UI failed to take a write's result")
 
     def _open(self) -> Store:
         if self._store is None:
