@@ -40,7 +40,7 @@ def main(ctx: click.Context, db: Path | None) -> None:
             pass  # reports a corrupt, locked or too-new DB before the UI starts
         from triage.tui.app import run
 
-        run(ctx.obj["db"])
+        ctx.exit(run(ctx.obj["db"]))
 
 
 def synced_folder_warning(db: Path) -> str | None:

@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import logging
 import os
+import sys
 from collections.abc import Callable, Iterable, Sequence
 from importlib.resources import files
 from pathlib import Path, PurePath
+from typing import Any
 
 # Textual paints at most MAX_FPS frames a second (60 by default, read once when textual is first
 # imported): the list answering a keystroke waited up to 17 ms behind the frame that echoed the
@@ -30,6 +32,7 @@ from triage.store import StoreError
 from triage.sync.copies import find_conflict_copies, merge_conflict_copies
 from triage.sync.merge import MergeReport, changed_papers, merge_summary
 from triage.tui.config import load_keymap
+from triage.tui.crash import crash_line, write_crash_log
 from triage.tui.idle_gc import IdleCollector
 from triage.tui.screens.conflicts import ConflictCopiesOffer
 from triage.tui.screens.help import HelpScreen, binding_commands, key_table
@@ -79,6 +82,7 @@ class TriageApp(App[None]):
         """The offer is shown, or the merge runs."""
         self._sync_warnings_shown: set[str] = set()
         self._write_problem: str | None = None
+        self.crash_log: Path | None = None
         self.collector = IdleCollector()
 
     def get_default_screen(self) -> Screen:
@@ -197,6 +201,18 @@ class TriageApp(App[None]):
         elif updated:
             self.notify(f"{plural(updated, 'paper')} updated from disk")
         self.main.refill(recount=True)
+
+    # -- an error nobody expected ------------------------------------------------------------
+
+    def _handle_exception(self, error: Exception) -> None:
+        """Textual's hook for any unhandled error (it exits the app, restoring the terminal):
+        the traceback goes to a log first. Under Pilot, tests still see the error."""
+        self.crash_log = write_crash_log(error)
+        super()._handle_exception(error)
+
+    def _fatal_error(self) -> None:
+        """Textual prints the traceback here at exit: `run` prints one line instead."""
+        self.exit(return_code=1)
 
     # -- writes that wait ---------------------------------------------------------------------
 
@@ -334,5 +350,11 @@ class TriageApp(App[None]):
             yield from binding_commands(self, screen.active_bindings)
 
 
-def run(db_path: str | os.PathLike[str]) -> None:
-    TriageApp(db_path).run()
+def run(db_path: str | os.PathLike[str], **options: Any) -> int:
+    """Run the app (``options`` go to `App.run`); the exit code, non-zero after a crash, which
+    is told in one line once the terminal is restored."""
+    app = TriageApp(db_path)
+    app.run(**options)
+    if app.return_code:
+        print(crash_line(app.crash_log), file=sys.stderr)
+    return app.return_code or 0
