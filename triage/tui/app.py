@@ -31,6 +31,7 @@ from triage.core.wording import plural
 from triage.store import StoreError
 from triage.sync.copies import find_conflict_copies, merge_conflict_copies
 from triage.sync.merge import MergeReport, changed_papers, merge_summary
+from triage.tui import recovery
 from triage.tui.config import load_keymap
 from triage.tui.crash import crash_line, write_crash_log
 from triage.tui.idle_gc import IdleCollector
@@ -38,6 +39,7 @@ from triage.tui.screens.conflicts import ConflictCopiesOffer
 from triage.tui.screens.help import HelpScreen, binding_commands, key_table
 from triage.tui.screens.main import MainScreen
 from triage.tui.screens.note_editor import NoteEditor
+from triage.tui.screens.unsaved import QuitWithUnsaved
 from triage.tui.screens.welcome import WelcomeScreen
 from triage.tui.session import Session
 from triage.tui.shared_sync import SyncOutcome
@@ -93,6 +95,15 @@ class TriageApp(App[None]):
     def on_mount(self) -> None:
         if self._keymap_problem:
             self.notify(self._keymap_problem, severity="warning", markup=False)
+        notes = recovery.recovered()
+        if notes:
+            self.notify(
+                f"{plural(len(notes), 'note')} typed earlier could not be saved: open the "
+                f"paper's note to get it back (kept in {recovery.folder()}).",
+                severity="warning",
+                timeout=15,
+                markup=False,
+            )
         if self.session.store.count() == 0:
             self.push_screen(WelcomeScreen(self.session))
         self.session.shared_sync.refresh(self.session.store)
@@ -106,6 +117,18 @@ class TriageApp(App[None]):
         ):
             self.collector.input_seen()
         await super().on_event(event)
+
+    async def action_quit(self) -> None:
+        writer = self.session.writer
+        if writer.trouble is None or not writer.waiting:
+            await super().action_quit()
+            return
+
+        def answered(quit_anyway: bool | None) -> None:
+            if quit_anyway:
+                self.exit()
+
+        self.push_screen(QuitWithUnsaved(writer.waiting, writer.trouble), answered)
 
     def on_unmount(self) -> None:
         self.session.shared_sync.publish_at_quit()
