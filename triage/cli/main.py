@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import shlex
 from pathlib import Path
 
 import click
 
 from triage.cli.common import open_store
 from triage.core import paths
-from triage.core.text import strip_control
+from triage.sync.folders import synced_folder_warning
 
 DISTRIBUTION = "triage-papers"
 """The name triage is installed under (`pipx install triage-papers`); the command is `triage`."""
@@ -41,20 +40,3 @@ def main(ctx: click.Context, db: Path | None) -> None:
         from triage.tui.app import run
 
         ctx.exit(run(ctx.obj["db"]))
-
-
-def synced_folder_warning(db: Path) -> str | None:
-    """One line for a DB that lies in a folder a sync client or git carries: it should be a
-    local working copy that syncs through a shared file there."""
-    from triage.sync.folders import synced_by
-
-    client = synced_by(db)
-    if client is None:
-        return None
-    local = paths.data_dir() / "triage.db"
-    move = shlex.join(["triage", "--db", str(local), "sync", str(db)])
-    return strip_control(
-        f"warning: {db} is in a {client} folder, which can copy it in the middle of a write; "
-        f"keep the DB local and sync through that file instead: {move}",
-        keep_newlines=False,
-    )

@@ -30,6 +30,7 @@ from textual.screen import Screen
 from triage.core.wording import plural
 from triage.store import StoreError
 from triage.sync.copies import find_conflict_copies, merge_conflict_copies
+from triage.sync.folders import synced_folder_warning
 from triage.sync.merge import MergeReport, changed_papers, merge_summary
 from triage.tui import recovery
 from triage.tui.config import load_keymap
@@ -95,6 +96,7 @@ class TriageApp(App[None]):
     def on_mount(self) -> None:
         if self._keymap_problem:
             self.notify(self._keymap_problem, severity="warning", markup=False)
+        self._warn_if_in_a_synced_folder()
         notes = recovery.recovered()
         if notes:
             self.notify(
@@ -269,6 +271,15 @@ class TriageApp(App[None]):
             self.screen.write_trouble(problem)
 
     # -- the shared file -------------------------------------------------------------------
+
+    @work(thread=True, group="synced-folder")
+    def _warn_if_in_a_synced_folder(self) -> None:
+        """Off the UI thread: it walks up the folders, and may ask git."""
+        warning = synced_folder_warning(self.session.db_path)
+        if warning:
+            self.call_from_thread(
+                self.notify, warning, severity="warning", timeout=20, markup=False
+            )
 
     @work(thread=True, exclusive=True, group="shared-sync")
     def _sync_shared_file(self) -> None:
