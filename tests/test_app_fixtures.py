@@ -132,8 +132,13 @@ async def wait_until(pilot, condition, timeout: float = WAIT_SECONDS) -> None:
 
 
 def quiet(app) -> bool:
-    """No worker running, and the list shows the answer to its newest request, detail and all."""
-    return all(worker.is_finished for worker in app.workers) and app.main.settled
+    """No worker running, no change waiting to be written, and the list shows the answer to
+    its newest request, detail and all."""
+    return (
+        all(worker.is_finished for worker in app.workers)
+        and app.session.writer.waiting == 0
+        and app.main.settled
+    )
 
 
 async def settle(pilot) -> None:

@@ -10,7 +10,6 @@ from triage.store import Store
 from triage.tui.app import TriageApp
 from triage.tui.bindings import APP_KEYS, MAIN_KEYS
 from triage.tui.config import keys_file
-from triage.tui.keymap import LATER_IDS
 from triage.tui.screens.help import HelpScreen
 from triage.tui.screens.main import MainScreen
 from triage.tui.widgets.paper_list import PaperList
@@ -128,12 +127,6 @@ async def test_the_old_id_done_still_names_the_read_key(db):
         await settle(pilot)
         assert stored(db, D).state == "read"
         assert not any("keys.toml" in message for message in notices.messages)
-
-
-def test_the_note_editor_ids_are_known_to_the_check():
-    from triage.tui.screens.note_editor import NoteEditor
-
-    assert {binding.id for binding in NoteEditor.BINDINGS} == LATER_IDS
 
 
 async def test_the_state_is_called_read_in_the_list_the_detail_the_help_and_messages(db):

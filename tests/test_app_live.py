@@ -95,7 +95,9 @@ async def test_note_changed_on_both_sides_keeps_both_texts(db, tmp_path):
         await pilot.press("!")
         await settle(pilot)
         assert isinstance(app.screen, NoteEditor)
-        shown = app.screen.editor.text
+        editor = app.screen
+        await wait_until(pilot, lambda: "their words" in editor.editor.text)
+        shown = editor.editor.text
         assert "my words!" in shown and "their words" in shown
     with Store(db) as store:
         paper = store.get(D)

@@ -190,6 +190,29 @@ def test_long_abstract_sentence_is_shortened_on_a_word():
     assert line.endswith("word …") and len(line) < 320
 
 
+@pytest.mark.parametrize(
+    ("abstract", "first"),
+    [
+        (
+            "We extend prior detectors (e.g. YOLO and DETR) to video. Results follow.",
+            "We extend prior detectors (e.g. YOLO and DETR) to video.",
+        ),
+        (
+            "As Smith et al. (2024) showed, scale helps. We ask why.",
+            "As Smith et al. (2024) showed, scale helps.",
+        ),
+        (
+            "Our method, i.e. Tidal, beats the baseline (cf. Fig. 3 and Eq. 2). More.",
+            "Our method, i.e. Tidal, beats the baseline (cf. Fig. 3 and Eq. 2).",
+        ),
+        ("It works. E.g. This is the second sentence.", "It works."),
+    ],
+)
+def test_the_first_sentence_runs_past_abbreviations(abstract, first):
+    markdown = export_markdown([paper("p", "P", abstract=abstract)], title="T")
+    assert f"  - {first}\n" in markdown
+
+
 def test_write_atomically_replaces_target_and_leaves_no_temp_file(tmp_path):
     target = tmp_path / "export.md"
     target.write_text("old")

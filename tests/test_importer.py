@@ -187,8 +187,13 @@ def test_problems_are_listed_in_line_order():
     parsed = parse_dump(text, name="p.txt", reference=NOV_23)
     assert parsed.problems == [
         "line 13: skipped a title with no abstract: 'Last Title'",
-        "line 15: skipped page text 'Subscribe'",
-        "line 17: skipped stray date line 'Nov 20'",
+        "line 17: skipped date line 'Nov 20': no papers after it",
+    ]
+    footer = page(("A Title", ABSTRACT), ("B Title", ABSTRACT)) + "\nSubscribe\n\nLast Title\n"
+    parsed = parse_dump(footer, name="p.txt", reference=NOV_23)
+    assert parsed.problems == [
+        "line 17: skipped page text 'Subscribe'",
+        "line 19: skipped a title with no abstract: 'Last Title'",
     ]
 
 

@@ -3,9 +3,13 @@ the search index, and the query words."""
 
 from __future__ import annotations
 
+import errno
+import os
 import sqlite3
+import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
 
 import click
@@ -24,10 +28,21 @@ def fail(message: str) -> NoReturn:
 
 
 @contextmanager
-def open_store(ctx: click.Context, *, create: bool = True) -> Iterator[Store]:
-    """The store named by --db / $TRIAGE_DB / the default; errors become one line."""
+def open_store(
+    ctx: click.Context, *, create: bool = True, expect_new: bool = False
+) -> Iterator[Store]:
+    """The store named by --db / $TRIAGE_DB / the default; errors become one line.
+
+    A DB this creates is announced on stderr, so a mistyped --db shows at once, but for the
+    commands that are expected to make one (``expect_new``: import, fetch, the app, sync)
+    or whose output already tells (stats: ``papers 0``).
+    """
+    path = Path(ctx.obj["db"]).expanduser()
+    is_new = not path.exists()
     try:
-        with Store(ctx.obj["db"], create=create) as store:
+        with Store(path, create=create) as store:
+            if is_new and not expect_new:
+                click.echo(f"note: {path} did not exist: created it, an empty triage DB", err=True)
             yield store
     except StoreError as error:
         fail(str(error))
@@ -108,8 +123,53 @@ def search_ids(ctx: click.Context, query: str) -> Sequence[str]:
     return result.ids
 
 
-# A query may start with "-" (`-video`) and span several arguments: `triage list diffusion -video`.
-QUERY_COMMAND = {"ignore_unknown_options": True}
+class QueryCommand(click.Command):
+    """A command whose QUERY may span arguments and start with "-": `list diffusion -video`.
+
+    A word is an option only when it is one of the command's own (``-o``, ``--limit 3``,
+    ``--json``); any other word is part of the query, but a ``--word`` that is no option is
+    click's usage error (``--db`` goes before the command), and every word after ``--`` is
+    part of the query (``list -- --verbose``).
+    """
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        options = [param for param in self.get_params(ctx) if isinstance(param, click.Option)]
+        known = {name for option in options for name in (*option.opts, *option.secondary_opts)}
+        takes_value = {
+            name
+            for option in options
+            if not option.is_flag and not option.count
+            for name in option.opts
+        }
+        before_command = {"--db", "--version"}
+        flags: list[str] = []
+        words: list[str] = []
+        rest = iter(args)
+        for arg in rest:
+            name = arg.split("=", 1)[0]
+            if arg == "--":
+                words.extend(rest)
+            elif name in before_command and not ctx.resilient_parsing:
+                raise click.NoSuchOption(
+                    name,
+                    message=f"No such option: {name} (it goes before the command: "
+                    f"triage {name} … {ctx.info_name} …)",
+                    ctx=ctx,
+                )
+            elif arg.startswith("--") or name in known:
+                flags.append(arg)
+                if name in takes_value and "=" not in arg:
+                    value = next(rest, None)
+                    if value is None and ctx.resilient_parsing:  # completing the value
+                        return super().parse_args(ctx, args)
+                    if value is None:  # else click would take the "--" below for it
+                        raise click.BadOptionUsage(
+                            name, f"Option '{name}' requires an argument.", ctx=ctx
+                        )
+                    flags.append(value)
+            else:
+                words.append(arg)
+        return super().parse_args(ctx, [*flags, "--", *words])
 
 
 def query_text(words: tuple[str, ...]) -> str:
@@ -132,3 +192,46 @@ def share_changes(store: Store) -> None:
         return
     for line in report.lines():
         click.echo(line, err=True)
+
+
+ID_PREFIX_MIN = 4
+"""The fewest characters of an id a command takes (as git's short hashes): fewer would pick a
+paper by chance."""
+
+
+def resolve_ids(store: Store, given: Sequence[str]) -> list[str]:
+    """Paper ids from what the user typed: whole ids or unique prefixes, in any case.
+    One unknown, too short or ambiguous id fails the command, naming it, before anything
+    changes."""
+    resolved = []
+    for typed in given:
+        wanted = typed.strip().lower()
+        found = store.ids_starting_with(wanted, 3) if len(wanted) >= ID_PREFIX_MIN else []
+        if wanted in found:
+            found = [wanted]
+        if len(found) == 1:
+            resolved.append(found[0])
+        elif len(wanted) < ID_PREFIX_MIN and store.ids_starting_with(wanted, 1):
+            fail(f"id {typed} is too short: give at least {ID_PREFIX_MIN} characters of it")
+        elif not found:
+            fail(f"no paper with id {typed}")
+        else:
+            more = " and more" if len(found) > 2 else ""
+            fail(f"id {typed} is ambiguous: {found[0]}, {found[1]}{more}; give more of it")
+    return list(dict.fromkeys(resolved))
+
+
+@contextmanager
+def writing_stdout() -> Iterator[None]:
+    """Output to a full disk or a failing device ends the command with one line, not a
+    traceback. (A pipe closed by its reader, as `| head` does, click ends quietly.)"""
+    try:
+        yield
+    except OSError as error:
+        if error.errno not in (errno.ENOSPC, errno.EIO, errno.EFBIG, errno.EDQUOT):
+            raise
+        try:  # what is left in the buffer would fail again, and loudly, when Python exits
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        except (OSError, ValueError):
+            pass
+        fail(f"cannot write to standard output: {error.strerror}")

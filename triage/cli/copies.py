@@ -25,6 +25,9 @@ def backup(ctx: click.Context, destination: Path | None) -> None:
     """
     from triage.sync.backup import backup as backup_db
 
+    target = destination.expanduser() if destination is not None else None
+    if target is not None and not target.is_dir() and not target.parent.is_dir():
+        fail(f"{target.parent}: no such folder; nothing written")  # a typo: make no folders
     with open_store(ctx, create=False):
         written = backup_db(ctx.obj["db"], destination)
     click.echo(f"backed up {ctx.obj['db']} to {written}")
@@ -69,7 +72,7 @@ def sync(ctx: click.Context, path: Path | None, off: bool) -> None:
     from triage.sync.errors import SyncError
     from triage.sync.shared import SharedFile
 
-    with open_store(ctx) as store:
+    with open_store(ctx, expect_new=True) as store:
         shared = SharedFile(store)
         if off:
             if path is not None:

@@ -78,7 +78,7 @@ def fetch(
         timeout=timeout,
         notify=lambda message: say(message, err=True),
     )
-    with open_store(ctx) as store:
+    with open_store(ctx, expect_new=True) as store:
         if days is None:
             days = days_since_last_fetch(store, today)
         failed = fetch_days(store, client, days, today)

@@ -10,20 +10,23 @@ from pathlib import Path
 import click
 
 from triage.cli.common import (
-    QUERY_COMMAND,
+    QueryCommand,
     fail,
     open_index,
     open_store,
     paper_row,
     query_text,
+    resolve_ids,
     search_ids,
     share_changes,
     stderr_progress,
+    writing_stdout,
 )
 from triage.cli.main import main
 from triage.core.text import strip_control
 from triage.core.wording import plural
-from triage.importers.dump import expand_paths, import_paths
+from triage.importers.dump import import_paths
+from triage.importers.files import expand_paths
 from triage.store import STATES, dump_json
 
 LARGE_FILE_BYTES = 2_000_000
@@ -45,7 +48,7 @@ def import_command(ctx: click.Context, sources: tuple[Path, ...]) -> None:
     many = len(files) > 3 or any(
         path.is_file() and path.stat().st_size > LARGE_FILE_BYTES for path in files
     )
-    with open_store(ctx) as store:
+    with open_store(ctx, expect_new=True) as store:
         with stderr_progress("importing", show=many) as progress:
             task = progress.add_task("importing", total=len(files)) if progress else None
 
@@ -68,7 +71,7 @@ def import_command(ctx: click.Context, sources: tuple[Path, ...]) -> None:
         sys.exit(1)
 
 
-@main.command("list", context_settings=QUERY_COMMAND)
+@main.command("list", cls=QueryCommand)
 @click.argument("words", metavar="[QUERY]...", nargs=-1)
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON array.")
 @click.option("--limit", type=click.IntRange(min=0), default=None, help="At most N papers.")
@@ -82,11 +85,12 @@ def list_command(
     with open_store(ctx) as store:
         ids = search_ids(ctx, query) if query.strip() else store.ids_newest_first()
         papers = store.papers(list(ids[:limit]))
-    if as_json:
-        click.echo(dump_json(papers))
-    else:
-        for paper in papers:
-            click.echo(paper_row(paper))
+    with writing_stdout():
+        if as_json:
+            click.echo(dump_json(papers))
+        else:
+            for paper in papers:
+                click.echo(paper_row(paper))
 
 
 main.add_command(list_command, name="search")
@@ -121,27 +125,41 @@ def mark(
     state: str | None,
     note: str | None,
 ) -> None:
-    """Star, tag, annotate or move papers (by id, as `triage list` shows)."""
+    """Star, tag, annotate or move papers (by id, or its first characters, as `triage list`
+    shows them)."""
     if star is None and not tags and not untags and state is None and note is None:
         fail("nothing to change: give --star/--unstar, --tag, --untag, --state or --note")
     if note == "-":
-        note = sys.stdin.read().removesuffix("\n")
+        note = note_from_stdin()
     with open_store(ctx) as store:
+        papers = resolve_ids(store, ids)
         try:
             changed = store.mark(
-                list(ids), star=star, state=state, note=note, add_tags=tags, remove_tags=untags
+                papers, star=star, state=state, note=note, add_tags=tags, remove_tags=untags
             )
         except ValueError as error:
             fail(str(error))
-        click.echo(f"{len(changed)} of {plural(len(set(ids)), 'paper')} changed")
+        click.echo(f"{len(changed)} of {plural(len(papers), 'paper')} changed")
         if changed:
             share_changes(store)
+
+
+def note_from_stdin() -> str:
+    """The note piped in: UTF-8 text, else one line saying so (the note is left as it was)."""
+    data = sys.stdin.buffer.read()
+    try:
+        return data.decode("utf-8-sig").removesuffix("\n").removesuffix("\r")
+    except UnicodeDecodeError as error:
+        fail(
+            f"standard input is not UTF-8 text (byte {error.start + 1}: "
+            f"{data[error.start]:#04x}); the note was not changed"
+        )
 
 
 EXPORT_FORMATS = {".md": "markdown", ".markdown": "markdown", ".bib": "bibtex", ".json": "json"}
 
 
-@main.command(context_settings=QUERY_COMMAND)
+@main.command(cls=QueryCommand)
 @click.argument("words", metavar="[QUERY]...", nargs=-1)
 @click.option("--starred", is_flag=True, help="Only starred papers.")
 @click.option("--tag", "tags", multiple=True, metavar="T", help="Only papers tagged T.")
@@ -196,7 +214,8 @@ def export(
         title = "Starred papers" if starred else "Papers"
         text = export_markdown(papers, title=title, query=query or None)
     if output is None:
-        click.echo(text, nl=False)
+        with writing_stdout():
+            click.echo(text, nl=False)
         return
     try:
         write_atomically(output, text)
@@ -210,16 +229,22 @@ def export(
 @click.pass_context
 def stats(ctx: click.Context, as_json: bool) -> None:
     """Counts: papers, starred, per state, per tag, dumps imported."""
-    with open_store(ctx) as store:
+    with open_store(ctx, expect_new=True) as store:
         figures = store.stats()
     if as_json:
-        click.echo(json.dumps(figures, indent=2, ensure_ascii=False))
-        return
-    click.echo(f"papers          {figures['papers']}")
-    click.echo(f"starred         {figures['starred']}")
-    for state, count in figures["states"].items():
-        click.echo(f"  {state:<13} {count}")
-    click.echo(f"dumps imported  {figures['dumps_imported']}")
-    click.echo(f"tags            {len(figures['tags'])}")
-    for tag, count in figures["tags"].items():
-        click.echo(strip_control(f"  {tag:<13} {count}", keep_newlines=False))
+        text = json.dumps(figures, indent=2, ensure_ascii=False)
+    else:
+        lines = [
+            f"papers          {figures['papers']}",
+            f"starred         {figures['starred']}",
+            *(f"  {state:<13} {count}" for state, count in figures["states"].items()),
+            f"dumps imported  {figures['dumps_imported']}",
+            f"tags            {len(figures['tags'])}",
+            *(
+                strip_control(f"  {tag:<13} {count}", keep_newlines=False)
+                for tag, count in figures["tags"].items()
+            ),
+        ]
+        text = "\n".join(lines)
+    with writing_stdout():
+        click.echo(text)

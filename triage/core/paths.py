@@ -24,6 +24,13 @@ def data_dir() -> Path:
     return Path(platformdirs.user_data_dir(APP_NAME))
 
 
+def state_dir() -> Path:
+    """Logs (a crash's traceback): `$TRIAGE_STATE_DIR`, else the platformdirs user state dir."""
+    if env := os.environ.get("TRIAGE_STATE_DIR"):
+        return Path(env).expanduser()
+    return Path(platformdirs.user_state_dir(APP_NAME))
+
+
 def machine_id() -> str:
     """This machine's id (made once, kept in the data dir): each machine keeps its own sync
     settings in a working copy, under this id."""

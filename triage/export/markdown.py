@@ -31,7 +31,17 @@ _AUTOLINK = re.compile(r"(?<=\w)(:)(?=//)|(?<=\bwww)(\.)|(?<=\w)(@)(?=\w)", re.I
 # What turns the start of a line into a block: lists, quotes, setext underlines, numbered items.
 _BLOCK_MARK = re.compile(r"[-+=>:]")
 _NUMBERED_ITEM = re.compile(r"\d{1,9}(?=[.)])")
-_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9(\"'])")
+# Where a period ends no sentence: "(e.g. ImageNet)", "Smith et al. (2024)", "Fig. 3".
+_ABBREVIATIONS = (
+    "e.g.", "i.e.", "et al.", "etc.", "vs.", "cf.", "fig.", "figs.", "eq.", "eqs.", "sec.",
+    "tab.", "ref.", "refs.", "no.", "approx.", "resp.", "incl.", "w.r.t.", "a.k.a.",
+)  # fmt: skip
+_NOT_AN_ABBREVIATION = "".join(
+    rf"(?<!\b{re.escape(variant)})"
+    for abbreviation in _ABBREVIATIONS
+    for variant in {abbreviation, abbreviation.capitalize()}
+)
+_SENTENCE_END = re.compile(rf"(?<=[.!?]){_NOT_AN_ABBREVIATION}\s+(?=[A-Z0-9(\"'])")
 
 
 class ExportError(Exception):

@@ -25,6 +25,7 @@ from typing import Any
 
 from triage.core.text import strip_control
 from triage.importers.dump import ImportReport
+from triage.importers.files import UnreadableFile, read_limited
 from triage.store import Entry, Identity, Store, StoreError
 
 # New-style ids (2611.01234) and old-style ones (hep-th/9901001, math.AG/0101001), maybe versioned.
@@ -201,12 +202,9 @@ def import_response_file(store: Store, path: Path) -> ImportReport:
     """Import one saved API response whole (one transaction) or not at all."""
     report = ImportReport(path)
     try:
-        data = path.read_bytes()
-    except IsADirectoryError:
-        report.error = f"{path}: is a directory"
-        return report
-    except OSError as error:
-        report.error = f"{path}: cannot read: {error.strerror or error}"
+        data, _ = read_limited(path)
+    except UnreadableFile as error:
+        report.error = str(error)
         return report
     try:
         parsed = parse_response(decode_json(data, str(path)), name=str(path))

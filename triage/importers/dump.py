@@ -9,12 +9,12 @@ Two formats are seen in the wild, and both are accepted:
   word (``SubscribeDynamicCity: …``).
 
 Non-empty lines alternate title, abstract. Anything that cannot be paired is reported
-with its line number and skipped, never silently dropped or mis-paired.
+with its line number and skipped, never silently dropped or mis-paired. Every date line starts
+a new day: a file of several pages saved one after the other lists each day's papers on its day.
 """
 
 from __future__ import annotations
 
-import codecs
 import datetime as dt
 import hashlib
 import re
@@ -24,6 +24,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from triage.core.text import strip_control
+from triage.core.wording import plural
+from triage.importers.decoding import NotText, decode
+from triage.importers.files import UnreadableFile, expand_paths, read_limited
 from triage.store import Store, StoreError
 
 PAGE_TEXT = {
@@ -48,11 +51,13 @@ _DATE_LINE = re.compile(
     re.IGNORECASE,
 )
 _ISO_DATE_LINE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
-# Not tab, newlines, form feed, nor ESC: a dump saved from a terminal may be full of colour codes.
-_BINARY_CONTROL = re.compile(r"[\x00-\x08\x0e-\x1a\x1c-\x1f]")
+# The next page's header word glued to the last abstract of a file saved without a final newline.
+_GLUED_NEW = re.compile(r"(?<=[.!?)\]])new$")
 _SENTENCE_END = re.compile(r"[.!?]\s+[A-Z(]")
-# An abstract is a paragraph; a title is one line of a few words.
+# An abstract is a paragraph of sentences; a title is one line, rarely this long, and never a
+# sentence this long.
 ABSTRACT_MIN_CHARS = 250
+LONG_SENTENCE_CHARS = 600
 
 
 class DumpError(Exception):
@@ -60,13 +65,28 @@ class DumpError(Exception):
 
 
 @dataclass
-class ParsedDump:
-    entries: list[tuple[str, str]]
+class DumpDay:
+    """The papers listed under one date line (or before any: undated)."""
+
     listed_on: str | None
+    entries: list[tuple[str, str]]
+
+
+@dataclass
+class ParsedDump:
+    days: list[DumpDay]  # in the file's order, each with at least one paper
     problems: list[str] = field(default_factory=list)  # "line N: …" for what was skipped
     warnings: list[str] = field(default_factory=list)  # e.g. the encoding used
     sha256: str = ""  # of the file's bytes: the same file is imported once
     size: int = 0
+
+    @property
+    def entries(self) -> list[tuple[str, str]]:
+        return [entry for day in self.days for entry in day.entries]
+
+    @property
+    def listed_on(self) -> str | None:
+        return self.days[0].listed_on
 
 
 @dataclass
@@ -78,6 +98,7 @@ class ImportReport:
     skipped: int = 0
     already_imported: str | None = None  # when the same file was imported before
     listed_on: str | None = None
+    days: list[str | None] = field(default_factory=list)  # the dates of a file of several days
     problems: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     error: str | None = None
@@ -88,50 +109,19 @@ class ImportReport:
         if self.already_imported:
             return (
                 f"{self.path}: already imported on {self.already_imported[:10]}, "
-                f"nothing added ({self.found} papers)"
+                f"nothing added ({plural(self.found, 'paper')})"
             )
+        days = ""
+        if len(self.days) > 1:
+            days = f" on {len(self.days)} days ({', '.join(d or 'undated' for d in self.days)})"
         return (
-            f"{self.path}: {self.found} papers found, {self.new} new, "
+            f"{self.path}: {plural(self.found, 'paper')} found{days}, {self.new} new, "
             f"{self.known} already known, {self.skipped} skipped"
         )
 
 
 def looks_like_abstract(line: str) -> bool:
     return _abstract_weight(line) > 0
-
-
-def decode(data: bytes, name: str) -> tuple[str, list[str]]:
-    """Text of a dump, liberal in encodings; refuses binary files."""
-    if not data.strip():
-        raise DumpError(f"{name}: empty file, nothing to import")
-    for bom, encoding in (
-        (codecs.BOM_UTF8, "utf-8-sig"),
-        (codecs.BOM_UTF16_LE, "utf-16"),
-        (codecs.BOM_UTF16_BE, "utf-16"),
-    ):
-        if data.startswith(bom):
-            text = data.decode(encoding, errors="replace")
-            if _looks_binary(text[:8192]):
-                raise DumpError(f"{name}: binary file, not a Daily Papers text dump")
-            return text, []
-    if _looks_binary(data[:8192].decode("latin-1")):
-        raise DumpError(f"{name}: binary file, not a Daily Papers text dump")
-    try:
-        return data.decode("utf-8"), []
-    except UnicodeDecodeError as error:
-        position = error.start
-    try:
-        text = data.decode("cp1252")
-        encoding = "Windows-1252"
-    except UnicodeDecodeError:
-        text, encoding = data.decode("latin-1"), "Latin-1"
-    line = data.count(b"\n", 0, position) + 1
-    return text, [f"{name}: not UTF-8 (line {line}), decoded as {encoding}"]
-
-
-def _looks_binary(sample: str) -> bool:
-    """NUL bytes, or more than 1% control characters (a stray escape sequence is fine)."""
-    return "\x00" in sample or len(_BINARY_CONTROL.findall(sample)) > len(sample) // 100
 
 
 def _date_of(line: str, reference: dt.date) -> str | None:
@@ -159,63 +149,98 @@ def _date_of(line: str, reference: dt.date) -> str | None:
 
 def _spaced_separators(text: str) -> str:
     """U+2028/U+2029 inside a dump line become spaces: a title pasted with one stays whole
-    (strip_control would start a new line there, as it does in notes)."""
-    return text.replace("\u2028", " ").replace("\u2029", " ")
+    (strip_control would start a new line there, as it does in notes). A byte order mark inside
+    the text goes: the second of two files saved one after the other brought it."""
+    return text.replace("\u2028", " ").replace("\u2029", " ").replace("\ufeff", "")
+
+
+@dataclass
+class _Page:
+    """A day's lines while parsing: the page text and date line before its papers, then them."""
+
+    header: list[tuple[int, str]] = field(default_factory=list)
+    listed_on: str | None = None
+    date_line: tuple[int, str] | None = None
+    body: list[tuple[int, str]] = field(default_factory=list)
+    in_papers: bool = False  # an abstract was seen: a date line now starts the next day
 
 
 def parse_dump(text: str, *, name: str, reference: dt.date | None = None) -> ParsedDump:
-    """Pair titles and abstracts; ``reference`` dates a year-less date line."""
+    """Pair titles and abstracts, day by day; ``reference`` dates a year-less date line."""
     reference = reference or dt.date.today()
     lines = [
         (number, cleaned)
         for number, raw in enumerate(strip_control(_spaced_separators(text)).split("\n"), start=1)
         if (cleaned := " ".join(raw.split()))
     ]
-    listed_on: str | None = None
     problems: list[tuple[int, str]] = []  # (line number, message), sorted at the end
-    saw_page_text = saw_subscribe = in_papers = False
-    body: list[tuple[int, str]] = []
+    pages = [_Page()]
+    page_text: list[tuple[int, str]] = []  # after papers: a footer, or the next page's header
+    saw_page_text = False
     for number, line in lines:
-        lowered = line.casefold()
-        if lowered in PAGE_TEXT:
+        page = pages[-1]
+        if line.casefold() in PAGE_TEXT:
             saw_page_text = True
-            saw_subscribe = saw_subscribe or lowered == GLUED_HEADER.casefold()
-            if in_papers:  # header lines come before the papers, a footer after
-                problems.append((number, f"line {number}: skipped page text {line!r}"))
+            (page_text if page.in_papers else page.header).append((number, line))
             continue
-        if not body and _glued_to_header(line, saw_page_text, saw_subscribe):
+        date = _date_of(line, reference)
+        glued = _glued_to_header(line, page_text if page.in_papers else page.header)
+        if (date is not None and (page.in_papers or page.listed_on is not None)) or (
+            page.in_papers and page_text and glued
+        ):  # the next page begins
+            _unglue_new(page, page_text)
+            pages.append(page := _Page(header=page_text))
+            page_text = []
+        if date is not None and page.listed_on is None and not page.in_papers:
+            page.listed_on, page.date_line = date, (number, line)
+            continue
+        problems.extend((n, f"line {n}: skipped page text {text!r}") for n, text in page_text)
+        page_text = []
+        kept = line
+        if not page.body and glued:  # the compact form's first title, after its header word
             saw_page_text = True
-            body.append((number, line[len(GLUED_HEADER) :].strip()))
-            continue
-        if (date := _date_of(line, reference)) is not None:
-            # The page's date line comes before the papers, perhaps after a stray line.
-            if listed_on is None and not in_papers:
-                listed_on = date
-                continue
-            if len(line) < 20:
-                problems.append((number, f"line {number}: skipped stray date line {line!r}"))
-                continue
-        in_papers = in_papers or looks_like_abstract(line)
-        body.append((number, line))
-    entries = _pair(body, problems)
+            kept = line[len(GLUED_HEADER) :].strip()
+        page.in_papers = page.in_papers or looks_like_abstract(kept)
+        page.body.append((number, kept))
+    problems.extend((n, f"line {n}: skipped page text {text!r}") for n, text in page_text)
+    days = []
+    for page in pages:
+        if entries := _pair(page.body, problems):
+            days.append(DumpDay(page.listed_on, entries))
+        elif page.date_line and not page.body:
+            number, line = page.date_line
+            problems.append(
+                (number, f"line {number}: skipped date line {line!r}: no papers after it")
+            )
+    entries = [entry for day in days for entry in day.entries]
     if not entries:
         raise DumpError(f"{name}: no title/abstract pairs found, not a Daily Papers dump")
     if not saw_page_text and sum(looks_like_abstract(a) for _, a in entries) * 2 < len(entries):
         raise DumpError(
             f"{name}: does not look like a Daily Papers dump (no page header, no abstracts)"
         )
-    return ParsedDump(entries, listed_on, [message for _, message in sorted(problems)])
+    return ParsedDump(days, [message for _, message in sorted(problems)])
 
 
-def _glued_to_header(line: str, saw_page_text: bool, saw_subscribe: bool) -> bool:
+def _unglue_new(page: _Page, header: list[tuple[int, str]]) -> None:
+    """Two pages saved one after the other, the first without a final newline: the second's
+    ``new`` ends the first's last abstract (``…budgets.new``)."""
+    if page.body and not any(line.casefold() == "new" for _, line in header):
+        number, line = page.body[-1]
+        page.body[-1] = (number, _GLUED_NEW.sub("", line))
+
+
+def _glued_to_header(line: str, header: Sequence[tuple[int, str]]) -> bool:
     """The compact form's first title, e.g. ``SubscribeDynamicCity: …``.
 
     Not a title that merely starts with the word (``Subscriber Churn …``): that one
     follows a ``Subscribe`` line of its own, or no header at all and goes on in lower case.
     """
-    if saw_subscribe or not line.startswith(GLUED_HEADER) or len(line) == len(GLUED_HEADER):
+    if any(text.casefold() == GLUED_HEADER.casefold() for _, text in header):
         return False
-    return saw_page_text or not line[len(GLUED_HEADER)].islower()
+    if not line.startswith(GLUED_HEADER) or len(line) == len(GLUED_HEADER):
+        return False
+    return bool(header) or not line[len(GLUED_HEADER)].islower()
 
 
 def _pair(
@@ -241,7 +266,7 @@ def _pair(
             # the next line is the next paper's title: this one has no abstract
             problems.append((number, _unpaired(number, line, weight)))
             index += 1
-        elif weight and weight >= next_weight:
+        elif weight and weight >= next_weight and not _long_title(line, following):
             problems.append((number, _unpaired(number, line, weight)))
             index += 1
         else:
@@ -251,10 +276,18 @@ def _pair(
 
 
 def _abstract_weight(line: str) -> int:
-    """2: surely an abstract (long); 1: could be one (several sentences); 0: a title."""
-    if len(line) >= ABSTRACT_MIN_CHARS:
+    """2: surely an abstract (long, several sentences); 1: could be one (several sentences, or
+    one very long one); 0: a title (one line, perhaps a long one)."""
+    sentences = len(_SENTENCE_END.findall(line))
+    if len(line) >= ABSTRACT_MIN_CHARS and sentences:
         return 2
-    return int(len(_SENTENCE_END.findall(line)) >= 2)
+    return int(sentences >= 2 or len(line) >= LONG_SENTENCE_CHARS)
+
+
+def _long_title(line: str, following: str) -> bool:
+    """A title as long as a short abstract (one sentence at most) heads a paragraph at least
+    twice its length."""
+    return len(_SENTENCE_END.findall(line)) <= 1 and len(following) >= 2 * len(line)
 
 
 def _unpaired(number: int, line: str, weight: int) -> str:
@@ -267,32 +300,15 @@ def read_dump(path: str | Path) -> ParsedDump:
     """Parse one file; raises DumpError with a one-line reason."""
     path = Path(path)
     try:
-        data = path.read_bytes()
-        modified = dt.date.fromtimestamp(path.stat().st_mtime)
-    except IsADirectoryError:
-        raise DumpError(f"{path}: is a directory") from None
-    except OSError as error:
-        raise DumpError(f"{path}: cannot read: {error.strerror or error}") from None
-    text, warnings = decode(data, str(path))
+        data, status = read_limited(path)
+        text, warnings = decode(data, str(path))
+    except (UnreadableFile, NotText) as error:
+        raise DumpError(str(error)) from None
+    modified = dt.date.fromtimestamp(status.st_mtime)
     parsed = parse_dump(text, name=str(path), reference=min(modified, dt.date.today()))
     parsed.warnings.extend(warnings)
     parsed.sha256, parsed.size = hashlib.sha256(data).hexdigest(), len(data)
     return parsed
-
-
-IMPORTED_SUFFIXES = (".txt", ".json")
-"""What a directory's files are imported by: text dumps, and saved Daily Papers API responses."""
-
-
-def expand_paths(paths: Iterable[str | Path]) -> list[Path]:
-    """Files as given; directories become every ``*.txt`` and ``*.json`` inside, by name."""
-    files: list[Path] = []
-    for path in map(Path, paths):
-        if path.is_dir():
-            files.extend(sorted(item for end in IMPORTED_SUFFIXES for item in path.glob(f"*{end}")))
-        else:
-            files.append(path)
-    return files
 
 
 def import_file(store: Store, path: Path) -> ImportReport:
@@ -307,25 +323,13 @@ def import_file(store: Store, path: Path) -> ImportReport:
     report.skipped = len(parsed.problems)
     report.problems, report.warnings = parsed.problems, parsed.warnings
     report.listed_on = parsed.listed_on
-    digest = parsed.sha256
+    report.days = [day.listed_on for day in parsed.days]
     try:
-        if previous := store.known_import(digest):
+        if previous := store.known_import(parsed.sha256):
             report.already_imported = previous["imported_at"]
             report.known = report.found
             return report
-        report.new, report.known = store.add_papers(
-            parsed.entries,
-            source=path.name,
-            listed_on=parsed.listed_on,
-            record={
-                "sha256": digest,
-                "name": path.name,
-                "path": str(path.resolve()),
-                "size": parsed.size,
-                "found": report.found,
-                "skipped": report.skipped,
-            },
-        )
+        report.new, report.known = _store_days(store, path, parsed)
     except StoreError as error:
         report.error = str(error)
     except sqlite3.Error as error:  # e.g. disk full or locked mid-import: rolled back
@@ -333,6 +337,36 @@ def import_file(store: Store, path: Path) -> ImportReport:
     if report.error:
         report.new = report.known = 0
     return report
+
+
+def _store_days(store: Store, path: Path, parsed: ParsedDump) -> tuple[int, int]:
+    """Every day of the file in one transaction; returns (new, known).
+
+    A file of one day lists its papers under its name; a file of several days under its name
+    and each day, so a paper listed on two of its days keeps both listings. Each day is a row of
+    the import log, the first keyed by the file's hash (so the file is imported once).
+    """
+    record = {
+        "sha256": parsed.sha256,
+        "name": path.name,
+        "path": str(path.resolve()),
+        "size": parsed.size,
+    }
+    new = known = 0
+    with store.write():
+        for number, day in enumerate(parsed.days):
+            row = {**record, "found": len(day.entries), "skipped": len(parsed.problems)}
+            source = path.name
+            if len(parsed.days) > 1:
+                source = f"{path.name} ({day.listed_on or 'undated'})"
+            if number:
+                digest = f"{parsed.sha256} day {number}".encode()
+                row.update(sha256=hashlib.sha256(digest).hexdigest(), skipped=0)
+            added, seen = store.add_papers(
+                day.entries, source=source, listed_on=day.listed_on, record=row
+            )
+            new, known = new + added, known + seen
+    return new, known
 
 
 def import_paths(
@@ -345,7 +379,7 @@ def import_paths(
     from triage.importers.api import import_response_file  # it builds on this module
 
     files = expand_paths(paths)
-    reports = []
+    reports: list[ImportReport] = []
     for done, path in enumerate(files):
         if progress:
             progress(done, len(files), path)

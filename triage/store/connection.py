@@ -33,6 +33,25 @@ def describe(error: sqlite3.Error) -> str:
     return message
 
 
+def why_not_written(error: Exception, path: Path) -> str:
+    """What a failed write means for the user, and what to do, in one line."""
+    message = str(error)
+    lowered = message.lower()
+    if not path.exists() or "moved" in lowered or "no such database" in lowered:
+        return f"{path} is gone (deleted or moved): put it back or restore a backup"
+    if "locked" in lowered or "busy" in lowered:
+        return f"{path} is locked by another program: it is saved once that program lets go"
+    if "readonly" in lowered or "read-only" in lowered or "permission" in lowered:
+        return f"{path} is read-only (file permissions or a read-only disk): make it writable"
+    if "full" in lowered or "no space" in lowered:
+        return f"the disk holding {path} is full: free some space"
+    if "newer triage" in lowered:
+        return f"{path} was replaced by a file from a newer triage: upgrade triage, or put the old file back"
+    if "not a database" in lowered or "malformed" in lowered or "not an sqlite" in lowered:
+        return f"{path} is not a triage database any more (replaced or damaged): put the right file back"
+    return f"{path}: {message}"
+
+
 def check_sqlite_file(path: Path, error: type[StoreError] = StoreError) -> None:
     """Refuse (never overwrite) a missing file or one that is not an SQLite database."""
     try:
@@ -139,6 +158,11 @@ class WriteLog:
             self._next[before] = after
             if len(self._next) > self._entries:
                 self._next.popitem(last=False)
+
+    def entries(self) -> list[tuple[str | None, str]]:
+        """(before, after) of each write kept, oldest first: another process's log, passed on."""
+        with self._lock:
+            return list(self._next.items())
 
     def leads(self, before: str | None, after: str | None) -> bool:
         """Whether these writes alone lead from change token ``before`` to ``after``."""

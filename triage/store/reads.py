@@ -112,6 +112,17 @@ class Reader:
         known = {row[0] for row in self._in_chunks("SELECT id FROM papers WHERE id IN ({})", ids)}
         return [paper for paper in ids if paper not in known]
 
+    def ids_starting_with(self, prefix: str, limit: int) -> list[str]:
+        """Up to ``limit`` ids that start with ``prefix`` (lower-case hex), in id order."""
+        if not prefix or prefix.strip("0123456789abcdef"):
+            return []  # ids are hex: nothing else can match, and GLOB must see no wildcard
+        return [
+            row[0]
+            for row in self.conn.execute(
+                "SELECT id FROM papers WHERE id GLOB ? ORDER BY id LIMIT ?", [f"{prefix}*", limit]
+            )
+        ]
+
     def get(self, paper: str) -> Paper | None:
         found = self.papers([paper])
         return found[0] if found else None

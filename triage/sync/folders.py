@@ -7,9 +7,13 @@ folders it syncs, or by their usual names.
 
 from __future__ import annotations
 
+import shlex
 import shutil
 import subprocess
 from pathlib import Path
+
+from triage.core.paths import data_dir
+from triage.core.text import strip_control
 
 MARKERS = (  # a file or folder in the synced folder (or above) -> the client's name
     (".stfolder", "Syncthing"),
@@ -57,3 +61,18 @@ def _tracked_by_git(path: Path, work_tree: Path) -> bool:
     except (OSError, subprocess.TimeoutExpired):
         return True
     return ignored.returncode != 0
+
+
+def synced_folder_warning(db: Path) -> str | None:
+    """One line for a DB that lies in a folder a sync client or git carries: it should be a
+    local working copy that syncs through a shared file there."""
+    client = synced_by(db)
+    if client is None:
+        return None
+    local = data_dir() / "triage.db"
+    move = shlex.join(["triage", "--db", str(local), "sync", str(db)])
+    return strip_control(
+        f"warning: {db} is in a {client} folder, which can copy it in the middle of a write; "
+        f"keep the DB local and sync through that file instead: {move}",
+        keep_newlines=False,
+    )

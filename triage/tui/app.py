@@ -8,10 +8,13 @@ the main screen's methods down.
 
 from __future__ import annotations
 
+import logging
 import os
-from collections.abc import Iterable
+import sys
+from collections.abc import Callable, Iterable, Sequence
 from importlib.resources import files
 from pathlib import Path, PurePath
+from typing import Any
 
 # Textual paints at most MAX_FPS frames a second (60 by default, read once when textual is first
 # imported): the list answering a keystroke waited up to 17 ms behind the frame that echoed the
@@ -22,22 +25,28 @@ os.environ.setdefault("TEXTUAL_FPS", "240")
 from textual import events, on, work
 from textual.app import App, SystemCommand
 from textual.screen import Screen
-from textual.theme import Theme
 
 from triage.core.wording import plural
 from triage.store import StoreError
 from triage.sync.copies import find_conflict_copies, merge_conflict_copies
+from triage.sync.folders import synced_folder_warning
 from triage.sync.merge import MergeReport, changed_papers, merge_summary
+from triage.tui import recovery
 from triage.tui.bindings import APP_KEYS
-from triage.tui.config import remember, remembered
+from triage.tui.config import remember_theme, remembered_theme
+from triage.tui.crash import crash_line, write_crash_log
 from triage.tui.idle_gc import IdleCollector
 from triage.tui.keymap import user_keymap
 from triage.tui.screens.conflicts import ConflictCopiesOffer
 from triage.tui.screens.help import HelpScreen, binding_commands, key_table
 from triage.tui.screens.main import MainScreen
+from triage.tui.screens.note_editor import NoteEditor
+from triage.tui.screens.unsaved import QuitWithUnsaved
 from triage.tui.screens.welcome import WelcomeScreen
 from triage.tui.session import Session
+from triage.tui.shared_sync import SyncOutcome
 
+log = logging.getLogger(__name__)
 STYLE_FILES = ("app.tcss", "dialogs.tcss")
 DISK_POLL_SECONDS = 1.0
 GC_CHECK_SECONDS = 0.25
@@ -60,19 +69,22 @@ class TriageApp(App[None]):
 
     def __init__(self, db_path: str | os.PathLike[str]) -> None:
         super().__init__()
-        self.session = Session.open(db_path)
+        self.session = Session.open(db_path, ui=self._from_writer, trouble=self.write_trouble)
         keymap, self._keymap_problem = user_keymap()
         self.set_keymap(keymap)
-        theme = remembered("theme")
-        if theme in self.available_themes:
+        if (theme := remembered_theme()) in self.available_themes:
             self.theme = theme
         self.main = MainScreen(self.session)
+        self.session.shown = self._show_written
         self._declined_copies: set[Path] = set()
         """Conflict copies the user said "not now" to: not offered again this session."""
         self._waiting_copies: list[Path] = []
         """Copies found while a dialog was open: offered once the user is back on the list."""
         self._copies_busy = False
         """The offer is shown, or the merge runs."""
+        self._sync_warnings_shown: set[str] = set()
+        self._write_problem: str | None = None
+        self.crash_log: Path | None = None
         self.collector = IdleCollector()
 
     def get_default_screen(self) -> Screen:
@@ -83,9 +95,20 @@ class TriageApp(App[None]):
     def on_mount(self) -> None:
         if self._keymap_problem:
             self.notify(self._keymap_problem, severity="warning", markup=False, timeout=10)
-        self.theme_changed_signal.subscribe(self, self.remember_theme)
+        self.theme_changed_signal.subscribe(self, lambda theme: remember_theme(theme.name))
+        self._warn_if_in_a_synced_folder()
+        notes = recovery.recovered()
+        if notes:
+            self.notify(
+                f"{plural(len(notes), 'note')} typed earlier could not be saved: open the "
+                f"paper's note to get it back (kept in {recovery.folder()}).",
+                severity="warning",
+                timeout=15,
+                markup=False,
+            )
         if self.session.store.count() == 0:
             self.push_screen(WelcomeScreen(self.session))
+        self.session.shared_sync.refresh(self.session.store)
         self.set_interval(DISK_POLL_SECONDS, self.poll_disk)
         self.set_interval(GC_CHECK_SECONDS, self.collector.tick)
         self.look_for_conflict_copies()
@@ -97,16 +120,22 @@ class TriageApp(App[None]):
             self.collector.input_seen()
         await super().on_event(event)
 
+    async def action_quit(self) -> None:
+        writer = self.session.writer
+        if writer.trouble is None or not writer.waiting:
+            await super().action_quit()
+            return
+
+        def answered(quit_anyway: bool | None) -> None:
+            if quit_anyway:
+                self.exit()
+
+        self.push_screen(QuitWithUnsaved(writer.waiting, writer.trouble), answered)
+
     def on_unmount(self) -> None:
+        self.session.shared_sync.publish_at_quit()
         self.session.close()
         self.collector.stop()  # what this app held may be freed again
-
-    def remember_theme(self, theme: Theme) -> None:
-        """The theme chosen (in the command palette) is the next start's."""
-        try:
-            remember("theme", theme.name)
-        except OSError:
-            pass  # the next start uses the default theme: nothing else is lost
 
     # -- the index -----------------------------------------------------------------------
 
@@ -147,6 +176,13 @@ class TriageApp(App[None]):
     def poll_disk(self) -> None:
         if self._waiting_copies:
             self.offer_conflict_copies(self._waiting_copies)
+        shared_sync = self.session.shared_sync
+        if shared_sync.running:
+            return  # its writes are this app's own: the watch looks again once it is done
+        if shared_sync.due():
+            shared_sync.running = True
+            self._sync_shared_file()
+            return
         self._poll_disk()
 
     @work(thread=True, exclusive=True, group="watch")
@@ -190,6 +226,90 @@ class TriageApp(App[None]):
         elif updated:
             self.notify(f"{plural(updated, 'paper')} updated from disk")
         self.main.refill(recount=True)
+
+    # -- an error nobody expected ------------------------------------------------------------
+
+    def _handle_exception(self, error: Exception) -> None:
+        """Textual's hook for any unhandled error (it exits the app, restoring the terminal):
+        the traceback goes to a log first. Under Pilot, tests still see the error."""
+        self.crash_log = write_crash_log(error)
+        super()._handle_exception(error)
+
+    def _fatal_error(self) -> None:
+        """Textual prints the traceback here at exit: `run` prints one line instead."""
+        self.exit(return_code=1)
+
+    # -- writes that wait ---------------------------------------------------------------------
+
+    def _from_writer(self, call: Callable[[], None]) -> None:
+        """The writer thread's way back to the UI thread (nothing to tell once the app is gone)."""
+        try:
+            self.call_from_thread(call)
+        except Exception:  # the app is closing: the write is done, nothing left to show
+            log.debug("after a write, the UI was gone", exc_info=True)
+
+    def _show_written(self, ids: Sequence[str]) -> None:
+        if self.main.is_attached:
+            self.main.papers_written(ids)
+
+    def write_trouble(self, problem: str | None) -> None:
+        """The writer cannot write (``problem`` says why and what to do), or can again (None).
+        Changes wait meanwhile, none is lost; an open note is also kept in a recovery file."""
+        if problem == self._write_problem:
+            return
+        self._write_problem = problem
+        if problem is None:
+            self.notify("Saved the changes that were waiting.", markup=False)
+        else:
+            self.notify(
+                f"Not saved yet: {problem}. Your changes are kept and saved when it can.",
+                severity="error",
+                timeout=10,
+                markup=False,
+            )
+        if isinstance(self.screen, NoteEditor):
+            self.screen.write_trouble(problem)
+
+    # -- the shared file -------------------------------------------------------------------
+
+    @work(thread=True, group="synced-folder")
+    def _warn_if_in_a_synced_folder(self) -> None:
+        """Off the UI thread: it walks up the folders, and may ask git."""
+        warning = synced_folder_warning(self.session.db_path)
+        if warning:
+            self.call_from_thread(
+                self.notify, warning, severity="warning", timeout=20, markup=False
+            )
+
+    @work(thread=True, exclusive=True, group="shared-sync")
+    def _sync_shared_file(self) -> None:
+        """Merge the shared file in and publish, in a child process (see `shared_sync`)."""
+        outcome = self.session.shared_sync.run()
+        self.call_from_thread(self._shared_file_synced, outcome)
+
+    def _shared_file_synced(self, outcome: SyncOutcome) -> None:
+        session = self.session
+        session.shared_sync.running = False
+        for before, after in outcome.writes:
+            session.writes.record(before, after)
+        session.file_watch.accept()
+        try:
+            session.shared_sync.refresh(session.store)
+        except StoreError as error:
+            outcome.error = outcome.error or str(error)
+        if outcome.changed:
+            session.index.papers_changed(outcome.changed)
+            self.main.store_changed()
+            self.notify(
+                f"{plural(len(outcome.changed), 'paper')} updated from the shared file",
+                markup=False,
+            )
+        for line in outcome.lines:
+            if line.startswith("skipped ") and line not in self._sync_warnings_shown:
+                self._sync_warnings_shown.add(line)  # once a session: it is said at every sync
+                self.notify(line, severity="warning", markup=False)
+        if outcome.error:
+            self.notify(f"Sync: {outcome.error}", severity="error", markup=False)
 
     # -- conflict copies left by sync clients -----------------------------------------------
 
@@ -264,5 +384,11 @@ class TriageApp(App[None]):
             yield from binding_commands(self, screen.active_bindings)
 
 
-def run(db_path: str | os.PathLike[str]) -> None:
-    TriageApp(db_path).run()
+def run(db_path: str | os.PathLike[str], **options: Any) -> int:
+    """Run the app (``options`` go to `App.run`); the exit code, non-zero after a crash, which
+    is told in one line once the terminal is restored."""
+    app = TriageApp(db_path)
+    app.run(**options)
+    if app.return_code:
+        print(crash_line(app.crash_log), file=sys.stderr)
+    return app.return_code or 0

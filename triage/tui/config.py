@@ -167,3 +167,15 @@ def remember(key: str, value: str) -> None:
             if isinstance(text, str)
         ),
     )
+
+
+def remembered_theme() -> str | None:
+    return remembered("theme")
+
+
+def remember_theme(name: str) -> None:
+    """The theme chosen (in the command palette) is the next start's."""
+    try:
+        remember("theme", name)
+    except OSError:
+        pass  # the next start uses the default theme: nothing else is lost

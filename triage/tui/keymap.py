@@ -22,16 +22,15 @@ from triage.tui.config import keys_file, load_keymap
 from triage.tui.screens.conflicts import ConflictCopiesOffer
 from triage.tui.screens.dialogs import PromptScreen, TagEditor
 from triage.tui.screens.help import HelpScreen
+from triage.tui.screens.note_editor import NoteEditor
 from triage.tui.screens.query_help import QueryHelpScreen
+from triage.tui.screens.unsaved import QuitWithUnsaved
 from triage.tui.screens.views import ViewsScreen
 from triage.tui.screens.welcome import WelcomeScreen
 from triage.tui.widgets.paper_list import PaperList
 
 OLD_IDS = {"done": "read"}
 """Ids that were renamed, still accepted: the state is called read everywhere now."""
-LATER_IDS = {"note-close"}
-"""The ids of the note editor, which is imported on first use (TextArea costs 60 ms at launch);
-a test checks this against its bindings."""
 
 Context = list[Binding]
 
@@ -50,6 +49,8 @@ def key_contexts() -> list[Context]:
         PromptScreen,
         TagEditor,
         ViewsScreen,
+        NoteEditor,
+        QuitWithUnsaved,
         ConflictCopiesOffer,
         WelcomeScreen,
     )
@@ -59,11 +60,10 @@ def key_contexts() -> list[Context]:
 
 
 def check_keymap(
-    keymap: Mapping[str, str], contexts: Sequence[Context], later_ids: Iterable[str] = ()
+    keymap: Mapping[str, str], contexts: Sequence[Context]
 ) -> tuple[dict[str, str], list[str]]:
     """The mappings that work, and what is wrong with the others (one phrase each)."""
     known = {binding.id for context in contexts for binding in context if binding.id}
-    known.update(later_ids)
     checked: dict[str, str] = {}
     written: dict[str, str] = {}
     problems = []
@@ -116,7 +116,7 @@ def _default_keys(binding_id: str, contexts: Sequence[Context]) -> str:
 def user_keymap() -> tuple[dict[str, str], str | None]:
     """keys.toml as the app applies it, and one line saying what was wrong with it, if anything."""
     keymap, problems = load_keymap()
-    checked, clashes = check_keymap(keymap, key_contexts(), LATER_IDS)
+    checked, clashes = check_keymap(keymap, key_contexts())
     problems += clashes
     if not problems:
         return checked, None

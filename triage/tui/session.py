@@ -8,13 +8,18 @@ named `watch` shadowed Textual's `App.watch`).
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from triage.store import Store, WriteLog
 from triage.sync.watch import FileWatch
 from triage.tui.index_access import IndexAccess
+from triage.tui.shared_sync import BackgroundSync
+from triage.tui.writer import UiCall, Writer
+
+WRITE_AT_QUIT = 5.0
+"""Seconds the app waits at quit for changes still being written."""
 
 
 @dataclass
@@ -26,9 +31,23 @@ class Session:
     """The UI thread's store; replaced when the file on disk is another one (`reopen_store`)."""
     index: IndexAccess
     file_watch: FileWatch
+    shared_sync: BackgroundSync
+    """When to sync with the shared file (if one is set), and running it."""
+    writer: Writer
+    """Takes every change the UI makes, on a thread of its own (see `writer`)."""
+    shown: Callable[[Sequence[str]], None] = lambda _: None
+    """Refreshes what the screens show of these papers; set by the app (writes finish later
+    than the keys that made them, when the screen that asked may be gone)."""
 
     @classmethod
-    def open(cls, db_path: str | os.PathLike[str]) -> Session:
+    def open(
+        cls,
+        db_path: str | os.PathLike[str],
+        ui: UiCall = lambda call: call(),
+        trouble: Callable[[str | None], None] = lambda _: None,
+    ) -> Session:
+        """``ui`` runs a function on the UI thread (default: at once, on the writer's thread,
+        for tests without an app); ``trouble`` hears why writes wait."""
         path = Path(db_path).expanduser()
         writes = WriteLog()
         return cls(
@@ -37,6 +56,8 @@ class Session:
             store=Store(path, writes=writes),
             index=IndexAccess(path),
             file_watch=FileWatch(path, writes),
+            shared_sync=BackgroundSync(path),
+            writer=Writer(path, writes, ui, trouble),
         )
 
     def open_store(self) -> Store:
@@ -48,6 +69,7 @@ class Session:
         """Our own write: the index must learn of it; the file watch must not report it."""
         self.index.papers_changed(ids)
         self.file_watch.accept()
+        self.shared_sync.local_change()
 
     def reopen_store(self) -> None:
         """The path names another file now (a synced copy): read that one. Raises StoreError,
@@ -57,5 +79,6 @@ class Session:
         self.store = fresh
 
     def close(self) -> None:
+        self.writer.close(timeout=WRITE_AT_QUIT)
         self.index.close()
         self.store.close()

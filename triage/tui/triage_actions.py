@@ -14,7 +14,8 @@ from dataclasses import dataclass
 from triage.core.wording import plural
 from triage.store import STATE_LABELS, StoreError
 from triage.tui.session import Session
-from triage.tui.undo import DeleteStep, NoteStep, UndoHistory
+from triage.tui.undo import DeleteStep, NoteStep, UndoHistory, UndoStep
+from triage.tui.writer import Job
 
 
 @dataclass(frozen=True)
@@ -36,6 +37,14 @@ TITLE_CHARS = 40
 def _quoted(title: str) -> str:
     one_line = " ".join(title.split())
     return f"“{one_line[: TITLE_CHARS - 1]}…”" if len(one_line) > TITLE_CHARS else f"“{one_line}”"
+
+
+def _undone(step: UndoStep, changed: Sequence[str]) -> Outcome:
+    return Outcome(
+        tuple(changed),
+        f"Undid {step.label} ({plural(len(step.paper_ids), 'paper')})",
+        back_to=step.paper_ids[0],
+    )
 
 
 class TriageActions:
@@ -69,17 +78,11 @@ class TriageActions:
     def known_tags(self) -> list[str]:
         return list(self.session.store.all_tags())
 
-    def note_edited(self, paper_id: str, before: str) -> Outcome:
-        """The note editor closed: `before` was the note when it opened. The editor saved as
-        the user typed; this makes the whole edit one step that `u` takes back."""
-        try:
-            paper = self.session.store.get(paper_id)
-        except StoreError as error:
-            return Outcome(error=str(error))
-        if paper is None or paper.note == before:
-            return Outcome()
-        self.history.add(NoteStep(paper_id, before, paper.note))
-        return Outcome((paper_id,))
+    def note_edited(self, paper_id: str, before: str, after: str) -> None:
+        """The note editor closed: the note was `before` when it opened, `after` when it
+        closed. It saved as the user typed; `u` takes the whole edit back in one step."""
+        if after != before:
+            self.history.add(NoteStep(paper_id, before, after))
 
     def delete(self, ids: Sequence[str]) -> Outcome:
         """Delete the papers and everything about them; `u` brings them back."""
@@ -97,21 +100,30 @@ class TriageActions:
         return Outcome(gone, f"Deleted {plural(len(deleted), 'paper')}. u brings them back.")
 
     def undo(self) -> Outcome:
-        """Put back the papers of the last action."""
+        """Put back the papers of the last action. A step the store refuses (StoreError)
+        stays, to be tried again."""
+        step = self.history.last()
+        if step is None:
+            return Outcome(message=NOTHING_TO_UNDO)
+        if isinstance(step, NoteStep):
+            # The editor's saves go through the writer, maybe still on their way: so does this.
+            self.history.drop_last()
+            self.session.writer.submit(Job(f"undo {step.label}", step.undo, done=self._written))
+            return _undone(step, ())
         try:
-            undone = self.history.undo(self.session.store)
+            changed = step.undo(self.session.store)
         except StoreError as error:
             return Outcome(error=str(error))
-        if undone is None:
-            return Outcome(message=NOTHING_TO_UNDO)
-        step, changed = undone
+        self.history.drop_last()
         if changed:
             self.session.after_write(changed)
-        return Outcome(
-            tuple(changed),
-            f"Undid {step.label} ({plural(len(step.paper_ids), 'paper')})",
-            back_to=step.paper_ids[0],
-        )
+        return _undone(step, changed)
+
+    def _written(self, changed: list[str]) -> None:
+        """An undo the writer wrote (called on the UI thread): show it."""
+        if changed:
+            self.session.after_write(changed)
+            self.session.shown(changed)
 
     def _mark(self, label: str, ids: Sequence[str], **change) -> Outcome:
         store = self.session.store

@@ -63,7 +63,8 @@ class MarkStep:
 
 @dataclass(frozen=True)
 class NoteStep:
-    """A note edited in the editor: `before` is the note when the editor opened."""
+    """A note edited in the editor: `before` is the note when the editor opened. Written
+    through the app's writer, after the editor's own saves (see TriageActions.undo)."""
 
     paper_id: str
     before: str
@@ -114,12 +115,8 @@ class UndoHistory:
     def add(self, step: UndoStep) -> None:
         self._steps.append(step)
 
-    def undo(self, store: Store) -> tuple[UndoStep, list[str]] | None:
-        """Put the papers of the last step back; returns the step and the ids that changed.
-        A step the store refused (StoreError) stays, to be tried again."""
-        if not self._steps:
-            return None
-        step = self._steps[-1]
-        changed = step.undo(store)
+    def last(self) -> UndoStep | None:
+        return self._steps[-1] if self._steps else None
+
+    def drop_last(self) -> None:
         self._steps.pop()
-        return step, changed

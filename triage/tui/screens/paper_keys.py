@@ -12,7 +12,8 @@ from textual import work
 
 from triage.core.wording import plural
 from triage.export.bibtex import citation_key
-from triage.importers.dump import ImportReport, expand_paths, import_paths
+from triage.importers.dump import ImportReport, import_paths
+from triage.importers.files import expand_paths
 from triage.store import StoreError
 from triage.tui.config import remember, remembered
 from triage.tui.exporting import export_papers, last_path
