@@ -4,8 +4,10 @@ top-level ``styles/`` folder (installed as ``triage.styles``).
 
 Plain Python beside them, tested without a terminal: :mod:`.session` (what screens are given:
 store, index access, file watch), :mod:`.list_controller` (what the list shows for a filter),
-:mod:`.triage_actions` (marks and their undo, :mod:`.undo`), :mod:`.index_access` (the one
-search index, shared by worker threads), :mod:`.idle_gc`.
+:mod:`.triage_actions` (marks, note edits, deletions and their undo, :mod:`.undo`),
+:mod:`.exporting` (the app's exports), :mod:`.links` (a paper's pages, starting a browser),
+:mod:`.keymap` (keys.toml checked), :mod:`.index_access` (the one search index, shared by
+worker threads), :mod:`.idle_gc`.
 
 It calls the domain packages (store, search, sync, importers, export); they never call it.
 """
