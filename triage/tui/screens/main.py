@@ -1,6 +1,6 @@
 """The main screen: filter bar, paper list, detail, and every key. The list, header and detail
-are `ListScreen`'s; the keys that change papers are `TriageKeys`', those that open, copy,
-export and import are `PaperKeys`'; here are the keys that choose what the list shows.
+are in `ListScreen`, the keys that change papers in `TriageKeys`, those that open, copy, export
+and import in `PaperKeys`; here are the keys that choose what the list shows.
 """
 
 from __future__ import annotations
@@ -110,6 +110,7 @@ class MainScreen(TriageKeys, PaperKeys):
                 return
             self.views_changed()
             number = next(n for n, view in enumerate(self.listing.views) if view.name == name)
+            self.listing.view = number  # Esc comes back to it
             self.notify(f"Saved view {name}: key {number + 1}", markup=False)
 
         self.app.push_screen(PromptScreen(f"Name for the view {query}", ""), save)

@@ -89,7 +89,9 @@ class PaperKeys(ListScreen):
             ids = list(self.papers.ids)
             title, query = self.listing.export_heading(self.filter_input.value)
         if not ids:
-            self.notify(f"Nothing to export: no papers in {title}. No file was written.")
+            self.notify(
+                f"Nothing to export: no papers in {title}. No file was written.", markup=False
+            )
             return
         question = (
             f"Export {plural(len(ids), 'paper')} of {title} to (.md Markdown, .bib BibTeX, "
