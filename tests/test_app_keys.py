@@ -117,6 +117,20 @@ async def test_an_unknown_binding_id_is_reported_and_the_rest_applies(db):
         assert app.screen.query_one("#tag-input")
 
 
+async def test_a_keys_toml_that_is_not_toml_is_reported_and_the_default_keys_work(db):
+    keys_file().parent.mkdir(parents=True, exist_ok=True)
+    keys_file().write_text("[keys\nstar = 's'\n")
+    app = TriageApp(db)
+    notices = Notices()
+    async with app.run_test(size=(120, 30), message_hook=notices) as pilot:
+        await start(app, pilot)
+        [notice] = [message for message in notices.messages if "keys.toml" in message]
+        assert notice.startswith(f"{keys_file()}: ") and notice.count(str(keys_file())) == 1
+        await pilot.press("s")
+        await settle(pilot)
+        assert stored(db, D).starred
+
+
 async def test_the_old_id_done_still_names_the_read_key(db):
     write_keys('done = "x"')
     app = TriageApp(db)

@@ -41,14 +41,14 @@ class ViewsFull(Exception):
 
 
 def _read_toml(path: Path) -> tuple[dict, str | None]:
-    """The parsed file ({} when absent) and a one-line problem, if any."""
+    """The parsed file ({} when absent) and what is wrong with it, if anything."""
     try:
         with path.open("rb") as handle:
             return tomllib.load(handle), None
     except FileNotFoundError:
         return {}, None
     except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
-        return {}, f"{path}: {error}"
+        return {}, str(error)
 
 
 def _toml_string(value: str) -> str:
@@ -97,6 +97,7 @@ def load_views() -> tuple[list[View], str | None]:
 
 def _saved_views() -> tuple[list[View], str | None]:
     data, problem = _read_toml(views_file())
+    problem = f"{views_file()}: {problem}" if problem else None
     saved = []
     for entry in data.get("view", []) if isinstance(data.get("view"), list) else []:
         if isinstance(entry, dict) and isinstance(entry.get("name"), str):

@@ -94,8 +94,8 @@ class PaperKeys(ListScreen):
             )
             return
         question = (
-            f"Export {plural(len(ids), 'paper')} of {title} to (.md Markdown, .bib BibTeX, "
-            ".json JSON; a file there is replaced)"
+            f"Export {plural(len(ids), 'paper')} of {title} to this file (.md Markdown, .bib "
+            "BibTeX, .json JSON); a file already there is replaced"
         )
 
         def chosen(typed: str | None) -> None:
