@@ -158,6 +158,22 @@ def test_catch_up_sees_a_change_nobody_announced(library, index):
     assert found(index, "wombat") == [G]
 
 
+def test_a_tag_given_by_another_process_to_a_paper_the_app_marked_is_found(library, index):
+    with Store(library) as app:
+        app.mark([A], star=True)
+    index.papers_changed([A])  # the app's mark: A waits for the next index commit
+    assert found(index, "is:starred") == [A]
+    subprocess.run(
+        [sys.executable, "-m", "triage", "--db", str(library), "mark", A, "--tag", "t"],
+        check=True,
+        capture_output=True,
+        env={**os.environ},
+    )
+    index.catch_up()
+    assert found(index, "tag:t") == [A]
+    assert found(index, "t is:starred") == [A]  # tag words too
+
+
 def test_changes_behind_a_closed_index_are_caught_up_paper_by_paper(library, monkeypatch):
     SearchIndex.open(library).close()
     with Store(library) as store:

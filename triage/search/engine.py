@@ -142,7 +142,7 @@ class SearchIndex:
         copy); returns how many papers changed. Raises StoreError if a replacing file is not a
         usable DB (the index keeps serving the old one)."""
         with self._lock:
-            replaced = self._reopen_if_replaced()
+            self._reopen_if_replaced()
             token = self._token()
             if token == self._seen_token:
                 return 0
@@ -155,22 +155,23 @@ class SearchIndex:
                 # a change that touched no paper (a new SQL index, a paper changed and changed
                 # back): noted, so that the next open need not compare every version again
                 self.text.record_token(token)
-            # the pending papers' rows and text were read from the old file
-            refresh = news | self._pending if replaced else news
+            # pending papers are re-read too: another process may have changed them since
+            # this one did (and a replaced file holds their rows anew)
+            refresh = changed | gone | self._pending
             if refresh:
                 self.papers_changed(refresh)
             self._seen_token = token
             self._try_flush()
             return len(news)
 
-    def _reopen_if_replaced(self) -> bool:
+    def _reopen_if_replaced(self) -> None:
         """Point the connection at the file the DB path names now, if it is another file."""
         try:
             identity = _identity(self.db_path)
         except OSError:  # moved away mid-sync: keep reading the one we have
-            return False
+            return
         if identity == self._file_identity:
-            return False
+            return
         conn, identity = _connect(self.db_path, create=False)
         old, self.conn = self.conn, conn
         self.reader = Reader(conn)
@@ -178,7 +179,6 @@ class SearchIndex:
         self.table.reader = self.reader
         self._conditions.use_store(self.reader)
         old.close()
-        return True
 
     def flush(self) -> None:
         """Index the pending papers now (raises IndexLocked if another process is writing)."""
