@@ -16,6 +16,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass, field
 
+from triage.search.dates import parse_dates
 from triage.store import STATES, normalise_tag
 
 MAX_QUERY_CHARS = 2_000
@@ -88,7 +89,8 @@ def parse(text: str, *, today: dt.date | None = None) -> Query:
     if len(text) > MAX_QUERY_CHARS:
         text = text[:MAX_QUERY_CHARS]
         hints.append(f"query cut to its first {MAX_QUERY_CHARS} characters")
-    parser = _Parser(text, today or dt.date.today(), hints)
+    # a UTC day, as the store records when papers were added (and undated listings)
+    parser = _Parser(text, today or dt.datetime.now(dt.UTC).date(), hints)
     tree = parser.parse()
     return Query(tree, parser.sort, hints)
 
@@ -261,8 +263,8 @@ class _Parser:
             span = parse_dates(lowered, self.today)
             if span is None:
                 self.hints.append(
-                    f"{name}:{value} is not a date: use e.g. 2026-11-01, today, 7d, "
-                    ">2026-11-01 or 2026-11-01..2026-11-30"
+                    f"{name}:{value} is not a date: use e.g. 2026-11-01, 2026-11, today, "
+                    "7d, >7d, >2026-11-01 or 2026-11-01..2026-11-30"
                 )
                 return None
             return Flag(name, span)
@@ -306,78 +308,3 @@ def _combine(kind, parts):
     if len(parts) == 1:
         return parts[0]
     return kind(tuple(parts))
-
-
-_RELATIVE = re.compile(r"^(\d{1,5})([dwmy])$")
-_DAY = re.compile(r"^(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?$")
-_FAR_PAST, _FAR_FUTURE = "0000-01-01", "9999-12-31"
-
-
-def parse_dates(value: str, today: dt.date) -> tuple[str, str] | None:
-    """An inclusive (first_day, last_day) pair of ISO dates, or None if ``value`` is no date."""
-    if ".." in value:
-        start, _, end = value.partition("..")
-        first = _span(start, today) if start else (_FAR_PAST, _FAR_PAST)
-        last = _span(end, today) if end else (_FAR_FUTURE, _FAR_FUTURE)
-        if first is None or last is None:
-            return None
-        return first[0], last[1]
-    for operator in (">=", "<=", ">", "<"):
-        if value.startswith(operator):
-            span = _span(value[len(operator) :], today)
-            if span is None:
-                return None
-            if operator == ">=":
-                return span[0], _FAR_FUTURE
-            if operator == "<=":
-                return _FAR_PAST, span[1]
-            if operator == ">":
-                return _next_day(span[1]), _FAR_FUTURE
-            return _FAR_PAST, _previous_day(span[0])
-    return _span(value, today)
-
-
-def _span(value: str, today: dt.date) -> tuple[str, str] | None:
-    if value == "today":
-        return today.isoformat(), today.isoformat()
-    if value == "yesterday":
-        day = (today - dt.timedelta(days=1)).isoformat()
-        return day, day
-    if match := _RELATIVE.match(value):
-        count, unit = int(match[1]), match[2]
-        days = count * {"d": 1, "w": 7, "m": 30, "y": 365}[unit]
-        try:
-            start = today - dt.timedelta(days=max(days - 1, 0))
-        except OverflowError:
-            start = dt.date.min
-        return start.isoformat(), _FAR_FUTURE
-    if match := _DAY.match(value):
-        year, month, day = int(match[1]), match[2], match[3]
-        try:
-            if day is not None:
-                first = last = dt.date(year, int(month), int(day))
-            elif month is not None:
-                first = dt.date(year, int(month), 1)
-                last = (first.replace(day=28) + dt.timedelta(days=4)).replace(day=1) - dt.timedelta(
-                    days=1
-                )
-            else:
-                first, last = dt.date(year, 1, 1), dt.date(year, 12, 31)
-        except ValueError:
-            return None
-        return first.isoformat(), last.isoformat()
-    return None
-
-
-def _next_day(day: str) -> str:
-    try:
-        return (dt.date.fromisoformat(day) + dt.timedelta(days=1)).isoformat()
-    except (ValueError, OverflowError):
-        return _FAR_FUTURE
-
-
-def _previous_day(day: str) -> str:
-    try:
-        return (dt.date.fromisoformat(day) - dt.timedelta(days=1)).isoformat()
-    except (ValueError, OverflowError):
-        return _FAR_PAST

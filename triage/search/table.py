@@ -130,7 +130,8 @@ class Table:
         return bits.from_rows(self.rows_of(ids), self.size)
 
     def dated(self, kind: str, first: str, last: str) -> int:
-        """Papers added (or listed, any listing) between two ISO days, inclusive."""
+        """Papers added (or listed: the paper's date, its latest listing) between two ISO
+        days, inclusive."""
         return self.bits_of(self.reader.ids_dated(kind, first, last))
 
     def order(self, key: str) -> Sequence[int]:

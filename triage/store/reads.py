@@ -186,11 +186,11 @@ class Reader:
             yield from self._in_chunks(f"{_DOCUMENT} WHERE p.id IN ({{}})", ids, DEFAULT_STATE)
 
     def ids_dated(self, kind: str, first: str, last: str) -> Iterator[str]:
-        """Papers added (``kind`` "added") or listed (any listing) between two ISO days."""
-        if kind == "added":
-            sql = "SELECT id FROM papers WHERE substr(added_at, 1, 10) BETWEEN ? AND ?"
-        else:
-            sql = "SELECT DISTINCT paper_id FROM listings WHERE listed_on BETWEEN ? AND ?"
+        """Papers added (``kind`` "added") or listed between two ISO days. A paper's listing
+        date is ``last_listed``, as in the list's column and order: its latest listing, one
+        without a date (a compact dump) counting as the day it was imported."""
+        column = "substr(added_at, 1, 10)" if kind == "added" else "last_listed"
+        sql = f"SELECT id FROM papers WHERE {column} BETWEEN ? AND ?"
         return (row[0] for row in self.conn.execute(sql, [first, last]))
 
     def sort_values(self, key: str) -> dict[str, str]:
