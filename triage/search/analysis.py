@@ -1,7 +1,7 @@
 """The indexed form of papers: one word splitter for indexing, queries and highlighting, the
 Whoosh schema, and the documents read from the store.
 
-Words are indexed unstemmed (lower-cased, accent-folded) so that the word being typed can be
+Words are indexed unstemmed (folded: see :func:`fold`) so that the word being typed can be
 matched as a prefix of what the user sees; stemming happens at query time by expanding a word
 to every indexed word with the same Porter stem (``diffusion`` -> diffusion, diffusions, diffuse).
 """
@@ -9,6 +9,7 @@ to every indexed word with the same Porter stem (``diffusion`` -> diffusion, dif
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterator
 from functools import lru_cache
 
@@ -28,15 +29,22 @@ _ASCII_WORD = re.compile(
 )  # same, 2x faster
 
 
+def fold(text: str) -> str:
+    """The form words are indexed and compared in: Unicode NFKC (a ligature ``ﬁ`` is ``fi``,
+    full-width letters are letters), lower case, accents removed."""
+    if text.isascii():
+        return text.lower()
+    return unicodedata.normalize("NFKC", text).lower().translate(accent_map)
+
+
 def words(text: str) -> list[str]:
-    r"""The indexed form of a text: lower case, accents folded, then ``\w+`` runs of 1-40 chars.
+    r"""The indexed form of a text: :func:`fold`, then ``\w+`` runs of 1-40 chars.
 
     One function for indexing (both writers), queries and highlighting, so they always agree.
     """
-    text = text.lower()
     if text.isascii():
-        return _ASCII_WORD.findall(text)
-    return _WORD.findall(text.translate(accent_map))
+        return _ASCII_WORD.findall(text.lower())
+    return _WORD.findall(fold(text))
 
 
 class _WordTokenizer(Tokenizer):

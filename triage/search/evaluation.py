@@ -31,7 +31,7 @@ class Context:
     def __init__(self) -> None:
         self.terms: set[str] = set()
         self.prefixes: set[str] = set()
-        self.words: list[list[str]] = []
+        self.words: list[tuple[tuple[str, ...], list[str]]] = []  # (fields, words) of each run
         self.title_sets: list[int] = []
 
 
@@ -123,7 +123,7 @@ class QueryEvaluator:
         if kind == "state" and isinstance(value, str):
             return table.state.get(value, 0)
         if kind == "tag" and isinstance(value, str):
-            return table.tags.get(value, 0)
+            return self._cached(("tag", value, table.generation), lambda: table.tagged(value))
         if kind in ("added", "listed") and isinstance(value, tuple):
             first, last = value
             return self._cached(
@@ -174,7 +174,7 @@ class QueryEvaluator:
                     pending, self.table, ("title",), tokens, prefix
                 )
         if positive:
-            context.words.append(tokens)
+            context.words.append((fields, tokens))
             if phrase:
                 context.terms.update(tokens)
             else:

@@ -2,7 +2,7 @@
 
 words            all must match (title, abstract, note, tags); the last one is a prefix
                  while typing (no trailing space)
-"exact phrase"   -word  -"phrase"  -(group)   a OR b   (a b) OR c
+"exact phrase"   -word  -"phrase"  -(group)   a OR b   a or b   (a b) OR c
 title:  abstract:  note:  (a word, "a phrase" or a trailing prefix in that field)
 tag:NAME  is:starred  is:unstarred  has:note  state:inbox|reading|read|archived
 added:  listed:   2026-11-01, 2026-11, 2026, today, yesterday, 7d, 2w, 3m, 1y,
@@ -158,7 +158,7 @@ class _Parser:
 
     def _or(self):
         branches = [self._and()]
-        while self._is_or(self._peek()):
+        while self._is_or(self.pos):
             self.pos += 1
             branches.append(self._and())
         if len(branches) > 1 and any(branch is None for branch in branches):
@@ -166,21 +166,28 @@ class _Parser:
             branches = [branch for branch in branches if branch is not None]
         return _combine(Or, branches)
 
-    @staticmethod
-    def _is_or(token) -> bool:
+    def _is_or(self, at: int) -> bool:
+        """``OR`` or ``|``; a lower-case ``or`` too, between two parts of the query (else it
+        is a word: typed last, it may be the start of ``order``)."""
+        tokens = self.tokens
+        token = tokens[at] if at < len(tokens) else None
+        if token is None or token[0] != "term" or token[1] or token[2] or token[4]:
+            return False
+        if token[3] in ("OR", "|"):
+            return True
         return (
-            token is not None
-            and token[0] == "term"
-            and not token[1]
-            and token[2] is None
-            and not token[4]
-            and token[3] in ("OR", "|")
+            token[3] == "or"
+            and 0 < at < len(tokens) - 1
+            and tokens[at - 1][0] in ("term", "close")
+            and tokens[at + 1][0] in ("term", "open", "not")
         )
 
     def _and(self):
         parts = []
         while (
-            (token := self._peek()) is not None and token[0] != "close" and not self._is_or(token)
+            (token := self._peek()) is not None
+            and token[0] != "close"
+            and not self._is_or(self.pos)
         ):
             node = self._unary()
             if node is not None:
@@ -223,7 +230,7 @@ class _Parser:
         node = (
             self._field(name.lower(), value, is_phrase, at_end)
             if name
-            else _words(value, None, is_phrase, at_end)
+            else self._words(value, None, is_phrase, at_end)
         )
         if node is None:
             return None
@@ -231,7 +238,7 @@ class _Parser:
 
     def _field(self, name: str, value: str, is_phrase: bool, at_end: bool):
         if name in TEXT_FIELDS:
-            return _words(value, (name,), is_phrase, at_end)
+            return self._words(value, (name,), is_phrase, at_end)
         lowered = value.strip().lower()
         if name == "tag":
             tag = normalise_tag(value)
@@ -279,13 +286,18 @@ class _Parser:
                 )
             return None
         self.hints.append(f"{name}: is not a filter; searched as words")
-        return _words(f"{name} {value}", None, is_phrase, at_end)
+        return self._words(f"{name} {value}", None, is_phrase, at_end)
+
+    def _words(self, value: str, fields, is_phrase: bool, at_end: bool):
+        if not re.search(r"\w", value):
+            if value.strip():
+                self.hints.append(f"{value.strip()} has no letters or digits: ignored")
+            return None
+        return _words(value, fields, is_phrase, at_end)
 
 
 def _words(value: str, fields, is_phrase: bool, at_end: bool):
     words = tuple(value.split())
-    if not words:
-        return None
     if is_phrase or len(words) > 1:
         return (
             Words(words, fields, prefix=False)

@@ -14,7 +14,8 @@ from pathlib import Path
 
 from triage.core.files import atomic_write
 from triage.search import bits
-from triage.store import STATES, Reader
+from triage.search.analysis import fold
+from triage.store import STATES, Reader, normalise_tag
 
 _SNAPSHOT_FIELDS = ("ids", "last_listed", "starred", "has_note", "state", "tags")
 SNAPSHOT_FORMAT = 2  # 2: orders and document rows as arrays, listing days shared
@@ -133,6 +134,16 @@ class Table:
         """Papers added (or listed: the paper's date, its latest listing) between two ISO
         days, inclusive."""
         return self.bits_of(self.reader.ids_dated(kind, first, last))
+
+    def tagged(self, tag: str) -> int:
+        """Papers with the tag, its accents folded (``tag:e`` finds ``é``) and read as a tag
+        typed now is (a ``#hash`` stored by an older version is ``hash``)."""
+        wanted = fold(normalise_tag(tag))
+        result = 0
+        for name, members in self.tags.items():
+            if fold(normalise_tag(name)) == wanted:
+                result |= members
+        return result
 
     def order(self, key: str) -> Sequence[int]:
         """Rows in ``sort:key`` order (title A-Z; added and listed newest first)."""

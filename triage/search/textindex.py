@@ -34,9 +34,9 @@ from triage.search.analysis import make_schema, read_documents, words
 from triage.search.storage import SEGMENT_SUFFIX
 from triage.store import Reader
 
-SCHEMA_VERSION = (
-    6  # 2: Existence format; 3: one word splitter; 4, 5: prefix sets; 6: longer prefixes, words
-)
+SCHEMA_VERSION = 7
+"""2: Existence format; 3: one word splitter; 4, 5: prefix sets; 6: longer prefixes, words;
+7: words NFKC-folded."""
 BULK_AT = 200  # documents per write from which the bulk writer is used
 LOCK_RETRIES = 5
 LOCK_DELAY = 0.05
