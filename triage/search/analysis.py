@@ -22,6 +22,9 @@ from whoosh.support.charset import accent_map
 from triage.store import Reader
 
 TEXT_FIELDS = ("title", "abstract", "note", "tagwords")
+"""Where a word without a field is looked for."""
+WORD_FIELDS = (*TEXT_FIELDS, "authors")
+"""Every field indexed as words (``author:`` searches the authors')."""
 MAX_WORD = 40  # longer runs of word characters (hashes, URLs) are not words
 _WORD = re.compile(rf"(?<!\w)\w{{1,{MAX_WORD}}}(?!\w)")
 _ASCII_WORD = re.compile(
@@ -91,11 +94,12 @@ def make_schema() -> Schema:
         abstract=TEXT(analyzer=ANALYZER, phrase=False),
         note=TEXT(analyzer=ANALYZER, phrase=False),
         tagwords=TEXT(analyzer=ANALYZER, phrase=False),
+        authors=TEXT(analyzer=ANALYZER, phrase=False),
         tag=KEYWORD(lowercase=True),
         starred=BOOLEAN(),
         state=ID(),
         added=ID(),
-        listed=KEYWORD(),
+        listed=ID(),
     )
     for name in schema.names():
         schema[name].format = Existence()
@@ -124,6 +128,7 @@ def read_documents(reader: Reader, ids: list[str] | None) -> Iterator[tuple[str,
         note,
         tags,
         listed,
+        authors,
     ) in reader.documents(ids):
         yield (
             version,
@@ -137,6 +142,7 @@ def read_documents(reader: Reader, ids: list[str] | None) -> Iterator[tuple[str,
                 "starred": bool(starred),
                 "state": state,
                 "added": added[:10],
-                "listed": listed or "",
+                "listed": listed,
+                "authors": authors or "",
             },
         )

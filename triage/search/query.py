@@ -3,11 +3,11 @@
 words            all must match (title, abstract, note, tags); the last one is a prefix
                  while typing (no trailing space)
 "exact phrase"   -word  -"phrase"  -(group)   a OR b   a or b   (a b) OR c
-title:  abstract:  note:  (a word, "a phrase" or a trailing prefix in that field)
+title:  abstract:  note:  author:  (a word, "a phrase" or a trailing prefix in that field)
 tag:NAME  is:starred  is:unstarred  has:note  state:inbox|reading|read|archived
-added:  listed:   2026-11-01, 2026-11, 2026, today, yesterday, 7d, 2w, 3m, 1y,
-                  >2026-11-01, >=…, <…, <=…, 2026-11-01..2026-11-30
-sort:title|added|listed  (-title etc. reverses)
+arxiv:2510.01234 (or the start of one; a bare id finds its paper too)
+added:  listed:   see :mod:`.dates`
+sort:title|added|listed|upvotes  (-title etc. reverses)
 """
 
 from __future__ import annotations
@@ -23,7 +23,13 @@ MAX_QUERY_CHARS = 2_000
 MAX_NODES = 64
 MAX_DEPTH = 16
 TEXT_FIELDS = ("title", "abstract", "note")
-SORT_KEYS = ("title", "added", "listed")
+AUTHOR_FIELDS = ("author", "authors")  # words of the paper's authors' names
+SORT_KEYS = ("title", "added", "listed", "upvotes")
+_ARXIV_LINK = re.compile(r"^(?:https?://)?(?:www\.)?arxiv\.org/(?:abs|pdf)/|^arxiv:", re.I)
+_ARXIV_VERSION = re.compile(r"(?:v\d+)?(?:\.pdf)?$", re.I)
+_ARXIV_ID = re.compile(r"\d{4}\.\d{4,5}|[a-z][a-z-]*(?:\.[a-z]{2})?/\d{7}", re.I)
+_ARXIV_TYPED = re.compile(r"\d{1,4}(?:\.\d{0,5})?")  # the start of an id, being typed
+_BARE_ARXIV = re.compile(r"\d{4}\.\d{4,5}(?:v\d+)?")
 
 
 @dataclass(frozen=True)
@@ -39,8 +45,8 @@ class Words:
 class Flag:
     """A structured filter served from the store's data: star, state, tag, note presence, dates."""
 
-    kind: str  # starred | unstarred | has_note | state | tag | added | listed
-    value: object = None  # state name, tag, or (first_day, last_day) ISO strings, inclusive
+    kind: str  # starred | unstarred | has_note | state | tag | added | listed | arxiv
+    value: object = None  # state, tag, (first_day, last_day) ISO strings inclusive, id prefix
 
 
 @dataclass(frozen=True)
@@ -227,11 +233,13 @@ class _Parser:
             if self.nodes == MAX_NODES + 1:
                 self.hints.append(f"only the first {MAX_NODES} terms are used")
             return None
-        node = (
-            self._field(name.lower(), value, is_phrase, at_end)
-            if name
-            else self._words(value, None, is_phrase, at_end)
-        )
+        if name:
+            node = self._field(name.lower(), value, is_phrase, at_end)
+        elif not is_phrase and _BARE_ARXIV.fullmatch(value):
+            # a bare arXiv id: its paper, and any paper whose text names it
+            node = _combine(Or, [self._arxiv(value), self._words(value, None, False, at_end)])
+        else:
+            node = self._words(value, None, is_phrase, at_end)
         if node is None:
             return None
         return Not(node) if negated else node
@@ -239,6 +247,10 @@ class _Parser:
     def _field(self, name: str, value: str, is_phrase: bool, at_end: bool):
         if name in TEXT_FIELDS:
             return self._words(value, (name,), is_phrase, at_end)
+        if name in AUTHOR_FIELDS:
+            return self._words(value, ("authors",), is_phrase, at_end)
+        if name == "arxiv":
+            return self._arxiv(value)
         lowered = value.strip().lower()
         if name == "tag":
             tag = normalise_tag(value)
@@ -282,11 +294,21 @@ class _Parser:
                 self.sort = (key, reverse)
             else:
                 self.hints.append(
-                    f"sort:{value} is unknown: use sort:title, sort:added or sort:listed"
+                    f"sort:{value} is unknown: use sort:title, sort:added, sort:listed "
+                    "or sort:upvotes"
                 )
             return None
         self.hints.append(f"{name}: is not a filter; searched as words")
         return self._words(f"{name} {value}", None, is_phrase, at_end)
+
+    def _arxiv(self, value: str):
+        """The papers with this arXiv id (a link, ``arXiv:`` and a version are taken off),
+        or whose id starts with the digits typed so far."""
+        bare = _ARXIV_VERSION.sub("", _ARXIV_LINK.sub("", value.strip()), count=1)
+        if _ARXIV_ID.fullmatch(bare) or _ARXIV_TYPED.fullmatch(bare):
+            return Flag("arxiv", bare.lower())
+        self.hints.append(f"arxiv:{value} is not an arXiv id: use e.g. arxiv:2510.01234")
+        return Nothing()
 
     def _words(self, value: str, fields, is_phrase: bool, at_end: bool):
         if not re.search(r"\w", value):

@@ -34,9 +34,9 @@ from triage.search.analysis import make_schema, read_documents, words
 from triage.search.storage import SEGMENT_SUFFIX
 from triage.store import Reader
 
-SCHEMA_VERSION = 7
+SCHEMA_VERSION = 8
 """2: Existence format; 3: one word splitter; 4, 5: prefix sets; 6: longer prefixes, words;
-7: words NFKC-folded."""
+7: words NFKC-folded; 8: authors, the paper's date (its latest listing)."""
 BULK_AT = 200  # documents per write from which the bulk writer is used
 LOCK_RETRIES = 5
 LOCK_DELAY = 0.05
