@@ -98,6 +98,23 @@ HOSTILE = [
     "tag:to-read)",
     "is:starred OR",
     "\t\n\r",
+    "or",
+    "or or",
+    "a or",
+    "(or)",
+    "author:",
+    'author:"',
+    "arxiv:",
+    "arxiv:(",
+    "arxiv:2510.01234v",
+    "2510.01234)",
+    "-2510.01234",
+    "tag:#",
+    "#",
+    "added:>>7d",
+    "listed:7d..",
+    "added:<0d",
+    "sort:-upvotes",
 ]
 
 

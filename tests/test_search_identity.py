@@ -63,6 +63,7 @@ def index(library, whoosh_mode):
         ("diffusion author:bengio", []),
         ("arxiv:2510.01234", [A]),
         ("arxiv:2510.01234v3", [A]),
+        ("arxiv:2510.01234v", [A]),  # the version being typed
         ("arXiv:arXiv:2510.01234", [A]),
         ("arxiv:https://arxiv.org/abs/2510.01234", [A]),
         ("arxiv:2510.0", [B, A]),  # being typed: the ids that start so
