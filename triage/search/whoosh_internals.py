@@ -15,9 +15,9 @@ against (``VERIFIED``), the private names they need exist, and a small index wri
 public API and through :class:`TermTable`: a format change that kept the names would
 otherwise return wrong results silently. If not, or with ``TRIAGE_WHOOSH_FAST=0`` in the
 environment, the index uses Whoosh's own writer, postings and ``FileStorage``, and one
-warning says why: the same papers match, builds are ~10x slower, an open index takes more
-memory, and "more like this" may order near ties differently (Whoosh's writer counts a
-field's distinct words as its length).
+warning says why: the same papers match, builds are ~10x slower, searches somewhat slower
+(Whoosh reads an index file a seek and a read at a time), and "more like this" may order
+near ties differently (Whoosh's writer counts a field's distinct words as its length).
 """
 
 from __future__ import annotations
@@ -75,7 +75,7 @@ def fallback_reason() -> str | None:
         _warned.add(reason)
         log.warning(
             "search index: Whoosh fast paths off (%s); using Whoosh's own writer, postings and "
-            "storage (the same matches, slower builds, more memory)",
+            "storage (the same matches, slower builds and searches)",
             reason,
         )
     return reason
