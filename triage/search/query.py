@@ -43,7 +43,8 @@ class Words:
 
 @dataclass(frozen=True)
 class Flag:
-    """A structured filter served from the store's data: star, state, tag, note presence, dates."""
+    """A structured filter served from the store's data: star, state, tag, note presence,
+    dates, arXiv id."""
 
     kind: str  # starred | unstarred | has_note | state | tag | added | listed | arxiv
     value: object = None  # state, tag, (first_day, last_day) ISO strings inclusive, id prefix

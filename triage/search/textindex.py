@@ -65,7 +65,7 @@ class TextIndex:
         self._versions_text = ""  # the versions as read at open, parsed on first use
         self.change_token: str | None = None
         self._searcher: Any = None  # the one opened to check the index, until someone takes it
-        self._sizes: dict[str, int] = {}  # of the files searches read, when they were opened
+        self._sizes: dict[str, tuple[int, int]] = {}  # (inode, size) of the files searches read
 
     @property
     def ix(self) -> Any:
@@ -319,20 +319,22 @@ class TextIndex:
         self._sizes = {}
         for name in names:
             try:
-                self._sizes[name] = (self.directory / name).stat().st_size
+                status = (self.directory / name).stat()
             except OSError:  # an index without documents has no segment, or no prefix sets
                 continue
+            self._sizes[name] = (status.st_ino, status.st_size)
 
     def damaged(self) -> bool:
         """Whether a file noted by :meth:`note_files` has another size now: another program
-        truncated it. A file gone is not damage: another process merged it away, and the
-        open one is still read."""
-        for name, size in self._sizes.items():
+        truncated it. A file gone or replaced is not damage: another process merged it away
+        or swapped in a rebuild, and the open one is still read."""
+        for name, (inode, size) in self._sizes.items():
             try:
-                if (self.directory / name).stat().st_size != size:
-                    return True
+                status = (self.directory / name).stat()
             except FileNotFoundError:
                 continue
+            if status.st_ino == inode and status.st_size != size:
+                return True
         return False
 
     def close(self) -> None:
