@@ -191,6 +191,17 @@ def test_a_tag_given_by_another_process_to_a_paper_the_app_marked_is_found(libra
     assert found(index, "t is:starred") == [A]  # tag words too
 
 
+def test_a_note_changed_after_each_index_commit_is_found_by_its_current_words_only(library, index):
+    with Store(library) as store:
+        for word in ("capybara", "walrus", "narwhal"):
+            store.mark([A], note=word)
+            index.papers_changed([A])
+            index.flush()  # committed: A is no longer matched on its current text
+    assert found(index, "narwhal") == [A]
+    assert found(index, "capybara") == []
+    assert found(index, "walrus") == []
+
+
 def test_changes_behind_a_closed_index_are_caught_up_paper_by_paper(library, monkeypatch):
     SearchIndex.open(library).close()
     with Store(library) as store:

@@ -232,14 +232,15 @@ class SearchIndex:
         return self.reader.change_token()
 
     def _refresh_searcher(self) -> None:
+        """A searcher of the index as committed now. Not Whoosh's ``refresh``: the one of
+        whoosh-reloaded 2.7 keeps every segment of the old reader, those merged away
+        included, so a paper's old text (a note's old words) went on matching, and their
+        files stayed open."""
+        old, self._searcher = self._searcher, self.text.ix.searcher()
         try:
-            self._searcher = self._searcher.refresh()  # reuses unchanged segments' readers
-        except Exception:  # Whoosh can trip over segments another process just merged
-            try:
-                self._searcher.close()
-            except Exception:  # some of its readers were closed by the failed refresh
-                pass
-            self._searcher = self.text.ix.searcher()
+            old.close()
+        except Exception:  # its segments were merged away by another process
+            pass
         self._searcher_opened()
 
     def _searcher_opened(self) -> None:
