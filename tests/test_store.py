@@ -208,3 +208,17 @@ def test_stats_count_papers_stars_states_tags_and_dumps(tmp_path):
             "dumps_imported": 1,
             "listings": 3,
         }
+
+
+def test_tags_stored_before_they_were_normalised_can_be_removed_after_the_upgrade(tmp_path):
+    db = tmp_path / "old.db"
+    with Store(db) as store:
+        store.add_papers([("A Paper", "Abstract.")], source="d.txt", listed_on=None)
+    paper = paper_id("A Paper")
+    with sqlite3.connect(db) as conn:  # as a triage of schema 2 could leave it
+        conn.execute("INSERT INTO tags VALUES (?, '##hash', 1, '2026-01-01T00:00:00.0Z')", [paper])
+        conn.execute("PRAGMA user_version = 2")
+    with Store(db) as store:
+        assert store.get(paper).tags == ["hash"]
+        store.mark([paper], remove_tags=["#hash"])
+        assert store.get(paper).tags == []
