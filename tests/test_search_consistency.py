@@ -98,6 +98,23 @@ HOSTILE = [
     "tag:to-read)",
     "is:starred OR",
     "\t\n\r",
+    "or",
+    "or or",
+    "a or",
+    "(or)",
+    "author:",
+    'author:"',
+    "arxiv:",
+    "arxiv:(",
+    "arxiv:2510.01234v",
+    "2510.01234)",
+    "-2510.01234",
+    "tag:#",
+    "#",
+    "added:>>7d",
+    "listed:7d..",
+    "added:<0d",
+    "sort:-upvotes",
 ]
 
 
@@ -156,6 +173,33 @@ def test_catch_up_sees_a_change_nobody_announced(library, index):
     assert found(index, "wombat") == []  # not told yet
     assert index.catch_up() == 1
     assert found(index, "wombat") == [G]
+
+
+def test_a_tag_given_by_another_process_to_a_paper_the_app_marked_is_found(library, index):
+    with Store(library) as app:
+        app.mark([A], star=True)
+    index.papers_changed([A])  # the app's mark: A waits for the next index commit
+    assert found(index, "is:starred") == [A]
+    subprocess.run(
+        [sys.executable, "-m", "triage", "--db", str(library), "mark", A, "--tag", "t"],
+        check=True,
+        capture_output=True,
+        env={**os.environ},
+    )
+    index.catch_up()
+    assert found(index, "tag:t") == [A]
+    assert found(index, "t is:starred") == [A]  # tag words too
+
+
+def test_a_note_changed_after_each_index_commit_is_found_by_its_current_words_only(library, index):
+    with Store(library) as store:
+        for word in ("capybara", "walrus", "narwhal"):
+            store.mark([A], note=word)
+            index.papers_changed([A])
+            index.flush()  # committed: A is no longer matched on its current text
+    assert found(index, "narwhal") == [A]
+    assert found(index, "capybara") == []
+    assert found(index, "walrus") == []
 
 
 def test_changes_behind_a_closed_index_are_caught_up_paper_by_paper(library, monkeypatch):

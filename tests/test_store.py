@@ -31,6 +31,17 @@ def test_tags_are_normalised_to_single_lowercase_words():
     assert normalise_tag(" , ") == ""
 
 
+def test_a_tag_is_stored_without_the_hash_it_is_shown_with_and_at_most_40_characters():
+    assert normalise_tag("#hash") == "hash"  # shown as `#hash`, never `##hash`
+    assert normalise_tag("##hash") == "hash"
+    assert normalise_tag("#") == ""
+    assert normalise_tag("c#") == "c#"
+    assert normalise_tag("x" * 60) == "x" * 40
+    assert normalise_tag("x" * 39 + " long") == "x" * 39  # no dash left hanging
+    for tag in ("#hash", "x" * 60, "x" * 39 + " long", "Must Read"):
+        assert normalise_tag(normalise_tag(tag)) == normalise_tag(tag)  # a stored tag is stable
+
+
 def test_a_new_db_is_one_file_in_rollback_journal_mode_at_the_current_schema(tmp_path):
     path = tmp_path / "new.db"
     with Store(path) as store:
@@ -197,3 +208,17 @@ def test_stats_count_papers_stars_states_tags_and_dumps(tmp_path):
             "dumps_imported": 1,
             "listings": 3,
         }
+
+
+def test_tags_stored_before_they_were_normalised_can_be_removed_after_the_upgrade(tmp_path):
+    db = tmp_path / "old.db"
+    with Store(db) as store:
+        store.add_papers([("A Paper", "Abstract.")], source="d.txt", listed_on=None)
+    paper = paper_id("A Paper")
+    with sqlite3.connect(db) as conn:  # as a triage of schema 2 could leave it
+        conn.execute("INSERT INTO tags VALUES (?, '##hash', 1, '2026-01-01T00:00:00.0Z')", [paper])
+        conn.execute("PRAGMA user_version = 2")
+    with Store(db) as store:
+        assert store.get(paper).tags == ["hash"]
+        store.mark([paper], remove_tags=["#hash"])
+        assert store.get(paper).tags == []

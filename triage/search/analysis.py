@@ -1,7 +1,7 @@
 """The indexed form of papers: one word splitter for indexing, queries and highlighting, the
 Whoosh schema, and the documents read from the store.
 
-Words are indexed unstemmed (lower-cased, accent-folded) so that the word being typed can be
+Words are indexed unstemmed (folded: see :func:`fold`) so that the word being typed can be
 matched as a prefix of what the user sees; stemming happens at query time by expanding a word
 to every indexed word with the same Porter stem (``diffusion`` -> diffusion, diffusions, diffuse).
 """
@@ -9,6 +9,7 @@ to every indexed word with the same Porter stem (``diffusion`` -> diffusion, dif
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterator
 from functools import lru_cache
 
@@ -21,6 +22,9 @@ from whoosh.support.charset import accent_map
 from triage.store import Reader
 
 TEXT_FIELDS = ("title", "abstract", "note", "tagwords")
+"""Where a word without a field is looked for."""
+WORD_FIELDS = (*TEXT_FIELDS, "authors")
+"""Every field indexed as words (``author:`` searches the authors')."""
 MAX_WORD = 40  # longer runs of word characters (hashes, URLs) are not words
 _WORD = re.compile(rf"(?<!\w)\w{{1,{MAX_WORD}}}(?!\w)")
 _ASCII_WORD = re.compile(
@@ -28,15 +32,22 @@ _ASCII_WORD = re.compile(
 )  # same, 2x faster
 
 
+def fold(text: str) -> str:
+    """The form words are indexed and compared in: Unicode NFKC (a ligature ``ﬁ`` is ``fi``,
+    full-width letters are letters), lower case, accents removed."""
+    if text.isascii():
+        return text.lower()
+    return unicodedata.normalize("NFKC", text).lower().translate(accent_map)
+
+
 def words(text: str) -> list[str]:
-    r"""The indexed form of a text: lower case, accents folded, then ``\w+`` runs of 1-40 chars.
+    r"""The indexed form of a text: :func:`fold`, then ``\w+`` runs of 1-40 chars.
 
     One function for indexing (both writers), queries and highlighting, so they always agree.
     """
-    text = text.lower()
     if text.isascii():
-        return _ASCII_WORD.findall(text)
-    return _WORD.findall(text.translate(accent_map))
+        return _ASCII_WORD.findall(text.lower())
+    return _WORD.findall(fold(text))
 
 
 class _WordTokenizer(Tokenizer):
@@ -83,11 +94,12 @@ def make_schema() -> Schema:
         abstract=TEXT(analyzer=ANALYZER, phrase=False),
         note=TEXT(analyzer=ANALYZER, phrase=False),
         tagwords=TEXT(analyzer=ANALYZER, phrase=False),
+        authors=TEXT(analyzer=ANALYZER, phrase=False),
         tag=KEYWORD(lowercase=True),
         starred=BOOLEAN(),
         state=ID(),
         added=ID(),
-        listed=KEYWORD(),
+        listed=ID(),
     )
     for name in schema.names():
         schema[name].format = Existence()
@@ -116,6 +128,7 @@ def read_documents(reader: Reader, ids: list[str] | None) -> Iterator[tuple[str,
         note,
         tags,
         listed,
+        authors,
     ) in reader.documents(ids):
         yield (
             version,
@@ -129,6 +142,7 @@ def read_documents(reader: Reader, ids: list[str] | None) -> Iterator[tuple[str,
                 "starred": bool(starred),
                 "state": state,
                 "added": added[:10],
-                "listed": listed or "",
+                "listed": listed,
+                "authors": authors or "",
             },
         )

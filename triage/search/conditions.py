@@ -14,10 +14,9 @@ from typing import Any
 
 from triage.core.cache import LRUCache
 from triage.search import bits, postings, prefixes
-from triage.search.analysis import TEXT_FIELDS, stem
+from triage.search.analysis import TEXT_FIELDS, fold, stem
 from triage.search.overlay import ChangedText
 from triage.search.prefixes import PrefixSets
-from triage.search.result import fold
 from triage.search.table import Table
 from triage.store import Reader
 

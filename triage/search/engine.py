@@ -3,7 +3,9 @@
 A query is evaluated over bit sets of rows (:mod:`.evaluation`), its words from the Whoosh
 index (:mod:`.conditions`). Papers changed since the last index commit are "pending" and
 matched on their current text, so a mark shows before the commit lands. Commits happen when
-200 papers are pending, on ``catch_up`` and on ``close``.
+200 papers are pending, on ``catch_up`` and on ``close``. Index files are read without a
+memory mapping (:mod:`.storage`): one truncated by another program while open makes the
+search that meets it fail, and it is answered again on the index rebuilt from the store.
 """
 
 from __future__ import annotations
@@ -13,10 +15,10 @@ import os
 import sqlite3
 import threading
 from array import array
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from itertools import repeat
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from triage.core.paths import cache_dir_for
 from triage.search import prefixes, similar
@@ -35,6 +37,7 @@ TABLE_SNAPSHOT = "table.pickle"
 
 FileIdentity = tuple[int, int]  # (device, inode)
 Segments = tuple[tuple[tuple[Any, int], ...], int]  # (segment id, documents) each, deletions
+T = TypeVar("T")
 
 
 class SearchIndex:
@@ -142,7 +145,7 @@ class SearchIndex:
         copy); returns how many papers changed. Raises StoreError if a replacing file is not a
         usable DB (the index keeps serving the old one)."""
         with self._lock:
-            replaced = self._reopen_if_replaced()
+            self._reopen_if_replaced()
             token = self._token()
             if token == self._seen_token:
                 return 0
@@ -155,22 +158,23 @@ class SearchIndex:
                 # a change that touched no paper (a new SQL index, a paper changed and changed
                 # back): noted, so that the next open need not compare every version again
                 self.text.record_token(token)
-            # the pending papers' rows and text were read from the old file
-            refresh = news | self._pending if replaced else news
+            # pending papers are re-read too: another process may have changed them since
+            # this one did (and a replaced file holds their rows anew)
+            refresh = changed | gone | self._pending
             if refresh:
                 self.papers_changed(refresh)
             self._seen_token = token
             self._try_flush()
             return len(news)
 
-    def _reopen_if_replaced(self) -> bool:
+    def _reopen_if_replaced(self) -> None:
         """Point the connection at the file the DB path names now, if it is another file."""
         try:
             identity = _identity(self.db_path)
         except OSError:  # moved away mid-sync: keep reading the one we have
-            return False
+            return
         if identity == self._file_identity:
-            return False
+            return
         conn, identity = _connect(self.db_path, create=False)
         old, self.conn = self.conn, conn
         self.reader = Reader(conn)
@@ -178,7 +182,6 @@ class SearchIndex:
         self.table.reader = self.reader
         self._conditions.use_store(self.reader)
         old.close()
-        return True
 
     def flush(self) -> None:
         """Index the pending papers now (raises IndexLocked if another process is writing)."""
@@ -192,26 +195,57 @@ class SearchIndex:
 
     def _try_flush(self) -> None:
         try:
-            self.flush()
+            self._recovering(self.flush)
         except IndexLocked:
             log.info("search index locked by another process: update deferred")
+
+    def _recovering(self, action: Callable[[], T]) -> T:
+        """``action()``; if it fails because index files changed under the open index, once
+        more on the index opened anew."""
+        with self._lock:
+            try:
+                return action()
+            except Exception:
+                if not self.text.damaged():
+                    raise
+            log.warning("search index %s changed while open: opened anew", self.text.directory)
+            self._reopen_damaged()
+            return action()
+
+    def _reopen_damaged(self) -> None:
+        """Open the index files anew, rebuilt from the store unless another process did that
+        already (a truncated segment file does not open)."""
+        for close in (self._searcher.close, self._prefix_sets.close, self.text.close):
+            try:
+                close()
+            except Exception:  # its files are damaged: nothing more to do with them
+                pass
+        with self.text.rebuilding():
+            if not self.text.open() or self.text.damaged():
+                self.text.rebuild(self.reader)
+        self._prefix_sets = PrefixSets(self.text.directory / prefixes.FILE)
+        self._conditions.prefix_sets = self._prefix_sets
+        self._searcher = self.text.take_searcher() or self.text.ix.searcher()
+        self._searcher_opened()
 
     def _token(self) -> str | None:
         return self.reader.change_token()
 
     def _refresh_searcher(self) -> None:
+        """A searcher of the index as committed now. Not Whoosh's ``refresh``: the one of
+        whoosh-reloaded 2.7 keeps every segment of the old reader, those merged away
+        included, so a paper's old text (a note's old words) went on matching, and their
+        files stayed open."""
+        old, self._searcher = self._searcher, self.text.ix.searcher()
         try:
-            self._searcher = self._searcher.refresh()  # reuses unchanged segments' readers
-        except Exception:  # Whoosh can trip over segments another process just merged
-            try:
-                self._searcher.close()
-            except Exception:  # some of its readers were closed by the failed refresh
-                pass
-            self._searcher = self.text.ix.searcher()
+            old.close()
+        except Exception:  # its segments were merged away by another process
+            pass
         self._searcher_opened()
 
     def _searcher_opened(self) -> None:
         reader = self._searcher.reader()
+        self.text.note_files(reader)
         self._conditions.use_index(reader)
         self._deleted = {
             base + docnum
@@ -255,18 +289,18 @@ class SearchIndex:
     # -- searching ------------------------------------------------------------------------------
 
     def search(self, query: str) -> SearchResult:
+        text = query if isinstance(query, str) else str(query)
         try:
-            with self._lock:
-                text = query if isinstance(query, str) else str(query)
-                return self._evaluator.search(text, self._searcher.reader())
+            return self._recovering(lambda: self._evaluator.search(text, self._searcher.reader()))
         except Exception as error:  # a query must never take the UI down
             log.exception("search failed for %r", query)
             return SearchResult(str(query), 0, [], frozenset(), f"search failed: {error}", None)
 
     def more_like(self, paper_id: str, limit: int = 50) -> SearchResult:
         try:
-            with self._lock:
-                return similar.more_like(self._searcher, self.reader, paper_id, limit)
+            return self._recovering(
+                lambda: similar.more_like(self._searcher, self.reader, paper_id, limit)
+            )
         except Exception as error:
             log.exception("more_like failed for %r", paper_id)
             return SearchResult(

@@ -31,8 +31,9 @@ class Context:
     def __init__(self) -> None:
         self.terms: set[str] = set()
         self.prefixes: set[str] = set()
-        self.words: list[list[str]] = []
-        self.title_sets: list[int] = []
+        self.words: list[tuple[tuple[str, ...], list[str]]] = []  # (fields, words) of each run
+        self.ranking_sets: list[int] = []
+        """Rows ranked higher for each they are in: a query word in the title, the arXiv id."""
 
 
 class QueryEvaluator:
@@ -59,10 +60,10 @@ class QueryEvaluator:
         ids, row_of = self.table.ids, self.table.row_of
         ordered: Sequence[str]
         if parsed.sort:
-            key, reverse = parsed.sort
-            ordered = SortedIds(ids, members, self.table.order(key), reverse, total, row_of)
-        elif context.title_sets:
-            ordered = RankedIds(ids, _tiers(members, context.title_sets), total, row_of)
+            order, backwards = self.table.order(*parsed.sort)
+            ordered = SortedIds(ids, members, order, backwards, total, row_of)
+        elif context.ranking_sets:
+            ordered = RankedIds(ids, _tiers(members, context.ranking_sets), total, row_of)
         else:
             ordered = RankedIds(ids, [members], total, row_of)
         suggestion = (
@@ -106,7 +107,10 @@ class QueryEvaluator:
         if isinstance(node, ql.Nothing):
             return 0
         if isinstance(node, ql.Flag):
-            return self._flag(node)
+            members = self._flag(node)
+            if positive and node.kind == "arxiv":  # the paper itself before papers citing it
+                context.ranking_sets.append(members)
+            return members
         if isinstance(node, ql.Words):
             return self._words(node, context, positive)
         raise TypeError(f"not a query node: {node!r}")
@@ -123,7 +127,9 @@ class QueryEvaluator:
         if kind == "state" and isinstance(value, str):
             return table.state.get(value, 0)
         if kind == "tag" and isinstance(value, str):
-            return table.tags.get(value, 0)
+            return self._cached(("tag", value, table.generation), lambda: table.tagged(value))
+        if kind == "arxiv" and isinstance(value, str):
+            return self._cached(("arxiv", value, table.generation), lambda: table.with_arxiv(value))
         if kind in ("added", "listed") and isinstance(value, tuple):
             first, last = value
             return self._cached(
@@ -174,7 +180,7 @@ class QueryEvaluator:
                     pending, self.table, ("title",), tokens, prefix
                 )
         if positive:
-            context.words.append(tokens)
+            context.words.append((fields, tokens))
             if phrase:
                 context.terms.update(tokens)
             else:
@@ -182,21 +188,22 @@ class QueryEvaluator:
             if prefix:
                 context.prefixes.add(tokens[0])
                 context.terms.add(tokens[0])
-            if "title" in fields and len(context.title_sets) < RELEVANCE_WORDS:
-                context.title_sets.append(title)
+            if "title" in fields and len(context.ranking_sets) < RELEVANCE_WORDS:
+                context.ranking_sets.append(title)
         return result
 
     def _cached(self, key: CacheKey, compute: Callable[[], int]) -> int:
         return self._cache.get_or_compute(key, compute)
 
 
-def _tiers(members: int, title_sets: list[int]) -> list[int]:
-    """Papers with more query words in their title first, then newest first."""
-    at_least = [members] + [0] * len(title_sets)
-    for title in title_sets:
-        for count in range(len(title_sets), 0, -1):
-            at_least[count] |= at_least[count - 1] & title
+def _tiers(members: int, ranking_sets: list[int]) -> list[int]:
+    """Papers in more of the ranking sets first (more query words in their title), then
+    newest first."""
+    at_least = [members] + [0] * len(ranking_sets)
+    for ranking in ranking_sets:
+        for count in range(len(ranking_sets), 0, -1):
+            at_least[count] |= at_least[count - 1] & ranking
     tiers = [at_least[-1]]
-    for count in range(len(title_sets) - 1, -1, -1):
+    for count in range(len(ranking_sets) - 1, -1, -1):
         tiers.append(at_least[count] & ~at_least[count + 1])
     return tiers

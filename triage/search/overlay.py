@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Collection, Iterable
 
 from triage.search import bits
-from triage.search.analysis import TEXT_FIELDS, stem, words
+from triage.search.analysis import WORD_FIELDS, stem, words
 from triage.store import Reader
 
 
@@ -18,7 +18,7 @@ class ChangedText:
     """Current words of some papers, each field kept as `` word word … `` so that a prefix, a
     word or a phrase is one substring test (in C), and stems computed on demand."""
 
-    def __init__(self, reader: Reader, fields: tuple[str, ...] = TEXT_FIELDS):
+    def __init__(self, reader: Reader, fields: tuple[str, ...] = WORD_FIELDS):
         self.reader = reader
         self.fields = fields
         self._joined: dict[str, dict[str, str]] = {}

@@ -5,7 +5,7 @@ deletions): ~1 µs per posting, ~30 ms for a word in 20,000 papers. Its term ite
 ~5 µs per word through five generators, and asking every segment for every word of an
 expanded prefix cost more than the postings (~400 words x 11 segments for ``genera``). Here
 each segment is asked only for the words it has, and where the fast paths are in force its
-term table is scanned in place and posting blocks are decoded whole (one unpickle and a
+term table is scanned directly and posting blocks are decoded whole (one unpickle and a
 running sum in C per block of 128 postings: :class:`~.whoosh_internals.TermTable`); other
 segments go through Whoosh's own API. Deleted documents are included: the caller maps them
 to no row.

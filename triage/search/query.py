@@ -2,12 +2,12 @@
 
 words            all must match (title, abstract, note, tags); the last one is a prefix
                  while typing (no trailing space)
-"exact phrase"   -word  -"phrase"  -(group)   a OR b   (a b) OR c
-title:  abstract:  note:  (a word, "a phrase" or a trailing prefix in that field)
+"exact phrase"   -word  -"phrase"  -(group)   a OR b   a or b   (a b) OR c
+title:  abstract:  note:  author:  (a word, "a phrase" or a trailing prefix in that field)
 tag:NAME  is:starred  is:unstarred  has:note  state:inbox|reading|read|archived
-added:  listed:   2026-11-01, 2026-11, 2026, today, yesterday, 7d, 2w, 3m, 1y,
-                  >2026-11-01, >=…, <…, <=…, 2026-11-01..2026-11-30
-sort:title|added|listed  (-title etc. reverses)
+arxiv:2510.01234 (or the start of one; a bare id finds its paper too)
+added:  listed:   see :mod:`.dates`
+sort:title|added|listed|upvotes  (-title etc. reverses)
 """
 
 from __future__ import annotations
@@ -16,13 +16,20 @@ import datetime as dt
 import re
 from dataclasses import dataclass, field
 
+from triage.search.dates import parse_dates
 from triage.store import STATES, normalise_tag
 
 MAX_QUERY_CHARS = 2_000
 MAX_NODES = 64
 MAX_DEPTH = 16
 TEXT_FIELDS = ("title", "abstract", "note")
-SORT_KEYS = ("title", "added", "listed")
+AUTHOR_FIELDS = ("author", "authors")  # words of the paper's authors' names
+SORT_KEYS = ("title", "added", "listed", "upvotes")
+_ARXIV_LINK = re.compile(r"^(?:https?://)?(?:www\.)?arxiv\.org/(?:abs|pdf)/|^arxiv:", re.I)
+_ARXIV_VERSION = re.compile(r"(?:v\d*)?(?:\.pdf)?$", re.I)  # v2, or v being typed
+_ARXIV_ID = re.compile(r"\d{4}\.\d{4,5}|[a-z][a-z-]*(?:\.[a-z]{2})?/\d{7}", re.I)
+_ARXIV_TYPED = re.compile(r"\d{1,4}(?:\.\d{0,5})?")  # the start of an id, being typed
+_BARE_ARXIV = re.compile(r"\d{4}\.\d{4,5}(?:v\d+)?")
 
 
 @dataclass(frozen=True)
@@ -36,10 +43,11 @@ class Words:
 
 @dataclass(frozen=True)
 class Flag:
-    """A structured filter served from the store's data: star, state, tag, note presence, dates."""
+    """A structured filter served from the store's data: star, state, tag, note presence,
+    dates, arXiv id."""
 
-    kind: str  # starred | unstarred | has_note | state | tag | added | listed
-    value: object = None  # state name, tag, or (first_day, last_day) ISO strings, inclusive
+    kind: str  # starred | unstarred | has_note | state | tag | added | listed | arxiv
+    value: object = None  # state, tag, (first_day, last_day) ISO strings inclusive, id prefix
 
 
 @dataclass(frozen=True)
@@ -88,7 +96,8 @@ def parse(text: str, *, today: dt.date | None = None) -> Query:
     if len(text) > MAX_QUERY_CHARS:
         text = text[:MAX_QUERY_CHARS]
         hints.append(f"query cut to its first {MAX_QUERY_CHARS} characters")
-    parser = _Parser(text, today or dt.date.today(), hints)
+    # a UTC day, as the store records when papers were added (and undated listings)
+    parser = _Parser(text, today or dt.datetime.now(dt.UTC).date(), hints)
     tree = parser.parse()
     return Query(tree, parser.sort, hints)
 
@@ -156,7 +165,7 @@ class _Parser:
 
     def _or(self):
         branches = [self._and()]
-        while self._is_or(self._peek()):
+        while self._is_or(self.pos):
             self.pos += 1
             branches.append(self._and())
         if len(branches) > 1 and any(branch is None for branch in branches):
@@ -164,21 +173,28 @@ class _Parser:
             branches = [branch for branch in branches if branch is not None]
         return _combine(Or, branches)
 
-    @staticmethod
-    def _is_or(token) -> bool:
+    def _is_or(self, at: int) -> bool:
+        """``OR`` or ``|``; a lower-case ``or`` too, between two parts of the query (else it
+        is a word: typed last, it may be the start of ``order``)."""
+        tokens = self.tokens
+        token = tokens[at] if at < len(tokens) else None
+        if token is None or token[0] != "term" or token[1] or token[2] or token[4]:
+            return False
+        if token[3] in ("OR", "|"):
+            return True
         return (
-            token is not None
-            and token[0] == "term"
-            and not token[1]
-            and token[2] is None
-            and not token[4]
-            and token[3] in ("OR", "|")
+            token[3] == "or"
+            and 0 < at < len(tokens) - 1
+            and tokens[at - 1][0] in ("term", "close")
+            and tokens[at + 1][0] in ("term", "open", "not")
         )
 
     def _and(self):
         parts = []
         while (
-            (token := self._peek()) is not None and token[0] != "close" and not self._is_or(token)
+            (token := self._peek()) is not None
+            and token[0] != "close"
+            and not self._is_or(self.pos)
         ):
             node = self._unary()
             if node is not None:
@@ -218,18 +234,24 @@ class _Parser:
             if self.nodes == MAX_NODES + 1:
                 self.hints.append(f"only the first {MAX_NODES} terms are used")
             return None
-        node = (
-            self._field(name.lower(), value, is_phrase, at_end)
-            if name
-            else _words(value, None, is_phrase, at_end)
-        )
+        if name:
+            node = self._field(name.lower(), value, is_phrase, at_end)
+        elif not is_phrase and _BARE_ARXIV.fullmatch(value):
+            # a bare arXiv id: its paper, and any paper whose text names it
+            node = _combine(Or, [self._arxiv(value), self._words(value, None, False, at_end)])
+        else:
+            node = self._words(value, None, is_phrase, at_end)
         if node is None:
             return None
         return Not(node) if negated else node
 
     def _field(self, name: str, value: str, is_phrase: bool, at_end: bool):
         if name in TEXT_FIELDS:
-            return _words(value, (name,), is_phrase, at_end)
+            return self._words(value, (name,), is_phrase, at_end)
+        if name in AUTHOR_FIELDS:
+            return self._words(value, ("authors",), is_phrase, at_end)
+        if name == "arxiv":
+            return self._arxiv(value)
         lowered = value.strip().lower()
         if name == "tag":
             tag = normalise_tag(value)
@@ -261,8 +283,8 @@ class _Parser:
             span = parse_dates(lowered, self.today)
             if span is None:
                 self.hints.append(
-                    f"{name}:{value} is not a date: use e.g. 2026-11-01, today, 7d, "
-                    ">2026-11-01 or 2026-11-01..2026-11-30"
+                    f"{name}:{value} is not a date: use e.g. 2026-11-01, 2026-11, today, "
+                    "7d, >7d, >2026-11-01 or 2026-11-01..2026-11-30"
                 )
                 return None
             return Flag(name, span)
@@ -273,17 +295,32 @@ class _Parser:
                 self.sort = (key, reverse)
             else:
                 self.hints.append(
-                    f"sort:{value} is unknown: use sort:title, sort:added or sort:listed"
+                    f"sort:{value} is unknown: use sort:title, sort:added, sort:listed "
+                    "or sort:upvotes"
                 )
             return None
         self.hints.append(f"{name}: is not a filter; searched as words")
-        return _words(f"{name} {value}", None, is_phrase, at_end)
+        return self._words(f"{name} {value}", None, is_phrase, at_end)
+
+    def _arxiv(self, value: str):
+        """The papers with this arXiv id (a link, ``arXiv:`` and a version are taken off),
+        or whose id starts with the digits typed so far."""
+        bare = _ARXIV_VERSION.sub("", _ARXIV_LINK.sub("", value.strip()), count=1)
+        if _ARXIV_ID.fullmatch(bare) or _ARXIV_TYPED.fullmatch(bare):
+            return Flag("arxiv", bare.lower())
+        self.hints.append(f"arxiv:{value} is not an arXiv id: use e.g. arxiv:2510.01234")
+        return Nothing()
+
+    def _words(self, value: str, fields, is_phrase: bool, at_end: bool):
+        if not re.search(r"\w", value):
+            if value.strip():
+                self.hints.append(f"{value.strip()} has no letters or digits: ignored")
+            return None
+        return _words(value, fields, is_phrase, at_end)
 
 
 def _words(value: str, fields, is_phrase: bool, at_end: bool):
     words = tuple(value.split())
-    if not words:
-        return None
     if is_phrase or len(words) > 1:
         return (
             Words(words, fields, prefix=False)
@@ -306,78 +343,3 @@ def _combine(kind, parts):
     if len(parts) == 1:
         return parts[0]
     return kind(tuple(parts))
-
-
-_RELATIVE = re.compile(r"^(\d{1,5})([dwmy])$")
-_DAY = re.compile(r"^(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?$")
-_FAR_PAST, _FAR_FUTURE = "0000-01-01", "9999-12-31"
-
-
-def parse_dates(value: str, today: dt.date) -> tuple[str, str] | None:
-    """An inclusive (first_day, last_day) pair of ISO dates, or None if ``value`` is no date."""
-    if ".." in value:
-        start, _, end = value.partition("..")
-        first = _span(start, today) if start else (_FAR_PAST, _FAR_PAST)
-        last = _span(end, today) if end else (_FAR_FUTURE, _FAR_FUTURE)
-        if first is None or last is None:
-            return None
-        return first[0], last[1]
-    for operator in (">=", "<=", ">", "<"):
-        if value.startswith(operator):
-            span = _span(value[len(operator) :], today)
-            if span is None:
-                return None
-            if operator == ">=":
-                return span[0], _FAR_FUTURE
-            if operator == "<=":
-                return _FAR_PAST, span[1]
-            if operator == ">":
-                return _next_day(span[1]), _FAR_FUTURE
-            return _FAR_PAST, _previous_day(span[0])
-    return _span(value, today)
-
-
-def _span(value: str, today: dt.date) -> tuple[str, str] | None:
-    if value == "today":
-        return today.isoformat(), today.isoformat()
-    if value == "yesterday":
-        day = (today - dt.timedelta(days=1)).isoformat()
-        return day, day
-    if match := _RELATIVE.match(value):
-        count, unit = int(match[1]), match[2]
-        days = count * {"d": 1, "w": 7, "m": 30, "y": 365}[unit]
-        try:
-            start = today - dt.timedelta(days=max(days - 1, 0))
-        except OverflowError:
-            start = dt.date.min
-        return start.isoformat(), _FAR_FUTURE
-    if match := _DAY.match(value):
-        year, month, day = int(match[1]), match[2], match[3]
-        try:
-            if day is not None:
-                first = last = dt.date(year, int(month), int(day))
-            elif month is not None:
-                first = dt.date(year, int(month), 1)
-                last = (first.replace(day=28) + dt.timedelta(days=4)).replace(day=1) - dt.timedelta(
-                    days=1
-                )
-            else:
-                first, last = dt.date(year, 1, 1), dt.date(year, 12, 31)
-        except ValueError:
-            return None
-        return first.isoformat(), last.isoformat()
-    return None
-
-
-def _next_day(day: str) -> str:
-    try:
-        return (dt.date.fromisoformat(day) + dt.timedelta(days=1)).isoformat()
-    except (ValueError, OverflowError):
-        return _FAR_FUTURE
-
-
-def _previous_day(day: str) -> str:
-    try:
-        return (dt.date.fromisoformat(day) - dt.timedelta(days=1)).isoformat()
-    except (ValueError, OverflowError):
-        return _FAR_PAST

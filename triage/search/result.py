@@ -6,23 +6,16 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from whoosh.support.charset import accent_map
-
 from triage.search import bits
+from triage.search.analysis import fold
 
 _WORD = re.compile(r"\w+")
 _BULK = 512
 
 
-def fold(text: str) -> str:
-    """The form words are indexed in: lower case, accents removed."""
-    text = text.lower()
-    return text if text.isascii() else text.translate(accent_map)
-
-
 @dataclass
 class SearchResult:
-    """``terms`` holds lower-case, accent-folded surface forms: every indexed word a query word
+    """``terms`` holds folded surface forms (see :func:`~.analysis.fold`): every indexed word a query word
     matched (``diffusion`` -> diffusion, diffusions, diffuse) plus the word being typed as a
     prefix (``diff``), which highlights every word that starts with it."""
 

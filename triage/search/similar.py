@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import math
+import re
 from collections import Counter
 from typing import TYPE_CHECKING, Any
 
 from whoosh.analysis import STOP_WORDS
 from whoosh.query import Or, Term
 
-from triage.search.analysis import TEXT_FIELDS, analyse
+from triage.search.analysis import analyse, words
 from triage.search.result import SearchResult
 from triage.store import Reader
 
@@ -17,29 +18,37 @@ if TYPE_CHECKING:
     from triage.search.conditions import TextConditions
 
 KEY_WORDS = 12  # words of a paper that find papers like it
-SUGGESTED_FIELDS = ("title", "abstract", "note")
+SHORTEST_CORRECTED = 4  # a shorter word is too short to tell what it was meant to be
+_WORD_RUN = re.compile(r"\w+")
 
 
 def suggest(
-    text: str, word_runs: list[list[str]], conditions: TextConditions, index_reader: Any
+    text: str,
+    word_runs: list[tuple[tuple[str, ...], list[str]]],
+    conditions: TextConditions,
+    index_reader: Any,
 ) -> str | None:
-    """The query with unknown words replaced by the closest indexed word, if any."""
+    """The query with unknown words replaced by the closest indexed word of their fields, if
+    any. Only close spellings count: one letter off up to 5 letters, two beyond, the first
+    letter kept (a word of another script is not "corrected" into a Latin one)."""
     suggestion = text
-    changed = False
-    for tokens in word_runs:
+    for fields, tokens in word_runs:
         for token in tokens:
-            if conditions.single("prefix", TEXT_FIELDS, token):
+            if len(token) < SHORTEST_CORRECTED or conditions.single("prefix", fields, token):
                 continue
+            distance = 1 if len(token) <= 5 else 2
             candidates = {
                 word
-                for field in SUGGESTED_FIELDS
-                for word in index_reader.corrector(field).suggest(token, limit=5, maxdist=2)
+                for field in fields
+                if field != "tagwords"
+                for word in index_reader.corrector(field).suggest(
+                    token, limit=5, maxdist=distance, prefix=1
+                )
             }
             best = min(candidates, key=lambda word: (_distance(token, word), word), default=None)
             if best and best != token:
                 suggestion = _replace_word(suggestion, token, best)
-                changed = True
-    return suggestion if changed and suggestion != text else None
+    return suggestion if suggestion != text else None
 
 
 def more_like(searcher: Any, store: Reader, paper_id: str, limit: int) -> SearchResult:
@@ -87,7 +96,9 @@ def _key_words(searcher: Any, paper_id: str, title: str, abstract: str) -> list[
 
 
 def _replace_word(text: str, old: str, new: str) -> str:
-    return " ".join(new if analyse(word) == [old] else word for word in text.split())
+    """Each word of ``text`` that is ``old`` in its indexed form becomes ``new``; quotes,
+    brackets, signs and spacing stay as typed."""
+    return _WORD_RUN.sub(lambda run: new if words(run.group()) == [old] else run.group(), text)
 
 
 def _distance(first: str, second: str) -> int:

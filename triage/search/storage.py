@@ -1,41 +1,67 @@
-"""Segment files read in place: the file interface over a view of their mapping.
+"""Segment files read with positioned reads (``os.pread``), never through a memory mapping.
 
-Whoosh's own ``FileStorage`` maps a compound segment file and hands each part of it to a
-``BufferFile``, which wraps the part in a ``BytesIO``: that copies every part of every segment
-into memory when the index is opened (~75 MB at 100,000 papers), and touches every page of
-the mapping while doing it (another ~80 MB of resident pages). The mapped storage
-(:class:`~.whoosh_internals.MappedStorage`) makes each part a view of the mapping read through
-:class:`ViewReader`, so only the pages a search actually reads become resident, and they are
-the kernel's page cache, shared and dropped under memory pressure.
+A mapped file that another program truncates kills the process with SIGBUS on the next read
+of a page past the new end (the terminal left in raw mode by the app): a read gets fewer
+bytes instead, which :class:`SegmentReader` reports as :class:`IndexDamaged`, and the index
+is rebuilt. Whoosh's own ``FileStorage`` maps a compound segment file and copies every part
+of it into a ``BytesIO`` at open (~75 MB at 100,000 papers); here each part is a window of
+the open file, read a piece at a time as a search needs it, so the index's pages stay the
+kernel's page cache, shared and dropped under memory pressure.
 """
 
 from __future__ import annotations
 
 import os
+from typing import BinaryIO
 
 SEGMENT_SUFFIX = ".seg"
 PEEK_BYTES = 512
 
 
-class ViewReader:
-    """The file interface Whoosh and ``pickle`` use (read, readline, seek, tell), over a view."""
+class IndexDamaged(OSError):
+    """An index file is shorter than when it was opened: another program truncated it."""
 
-    __slots__ = ("_position", "_view")
 
-    def __init__(self, view: memoryview):
-        self._view = view
+class SegmentReader:
+    """The file interface Whoosh and ``pickle`` use (read, readline, seek, tell, peek) over
+    ``length`` bytes of an open file from ``start``, plus ``get`` for reads at a position."""
+
+    __slots__ = ("_handle", "_length", "_name", "_position", "_start")
+
+    def __init__(self, handle: BinaryIO, start: int, length: int, name: str) -> None:
+        self._handle = handle  # shared by every part of the file, closed when the last goes
+        self._start = start
+        self._length = length
+        self._name = name
         self._position = 0
+
+    def window(self, position: int, length: int) -> SegmentReader:
+        """A reader of a part of this one."""
+        return SegmentReader(self._handle, self._start + position, length, self._name)
+
+    def __len__(self) -> int:
+        return self._length
+
+    def get(self, position: int, length: int) -> bytes:
+        """``length`` bytes from ``position`` (fewer at the end of the window)."""
+        wanted = max(0, min(length, self._length - position))
+        data = os.pread(self._handle.fileno(), wanted, self._start + position)
+        if len(data) != wanted:
+            raise IndexDamaged(f"search index file {self._name} was truncated")
+        return data
 
     def read(self, size: int = -1) -> bytes:
         start = self._position
-        end = len(self._view) if size is None or size < 0 else min(start + size, len(self._view))
-        self._position = max(end, start)
-        return bytes(self._view[start:end])
+        if size is None or size < 0:
+            size = self._length - start
+        data = self.get(start, size)
+        self._position = start + len(data)
+        return data
 
     def peek(self, size: int = 0) -> bytes:
         """Some bytes ahead, without moving: ``pickle`` reads a whole small pickle through one
         call instead of one ``read`` per opcode (~20 per posting block's header)."""
-        return bytes(self._view[self._position : self._position + PEEK_BYTES])
+        return self.get(self._position, PEEK_BYTES)
 
     def readinto(self, buffer) -> int:
         data = self.read(len(buffer))
@@ -43,25 +69,23 @@ class ViewReader:
         return len(data)
 
     def readline(self, size: int = -1) -> bytes:
-        view = self._view
         start = self._position
-        limit = len(view) if size is None or size < 0 else min(start + size, len(view))
+        limit = self._length if size is None or size < 0 else min(start + size, self._length)
         end = start
         while end < limit:
-            chunk = bytes(view[end : min(end + 4096, limit)])
+            chunk = self.get(end, min(4096, limit - end))
             newline = chunk.find(b"\n")
             if newline >= 0:
                 end += newline + 1
                 break
             end += len(chunk)
-        self._position = max(end, start)
-        return bytes(view[start:end])
+        return self.read(end - start)
 
     def seek(self, position: int, whence: int = os.SEEK_SET) -> int:
         if whence == os.SEEK_CUR:
             position += self._position
         elif whence == os.SEEK_END:
-            position += len(self._view)
+            position += self._length
         self._position = max(position, 0)
         return self._position
 
@@ -69,4 +93,4 @@ class ViewReader:
         return self._position
 
     def close(self) -> None:
-        pass
+        """Nothing to do: the file is shared with the other parts."""

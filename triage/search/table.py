@@ -14,7 +14,8 @@ from pathlib import Path
 
 from triage.core.files import atomic_write
 from triage.search import bits
-from triage.store import STATES, Reader
+from triage.search.analysis import fold
+from triage.store import STATES, Reader, normalise_tag
 
 _SNAPSHOT_FIELDS = ("ids", "last_listed", "starred", "has_note", "state", "tags")
 SNAPSHOT_FORMAT = 2  # 2: orders and document rows as arrays, listing days shared
@@ -110,6 +111,8 @@ class Table:
         tags: dict[str, set[str]] = {paper: set() for paper in ids}
         for paper, tag in self.reader.present_tags(ids):
             tags[paper].add(tag)
+        self._orders.pop("upvotes", None)  # a fetch refreshes upvotes
+        self._orders.pop("-upvotes", None)
         for paper, (_, _, starred, state, has_note) in current.items():
             bit = 1 << self.row_of[paper]
             self.starred = self.starred | bit if starred else self.starred & ~bit
@@ -130,17 +133,48 @@ class Table:
         return bits.from_rows(self.rows_of(ids), self.size)
 
     def dated(self, kind: str, first: str, last: str) -> int:
-        """Papers added (or listed, any listing) between two ISO days, inclusive."""
+        """Papers added (or listed: the paper's date, its latest listing) between two ISO
+        days, inclusive."""
         return self.bits_of(self.reader.ids_dated(kind, first, last))
 
-    def order(self, key: str) -> Sequence[int]:
-        """Rows in ``sort:key`` order (title A-Z; added and listed newest first)."""
+    def tagged(self, tag: str) -> int:
+        """Papers with the tag, its accents folded (``tag:e`` finds ``é``) and read as a tag
+        typed now is (a ``#hash`` stored by an older version is ``hash``)."""
+        wanted = fold(normalise_tag(tag))
+        result = 0
+        for name, members in self.tags.items():
+            if fold(normalise_tag(name)) == wanted:
+                result |= members
+        return result
+
+    def with_arxiv(self, prefix: str) -> int:
+        """Papers whose arXiv id starts with ``prefix`` (a whole id: its paper)."""
+        return self.bits_of(self.reader.ids_with_arxiv(prefix))
+
+    def order(self, key: str, reverse: bool = False) -> tuple[Sequence[int], bool]:
+        """Rows in ``sort:key`` order (title A-Z; added and listed newest first; upvotes most
+        first), and whether to read them backwards for ``sort:-key``. Papers without upvotes
+        come last either way."""
+        if key == "upvotes":
+            key, reverse = ("-upvotes" if reverse else "upvotes"), False
         if key not in self._orders:
             if key == "listed":
                 self._orders[key] = range(self.size)
+            elif key in ("upvotes", "-upvotes"):
+                self._orders[key] = self._by_upvotes(most_first=key == "upvotes")
             else:
                 value = self.reader.sort_values(key)
                 keyed = [value.get(paper, "") for paper in self.ids]
                 rows = sorted(range(self.size), key=keyed.__getitem__, reverse=key == "added")
                 self._orders[key] = array("I", rows)  # a list would hold 100,000 int objects
-        return self._orders[key]
+        return self._orders[key], reverse
+
+    def _by_upvotes(self, *, most_first: bool) -> array:
+        """Known upvotes in order (ties newest first), then the papers without any."""
+        value = self.reader.sort_values("upvotes")
+        counts = [value.get(paper) for paper in self.ids]
+        sign = -1 if most_first else 1
+        known = [(row, count) for row, count in enumerate(counts) if count is not None]
+        known.sort(key=lambda pair: sign * pair[1])  # stable: ties stay newest first
+        unknown = [row for row, count in enumerate(counts) if count is None]
+        return array("I", [row for row, _ in known] + unknown)

@@ -9,6 +9,8 @@ token), its second the versions as JSON: opening an up-to-date index reads the h
 
 Whether it is written, stored and read through the fast paths or through Whoosh's own is
 decided when it is made (:func:`~.whoosh_internals.fast_paths`); the results are the same.
+Either way no file is memory-mapped (see :mod:`.storage`), and the sizes of the files a
+search reads are noted, so that one truncated under the open index is recognised as damage.
 """
 
 from __future__ import annotations
@@ -29,11 +31,12 @@ from whoosh.filedb.filestore import FileStorage
 from triage.core.files import atomic_write
 from triage.search import bulk, postings, prefixes, whoosh_internals
 from triage.search.analysis import make_schema, read_documents, words
+from triage.search.storage import SEGMENT_SUFFIX
 from triage.store import Reader
 
-SCHEMA_VERSION = (
-    6  # 2: Existence format; 3: one word splitter; 4, 5: prefix sets; 6: longer prefixes, words
-)
+SCHEMA_VERSION = 8
+"""2: Existence format; 3: one word splitter; 4, 5: prefix sets; 6: longer prefixes, words;
+7: words NFKC-folded; 8: authors, the paper's date (its latest listing)."""
 BULK_AT = 200  # documents per write from which the bulk writer is used
 LOCK_RETRIES = 5
 LOCK_DELAY = 0.05
@@ -62,6 +65,7 @@ class TextIndex:
         self._versions_text = ""  # the versions as read at open, parsed on first use
         self.change_token: str | None = None
         self._searcher: Any = None  # the one opened to check the index, until someone takes it
+        self._sizes: dict[str, tuple[int, int]] = {}  # (inode, size) of the files searches read
 
     @property
     def ix(self) -> Any:
@@ -85,10 +89,11 @@ class TextIndex:
                 header, versions = _split_state(state)
                 if header.get("schema") != SCHEMA_VERSION:
                     return False
+                # never a memory mapping: a file truncated under it kills the process (SIGBUS)
                 storage = (
-                    whoosh_internals.MappedStorage(str(self.directory))
+                    whoosh_internals.SegmentStorage(str(self.directory))
                     if self.fast
-                    else FileStorage(str(self.directory))
+                    else FileStorage(str(self.directory), supports_mmap=False)
                 )
                 self._ix = storage.open_index(INDEX_NAME)
                 self._versions, self._versions_text = header.get("versions"), versions
@@ -301,6 +306,36 @@ class TextIndex:
             if old.name not in names:
                 old.unlink(missing_ok=True)
         return ids
+
+    def note_files(self, reader: Any) -> None:
+        """Remember the size of the files a search reads through ``reader``: its segments
+        (never changed once written) and the prefix sets (replaced only by a rebuild, which
+        swaps in a new directory)."""
+        names = [prefixes.FILE] + [
+            f"{leaf.segment().segment_id()}{SEGMENT_SUFFIX}"
+            for leaf, _ in reader.leaf_readers()
+            if leaf.segment() is not None
+        ]
+        self._sizes = {}
+        for name in names:
+            try:
+                status = (self.directory / name).stat()
+            except OSError:  # an index without documents has no segment, or no prefix sets
+                continue
+            self._sizes[name] = (status.st_ino, status.st_size)
+
+    def damaged(self) -> bool:
+        """Whether a file noted by :meth:`note_files` has another size now: another program
+        truncated it. A file gone or replaced is not damage: another process merged it away
+        or swapped in a rebuild, and the open one is still read."""
+        for name, (inode, size) in self._sizes.items():
+            try:
+                status = (self.directory / name).stat()
+            except FileNotFoundError:
+                continue
+            if status.st_ino == inode and status.st_size != size:
+                return True
+        return False
 
     def close(self) -> None:
         self._close_searcher()

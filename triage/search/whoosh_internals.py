@@ -4,10 +4,10 @@ Three fast paths rely on internals of whoosh-reloaded 2.7 (its W3 codec and its 
 
 - :class:`BlockSegmentWriter` hands the codec's postings writer whole blocks by filling its
   private buffer (the bulk writer, :mod:`.bulk`, is one);
-- :class:`TermTable` scans a segment's term table in place and decodes posting blocks whole
-  (:mod:`.postings`);
-- :class:`MappedStorage` hands Whoosh views of one mapping of a segment file instead of
-  copies (:mod:`.storage` says why).
+- :class:`TermTable` scans a segment's term table a large piece at a time and decodes a
+  word's posting blocks whole, from one read (:mod:`.postings`);
+- :class:`SegmentStorage` hands Whoosh windows of an open segment file, read with positioned
+  reads, instead of a mapping copied part by part (:mod:`.storage` says why).
 
 They are used only if the installed distribution's version is one they were verified
 against (``VERIFIED``), the private names they need exist, and a small index written by
@@ -15,16 +15,15 @@ against (``VERIFIED``), the private names they need exist, and a small index wri
 public API and through :class:`TermTable`: a format change that kept the names would
 otherwise return wrong results silently. If not, or with ``TRIAGE_WHOOSH_FAST=0`` in the
 environment, the index uses Whoosh's own writer, postings and ``FileStorage``, and one
-warning says why: the same papers match, builds are ~10x slower, an open index takes more
-memory, and "more like this" may order near ties differently (Whoosh's writer counts a
-field's distinct words as its length).
+warning says why: the same papers match, builds are ~10x slower, searches somewhat slower
+(Whoosh reads an index file a seek and a read at a time), and "more like this" may order
+near ties differently (Whoosh's writer counts a field's distinct words as its length).
 """
 
 from __future__ import annotations
 
 import functools
 import logging
-import mmap
 import os
 import pickle
 import re
@@ -44,12 +43,12 @@ from whoosh.codec.whoosh3 import W3FieldWriter, W3PostingsWriter, W3TermInfo, W3
 from whoosh.fields import ID, TEXT, Schema
 from whoosh.filedb.filestore import FileStorage
 from whoosh.filedb.filetables import OrderedHashReader
-from whoosh.filedb.structfile import BufferFile
+from whoosh.filedb.structfile import StructFile
 from whoosh.formats import Existence
 from whoosh.system import pack_ushort
 from whoosh.writing import SegmentWriter
 
-from triage.search.storage import SEGMENT_SUFFIX, ViewReader
+from triage.search.storage import SEGMENT_SUFFIX, SegmentReader
 
 log = logging.getLogger(__name__)
 
@@ -76,7 +75,7 @@ def fallback_reason() -> str | None:
         _warned.add(reason)
         log.warning(
             "search index: Whoosh fast paths off (%s); using Whoosh's own writer, postings and "
-            "storage (the same matches, slower builds, more memory)",
+            "storage (the same matches, slower builds and searches)",
             reason,
         )
     return reason
@@ -163,7 +162,7 @@ def _self_check() -> str | None:
             expected = {word: list(docnums) for word, docnums in bulk.items()}
             expected["every"] += [count, count + 1, count + 2]
             expected["fresh"] = [count, count + 1, count + 2]
-            with MappedStorage(directory).open_index().reader() as reader:
+            with SegmentStorage(directory).open_index().reader() as reader:
                 public = {
                     word: list(reader.postings("text", word).all_ids())
                     for word in reader.field_terms("text")
@@ -178,11 +177,11 @@ def _self_check() -> str | None:
     except Exception as error:  # a renamed field, a changed signature
         return f"self-check failed: {type(error).__name__}: {error}"
     if any(table is None for table, _ in tables):
-        return "self-check: a segment file is not read in place"
+        return "self-check: a segment file is not read through SegmentStorage"
     if public != expected:
         return "self-check: Whoosh reads the bulk-written postings differently"
     if in_place != expected:
-        return "self-check: postings read in place differ from Whoosh's"
+        return "self-check: postings read directly differ from Whoosh's"
     if stored != ["0", str(count + 2)]:
         return "self-check: stored fields differ"
     return None
@@ -265,38 +264,39 @@ def _write_term(writer: W3FieldWriter, term: bytes, docnums: array, longest: int
     writer.finish_term()
 
 
-# -- reading term tables and postings in place -----------------------------------------------
+# -- reading term tables and postings directly ------------------------------------------------
 
 _KEY_LENGTHS = struct.Struct("!ii")  # before each key in a hash table: key and value lengths
 _FIELD_NUMBER = struct.Struct("!H")  # a term's key: field number, then the term's bytes
 _BLOCK_LENGTH = struct.Struct("!i")  # before each posting block (negative: the last one)
 _HEADER = 4  # the magic bytes before a term's first posting block
+SCAN_BYTES = 64 * 1024  # of a term table read at a time while listing a prefix's words
 
 
 def term_table(leaf: Any) -> TermTable | None:
-    """The segment's term table if it can be read in place (its files are mapped)."""
+    """The segment's term table if it can be read directly (its files are segment files)."""
     terms = getattr(leaf, "_terms", None)
     if (
         isinstance(terms, W3TermsReader)
         and isinstance(getattr(terms, "_tindex", None), OrderedHashReader)
-        and isinstance(terms._tindex.dbfile, MappedFile)
-        and isinstance(terms._postfile, MappedFile)
+        and isinstance(terms._tindex.dbfile, SegmentFile)
+        and isinstance(terms._postfile, SegmentFile)
     ):
         return TermTable(terms)
     return None
 
 
 class TermTable:
-    """A segment's term table and postings (views of its mapped file), read without copies."""
+    """A segment's term table and postings, read in large pieces rather than a value at a time."""
 
-    __slots__ = ("_end", "_fields", "_postings", "_table", "_view")
+    __slots__ = ("_end", "_fields", "_postings", "_table", "_terms")
 
     def __init__(self, terms: W3TermsReader) -> None:
         self._fields: dict[str, int] = terms._fieldmap
         self._table = terms._tindex
-        self._view: memoryview = self._table.dbfile._buf
+        self._terms: SegmentReader = self._table.dbfile.file
         self._end: int = self._table.endofdata
-        self._postings: memoryview = terms._postfile._buf
+        self._postings: SegmentReader = terms._postfile.file
 
     def words(self, field: str, prefix: str) -> Iterator[tuple[str, Callable[[], Any]]]:
         """(word, a function returning its term info) for each word of ``field`` from
@@ -308,34 +308,44 @@ class TermTable:
         position = self._table.closest_key_pos(start)
         if position is None:
             return
-        view, end = self._view, self._end
+        end, header = self._end, _KEY_LENGTHS.size
+        piece, piece_at = b"", position  # the bytes of the table from ``piece_at``
         while position < end:
-            key_length, value_length = _KEY_LENGTHS.unpack_from(view, position)
-            key_at = position + _KEY_LENGTHS.size
-            key = view[key_at : key_at + key_length].tobytes()
+            at = position - piece_at
+            if at + header > len(piece):
+                piece, piece_at, at = self._terms.get(position, SCAN_BYTES), position, 0
+            key_length, value_length = _KEY_LENGTHS.unpack_from(piece, at)
+            entry = header + key_length + value_length
+            if at + entry > len(piece):  # the entry runs past the piece read
+                piece = self._terms.get(position, max(SCAN_BYTES, entry))
+                piece_at, at = position, 0
+            key = piece[at + header : at + header + key_length]
             if not key.startswith(start):
                 return
-            value_at = key_at + key_length
+            value_at = at + header + key_length
             yield (
                 key[2:].decode("utf-8"),
-                functools.partial(_term_info, view, value_at, value_length),
+                functools.partial(_term_info, piece, value_at, value_length),
             )
-            position = value_at + value_length
+            position += entry
 
     def decode(self, info: Any, base: int, into: list[int]) -> None:
         """Append ``base`` + each document number of the term (``info``: its term info)."""
         if info.is_inlined():  # a rare word: its postings are in the term table
             into.extend(docnum + base for docnum in info.inlined_postings()[0])
             return
-        view = self._postings
-        position = info.extent()[0] + _HEADER
+        offset, length = info.extent()
+        if isinstance(length, tuple):  # as whoosh-reloaded 2.7 reads it back from the table
+            (length,) = length
+        data = memoryview(self._postings.get(offset, length))  # every block, in one read
+        position = _HEADER
         while True:
-            length = _BLOCK_LENGTH.unpack_from(view, position)[0]
+            length = _BLOCK_LENGTH.unpack_from(data, position)[0]
             block_end = position + _BLOCK_LENGTH.size + abs(length)
-            block = BytesIO(view[position + _BLOCK_LENGTH.size : block_end])
+            block = BytesIO(data[position + _BLOCK_LENGTH.size : block_end])
             compressed = pickle.load(block)[3]  # the block's header, then its data
-            data = block.read()
-            ids = pickle.loads(zlib.decompress(data) if compressed else data)[0]
+            payload = block.read()
+            ids = pickle.loads(zlib.decompress(payload) if compressed else payload)[0]
             numbers = accumulate(ids, initial=base)  # delta-coded
             next(numbers)
             into.extend(numbers)
@@ -344,18 +354,18 @@ class TermTable:
             position = block_end
 
 
-def _term_info(view: memoryview, at: int, length: int) -> Any:
-    return W3TermInfo.from_bytes(view[at : at + length].tobytes())
+def _term_info(piece: bytes, at: int, length: int) -> Any:
+    return W3TermInfo.from_bytes(piece[at : at + length])
 
 
-# -- segment files as views of one mapping ---------------------------------------------------
+# -- segment files read with positioned reads --------------------------------------------------
 
 
-class MappedStorage(FileStorage):
-    """A ``FileStorage`` whose segment files are read through :class:`MappedFile`.
+class SegmentStorage(FileStorage):
+    """A ``FileStorage`` whose segment files are :class:`SegmentFile` objects.
 
-    ``supports_mmap`` is False so that Whoosh's compound reader does not map the file again
-    itself but asks our file for its parts (``subset``), which are views of one mapping.
+    ``supports_mmap`` is False so that Whoosh's compound reader does not map the file itself
+    but asks our file for its parts (``subset``), which are windows of the same open file.
     """
 
     def __init__(self, path: str) -> None:
@@ -363,33 +373,24 @@ class MappedStorage(FileStorage):
 
     def open_file(self, name: str, **kwargs: Any) -> Any:
         if name.endswith(SEGMENT_SUFFIX):
-            with open(os.path.join(self.folder, name), "rb") as handle:
-                if os.fstat(handle.fileno()).st_size:
-                    return MappedFile(
-                        memoryview(mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ)),
-                        name=name,
-                    )
+            handle = open(os.path.join(self.folder, name), "rb", buffering=0)  # noqa: SIM115
+            size = os.fstat(handle.fileno()).st_size
+            if size:
+                return SegmentFile(SegmentReader(handle, 0, size, name), name=name)
+            handle.close()
         return super().open_file(name, **kwargs)
 
 
-class MappedFile(BufferFile):
-    """A ``BufferFile`` over a memory view, reading it in place; parts are views too."""
+class SegmentFile(StructFile):
+    """A ``StructFile`` over a :class:`SegmentReader`: values at a position are one read,
+    parts are windows of the same file."""
 
-    def __init__(self, view: memoryview, name: str | None = None, onclose: Any = None) -> None:
-        self._buf = view
-        self._name = name
-        self.file = ViewReader(view)
-        self.onclose = onclose
-        self.is_real = False
-        self.is_closed = False
+    def __init__(self, reader: SegmentReader, name: str | None = None, onclose: Any = None):
+        super().__init__(reader, name=name, onclose=onclose)
+        self.file: SegmentReader = reader
 
-    def subset(self, position: int, length: int, name: str | None = None) -> MappedFile:
-        return MappedFile(self._buf[position : position + length], name=name or self._name)
+    def subset(self, position: int, length: int, name: str | None = None) -> SegmentFile:
+        return SegmentFile(self.file.window(position, length), name=name or self._name)
 
-    def close(self) -> None:
-        super().close()
-        # the mapping itself goes when the last view of it does (parts may outlive this file)
-        try:
-            self._buf.release()
-        except BufferError:  # something still reads this very view: it goes with it
-            pass
+    def get(self, position: int, length: int) -> bytes:
+        return self.file.get(position, length)

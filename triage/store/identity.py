@@ -9,6 +9,9 @@ import unicodedata
 _WHITESPACE = re.compile(r"\s+")
 _NOT_ALNUM = re.compile(r"[\W_]+")
 _TAG_FORBIDDEN = re.compile(r"[\s,]+")
+_TAG_EDGES = re.compile(r"^[#-]+|-+$")  # a leading `#` is how tags are shown, not a part of them
+MAX_TAG_CHARS = 40
+"""A longer tag is cut to this length."""
 
 
 def title_key(title: str) -> str:
@@ -22,9 +25,11 @@ def paper_id(title: str) -> str:
 
 
 def normalise_tag(tag: str) -> str:
-    """Tags are single lower-case words: `Must Read` becomes `must-read`."""
+    """Tags are single lower-case words of at most ``MAX_TAG_CHARS`` characters: `Must Read`
+    becomes `must-read`, `#hash` becomes `hash` (shown as `#hash`)."""
     cleaned = _TAG_FORBIDDEN.sub("-", unicodedata.normalize("NFKC", tag).strip().casefold())
-    return cleaned.strip("-")
+    cleaned = _TAG_EDGES.sub("", cleaned)
+    return _TAG_EDGES.sub("", cleaned[:MAX_TAG_CHARS])
 
 
 def match_key(title: str) -> str:

@@ -23,6 +23,9 @@ TEXT_COLUMNS = {  # each searchable text field, over papers p LEFT JOIN annotati
     "abstract": "p.abstract",
     "note": "a.note",
     "tagwords": "(SELECT group_concat(tag, ' ') FROM tags t WHERE t.paper_id = p.id AND t.present)",
+    # the authors' names, in order; a value that is not JSON reads as none (as authors_from_json)
+    "authors": "(SELECT group_concat(value, ', ') FROM json_each(CASE WHEN json_valid(p.authors) "
+    "AND json_type(p.authors) = 'array' THEN p.authors ELSE '[]' END) WHERE type = 'text')",
 }
 _PAPER_JOIN = "FROM papers p LEFT JOIN annotations a ON a.paper_id = p.id"
 _LIST_ROW = (
@@ -32,9 +35,7 @@ _LIST_ROW = (
 _DOCUMENT = f"""
 SELECT p.id, p.version, p.title, p.abstract, p.added_at,
        coalesce(a.starred, 0), coalesce(a.state, ?), coalesce(a.note, ''),
-       {TEXT_COLUMNS["tagwords"]},
-       (SELECT group_concat(listed_on, ' ') FROM listings l
-         WHERE l.paper_id = p.id AND l.listed_on IS NOT NULL)
+       {TEXT_COLUMNS["tagwords"]}, p.last_listed, {TEXT_COLUMNS["authors"]}
 {_PAPER_JOIN}
 """
 
@@ -190,23 +191,33 @@ class Reader:
 
     def documents(self, ids: Sequence[str] | None = None) -> Iterator[tuple[Any, ...]]:
         """(id, version, title, abstract, added_at, starred, state, note, tags as words,
-        listing days) of ``ids``, or of every paper newest first: what the index holds."""
+        the paper's date, authors as words) of ``ids``, or of every paper newest first: what
+        the index holds."""
         if ids is None:
             yield from self.conn.execute(f"{_DOCUMENT} {NEWEST_FIRST}", [DEFAULT_STATE])
         else:
             yield from self._in_chunks(f"{_DOCUMENT} WHERE p.id IN ({{}})", ids, DEFAULT_STATE)
 
     def ids_dated(self, kind: str, first: str, last: str) -> Iterator[str]:
-        """Papers added (``kind`` "added") or listed (any listing) between two ISO days."""
-        if kind == "added":
-            sql = "SELECT id FROM papers WHERE substr(added_at, 1, 10) BETWEEN ? AND ?"
-        else:
-            sql = "SELECT DISTINCT paper_id FROM listings WHERE listed_on BETWEEN ? AND ?"
+        """Papers added (``kind`` "added") or listed between two ISO days. A paper's listing
+        date is ``last_listed``, as in the list's column and order: its latest listing, one
+        without a date (a compact dump) counting as the day it was imported."""
+        column = "substr(added_at, 1, 10)" if kind == "added" else "last_listed"
+        sql = f"SELECT id FROM papers WHERE {column} BETWEEN ? AND ?"
         return (row[0] for row in self.conn.execute(sql, [first, last]))
 
-    def sort_values(self, key: str) -> dict[str, str]:
-        """Paper id -> what ``sort:key`` orders by (title: its identity key; added: the time)."""
-        column = {"title": "title_key", "added": "added_at"}[key]
+    def ids_with_arxiv(self, prefix: str) -> list[str]:
+        """Papers whose arXiv id starts with ``prefix`` (a range of the arXiv id index)."""
+        if not prefix:
+            return []
+        after = prefix[:-1] + chr(ord(prefix[-1]) + 1)
+        sql = "SELECT id FROM papers WHERE arxiv_id >= ? AND arxiv_id < ?"
+        return [row[0] for row in self.conn.execute(sql, [prefix, after])]
+
+    def sort_values(self, key: str) -> dict[str, Any]:
+        """Paper id -> what ``sort:key`` orders by (title: its identity key; added: the time;
+        upvotes: the count, None when unknown)."""
+        column = {"title": "title_key", "added": "added_at", "upvotes": "upvotes"}[key]
         return dict(self.conn.execute(f"SELECT id, {column} FROM papers"))
 
     # -- the built-in views -------------------------------------------------------------------

@@ -15,7 +15,7 @@ from pathlib import Path
 import sqlite_utils
 
 from triage.store.connection import StoreError
-from triage.store.identity import match_key
+from triage.store.identity import match_key, normalise_tag
 from triage.store.models import DEFAULT_STATE, now
 from triage.store.notes import note_hash
 
@@ -205,6 +205,7 @@ def _create_schema_v3(conn: sqlite3.Connection) -> None:
             for paper, title in conn.execute("SELECT id, title FROM papers")
         ],
     )
+    _normalise_stored_tags(conn)
     conn.execute(
         "CREATE TABLE IF NOT EXISTS deletions (paper_id TEXT PRIMARY KEY, title TEXT NOT NULL, "
         "deleted_at TEXT NOT NULL) WITHOUT ROWID"
@@ -213,3 +214,22 @@ def _create_schema_v3(conn: sqlite3.Connection) -> None:
         "CREATE TABLE IF NOT EXISTS sync_settings (machine TEXT NOT NULL, key TEXT NOT NULL, value TEXT, "
         "PRIMARY KEY (machine, key)) WITHOUT ROWID"
     )
+
+
+def _normalise_stored_tags(conn: sqlite3.Connection) -> None:
+    """Tags written before tags lost their leading ``#`` and were cut to a length (``##hash``):
+    stored again in today's form, so they can be removed like any other. Where two rows become
+    one, the later change wins."""
+    rows = conn.execute("SELECT paper_id, tag, present, changed_at FROM tags").fetchall()
+    for paper, tag, present, changed_at in rows:
+        cleaned = normalise_tag(tag)
+        if cleaned == tag:
+            continue
+        conn.execute("DELETE FROM tags WHERE paper_id = ? AND tag = ?", [paper, tag])
+        if cleaned:
+            conn.execute(
+                "INSERT INTO tags (paper_id, tag, present, changed_at) VALUES (?, ?, ?, ?) "
+                "ON CONFLICT (paper_id, tag) DO UPDATE SET present = excluded.present, "
+                "changed_at = excluded.changed_at WHERE excluded.changed_at > tags.changed_at",
+                [paper, cleaned, present, changed_at],
+            )

@@ -1,0 +1,101 @@
+"""`listed:` and `sort:listed` use a paper's date as the list shows it (its latest listing, an
+undated one counting as the day it was imported); `added:` and `listed:` read ages too."""
+
+from __future__ import annotations
+
+import datetime as dt
+import sqlite3
+
+import pytest
+
+from triage.search import SearchIndex
+from triage.store import Store, paper_id
+
+pytestmark = pytest.mark.usefixtures("whoosh_mode")
+
+TWICE = ("Diffusion Models for Video Generation", "Listed on the first and the third.")
+ONCE = ("Graph Neural Networks at Scale", "Listed on the second only.")
+COMPACT = ("Okapi Retrieval Revisited", "From a compact dump: no date.")
+P, Q, R = (paper_id(title) for title, _ in (TWICE, ONCE, COMPACT))
+TODAY = dt.datetime.now(dt.UTC).date()  # the day the store gives an undated listing
+
+
+def day(days_ago: int) -> str:
+    return (TODAY - dt.timedelta(days=days_ago)).isoformat()
+
+
+@pytest.fixture(scope="module")
+def index(tmp_path_factory, whoosh_mode):
+    """P listed on Oct 1 and Oct 3, Q on Oct 2, R in a compact dump today. Added: P today,
+    Q exactly 7 days ago, R 30 days ago."""
+    home = tmp_path_factory.mktemp("dates")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("TRIAGE_CACHE_DIR", str(home / "cache"))
+        path = home / "library.db"
+        with Store(path) as store:
+            store.add_papers([TWICE], source="oct-01.txt", listed_on="2026-10-01")
+            store.add_papers([ONCE], source="oct-02.txt", listed_on="2026-10-02")
+            store.add_papers([TWICE], source="oct-03.txt", listed_on="2026-10-03")
+            store.add_papers([COMPACT], source="compact.txt", listed_on=None)
+        with sqlite3.connect(path) as conn:  # as if imported on earlier days
+            for paper, days_ago in ((Q, 7), (R, 30)):
+                conn.execute(
+                    "UPDATE papers SET added_at = ? WHERE id = ?",
+                    [f"{day(days_ago)}T12:00:00.000000Z", paper],
+                )
+        opened = SearchIndex.open(path)
+        yield opened
+        opened.close()
+
+
+@pytest.mark.parametrize(
+    "query, expected",
+    [
+        ("", [R, P, Q]),  # the default order: the compact paper is today's, P is Oct 3's
+        ("sort:listed", [R, P, Q]),
+        ("sort:-listed", [Q, P, R]),
+        ("listed:2026-10-03", [P]),
+        ("listed:2026-10-01", []),  # P's first listing is not its date
+        ("listed:2026-10-02", [Q]),
+        ("listed:<2026-10-03", [Q]),
+        ("listed:2026-10-01..2026-10-02", [Q]),
+        ("listed:2026-10", [P, Q]),
+        ("listed:today", [R]),
+        ("listed:7d", [R]),
+        ("listed:>7d", [P, Q]),
+    ],
+)
+def test_listed_selects_and_sorts_by_the_date_the_list_shows(index, query, expected):
+    result = index.search(query)
+    assert list(result.ids) == expected
+    assert result.hint is None
+
+
+@pytest.mark.parametrize(
+    "query, expected",
+    [
+        ("added:today", [P]),
+        ("added:7d", [P]),  # within the last 7 days: today and the 6 before
+        ("added:<7d", [P]),
+        ("added:<=7d", [P, Q]),
+        ("added:>7d", [R]),  # more than 7 days ago
+        ("added:>=7d", [Q, R]),
+        ("added:>1w", [R]),
+        ("added:<2m", [P, Q, R]),
+        ("added:30d..7d", [Q, R]),
+        ("added:7d..30d", [Q, R]),  # either order
+        (f"added:{day(30)}..{day(7)}", [Q, R]),
+        (f"added:>{day(7)}", [P]),  # after that day
+    ],
+)
+def test_added_reads_ages_and_comparisons_of_ages(index, query, expected):
+    result = index.search(query)
+    assert sorted(result.ids) == sorted(expected)
+    assert result.hint is None
+
+
+@pytest.mark.parametrize("query", ["added:>7x", "listed:..", "added:7days", "listed:2026-13"])
+def test_a_date_the_parser_cannot_read_gets_a_hint(index, query):
+    result = index.search(query)
+    assert "is not a date" in (result.hint or "")
+    assert result.total == 3  # the date is left out, the rest still filters
