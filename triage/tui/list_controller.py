@@ -26,6 +26,7 @@ SORT_ORDERS = (
     ("", "the default order: relevance with words, else newest listed first"),
     ("sort:title", "title, A to Z"),
     ("sort:added", "newest added first"),
+    ("sort:upvotes", "most upvotes first (papers without any last)"),
     ("sort:listed", "newest listed first"),
     ("sort:-listed", "oldest listed first"),
 )

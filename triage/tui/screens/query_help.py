@@ -16,14 +16,16 @@ QUERY_LANGUAGE = (
     ("-video  -tag:x", "without it"),
     ("llm OR agent", "either one; (a OR b) -c groups"),
     ("title:w  note:w", "the word in that field (abstract: too)"),
+    ("author:lecun", 'by an author; author:"yann lecun": the name'),
+    ("arxiv:2510.01234", "the paper with that arXiv id (or its start)"),
     ("tag:to-read", "tagged to-read"),
     ("is:starred", "or is:unstarred; has:note: with a note"),
     ("state:inbox", "or state:reading, state:read, state:archived"),
     ("added:7d", "added to triage: 2026-11-01, today, 2w, 3m,"),
     ("", ">2026-11-01, 2026-11-01..2026-11-07"),
     ("listed:today", "listed in a dump (the date the list shows)"),
-    ("sort:title", "or sort:added, sort:listed; sort:-listed"),
-    ("", "reverses; S on the list cycles them"),
+    ("sort:title", "or sort:added, sort:upvotes, sort:listed;"),
+    ("", "sort:-listed reverses; S on the list cycles them"),
 )
 
 
