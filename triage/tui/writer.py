@@ -14,6 +14,7 @@ import logging
 import queue
 import sqlite3
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
@@ -75,6 +76,13 @@ class Writer:
         with self._lock:
             self._waiting += 1
         self._jobs.put(job)
+
+    def wait_idle(self, timeout: float = 10.0) -> bool:
+        """Wait until every job handed over so far is written (tests, benchmarks)."""
+        deadline = time.monotonic() + timeout
+        while self.waiting and time.monotonic() < deadline:
+            time.sleep(0.005)
+        return not self.waiting
 
     def retry_now(self) -> None:
         self._wake.set()

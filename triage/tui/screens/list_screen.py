@@ -48,7 +48,7 @@ class ListScreen(Screen[None]):
         self.session = session
         views, self._views_problem = load_views()
         self.listing = ListController(views)
-        self.triage = TriageActions(session)
+        self.triage = TriageActions(session, report=self.triaged)
         self._status: dict[str, str] = {}
         """What runs in the background, by kind (indexing, importing): shown in the header."""
         self._detail_timer: Timer | None = None
@@ -103,6 +103,15 @@ class ListScreen(Screen[None]):
     def highlighted_paper(self) -> Paper | None:
         paper_id = self.papers.highlighted_id
         return self.papers.paper(paper_id) if paper_id else None
+
+    def triaged(self, outcome: Outcome) -> None:
+        """A triage job is written (or refused): say so, and show the papers as they are now."""
+        self.tell(outcome)
+        if outcome.back_to is not None:  # an undo: back to its paper
+            self.papers.forget(outcome.changed)
+            self.refill(highlight=outcome.back_to, recount=True)
+        elif outcome.changed or outcome.recount:
+            self.papers_written(outcome.changed, recount=outcome.recount)
 
     def tell(self, outcome: Outcome) -> None:
         if outcome.error:

@@ -44,8 +44,19 @@ class MainScreen(TriageKeys, PaperKeys):
         self.papers.focus()
 
     def action_focus_filter(self) -> None:
-        self.filter_input.focus()
+        self.set_focus(self.filter_input)  # at once: `Widget.focus` waits for the queue
         self.filter_input.cursor_position = len(self.filter_input.value)
+
+    def focus_filter_at_once(self, key: str) -> bool:
+        """For the app, as a key arrives, before it goes anywhere: the filter key (`/`) moves
+        the focus now. The app hands each key of a burst (a paste, a slow SSH link) to the
+        focused widget before the first is handled, so `/diffusion` would otherwise send
+        `diffusion` to the list as commands. True if the key was taken."""
+        active = self.active_bindings.get(key)
+        if active is None or active.binding.action != "focus_filter" or self.filter_input.has_focus:
+            return False
+        self.action_focus_filter()
+        return True
 
     def action_query_help(self) -> None:
         self.app.push_screen(QueryHelpScreen())

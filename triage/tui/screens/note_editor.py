@@ -102,6 +102,8 @@ class NoteEditor(ModalScreen[NoteEdit | None]):
         if self._timer is not None:
             self._timer.stop()
         self._timer = self.set_timer(SAVE_AFTER, self._save)
+        if self.session.writer.trouble is not None:  # nothing reaches the DB now: every key
+            self._keep()  # typed is in the recovery file at once
 
     def _save(self) -> None:
         text = self.text

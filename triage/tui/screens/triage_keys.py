@@ -25,12 +25,11 @@ class TriageKeys(ListScreen):
 
     def _after_triage(self, outcome: Outcome, *, move: bool) -> None:
         """`move`: a single paper was sent on, so is the cursor (with a selection it stays:
-        the selected papers may be anywhere)."""
+        the selected papers may be anywhere). The list shows the change once it is written
+        (`triaged`), a moment later."""
         self.tell(outcome)
         if move and not self.papers.selected:
             self.papers.move_to(self.papers.cursor + 1)
-        if outcome.changed:
-            self.papers_written(outcome.changed)
 
     def action_select(self) -> None:
         self.papers.toggle_selected()
@@ -38,12 +37,7 @@ class TriageKeys(ListScreen):
         self.update_header()
 
     def action_undo(self) -> None:
-        outcome = self.triage.undo()
-        self.tell(outcome)
-        if outcome.back_to is None:
-            return  # nothing to undo, or the store refused
-        self.papers.forget(outcome.changed)
-        self.refill(highlight=outcome.back_to, recount=True)  # a deleted paper may be back
+        self.tell(self.triage.undo())  # what was undone is said once it is written
 
     def action_tags(self) -> None:
         ids = self.papers.targets()
@@ -82,7 +76,4 @@ class TriageKeys(ListScreen):
 
     def action_delete(self) -> None:
         if ids := self.papers.targets():
-            outcome = self.triage.delete(ids)
-            self.tell(outcome)
-            if outcome.changed:
-                self.papers_written(outcome.changed, recount=True)
+            self.tell(self.triage.delete(ids))
