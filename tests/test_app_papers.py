@@ -232,3 +232,14 @@ async def test_u_takes_back_a_whole_note_edit(db):
         assert stored(db, D).note == "first thoughts"
         assert "Undid note (1 paper)" in notices
         assert "first thoughts" in screen_text(app) and "and more" not in screen_text(app)
+
+
+async def test_a_tag_longer_than_the_limit_is_cut_and_the_user_told(db):
+    app = TriageApp(db)
+    notices = Notices()
+    async with app.run_test(size=(100, 30), message_hook=notices) as pilot:
+        await start(app, pilot)
+        await pilot.press("t", *("long-" * 10), "enter")
+        await settle(pilot)
+    assert stored(db, D).tags == ["long-long-long-long-long-long-long-long"]
+    assert "Tag cut to 40 characters: #long-long-long-long-long-long-long-long" in notices

@@ -151,3 +151,14 @@ def test_an_arxiv_id_is_shown_only_when_known(tmp_path):
     plain = run(db, "show", paper_id("Unknown")).stdout
     assert "arXiv" not in plain and "authors" not in plain
     assert "listed   undated     x.txt" in plain
+
+
+def test_a_tag_longer_than_the_limit_is_cut_and_the_user_told(tmp_path):
+    db = tmp_path / "t.db"
+    runner = CliRunner()
+    runner.invoke(main, ["--db", str(db), "import", str(SAMPLES / "daily-nov-20.txt")])
+    paper = json.loads(runner.invoke(main, ["--db", str(db), "list", "--json"]).stdout)[0]["id"]
+    long_tag = "a-very-long-tag-" * 5
+    result = runner.invoke(main, ["--db", str(db), "mark", paper, "--tag", long_tag])
+    assert result.exit_code == 0
+    assert result.stderr == f"warning: tag cut to 40 characters: {long_tag[:40].rstrip('-')}\n"

@@ -86,3 +86,15 @@ def test_importing_a_deleted_paper_again_brings_it_back(db, tmp_path):
     with Store(copy) as theirs:
         merge(theirs, db)
         assert theirs.get(paper_id(KEPT)) is not None
+
+
+def test_an_undone_deletion_puts_the_paper_back_in_its_place_in_the_list(tmp_path):
+    with Store(tmp_path / "day.db") as store:
+        store.add_papers(
+            [Entry(f"Paper {n}", "An abstract.") for n in range(5)],
+            source="day.txt",
+            listed_on="2026-11-20",
+        )
+        before = store.ids_newest_first()
+        store.restore(store.delete_papers([before[2]]))
+        assert store.ids_newest_first() == before

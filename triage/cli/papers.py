@@ -27,7 +27,7 @@ from triage.core.text import strip_control
 from triage.core.wording import plural
 from triage.importers.dump import import_paths
 from triage.importers.files import expand_paths
-from triage.store import STATES, dump_json
+from triage.store import MAX_TAG_CHARS, STATES, cut_tag, dump_json
 
 LARGE_FILE_BYTES = 2_000_000
 
@@ -140,6 +140,12 @@ def mark(
         except ValueError as error:
             fail(str(error))
         click.echo(f"{len(changed)} of {plural(len(papers), 'paper')} changed")
+        for tag in tags:
+            if (cut := cut_tag(tag)) is not None:
+                click.echo(
+                    strip_control(f"warning: tag cut to {MAX_TAG_CHARS} characters: {cut}"),
+                    err=True,
+                )
         if changed:
             share_changes(store)
 

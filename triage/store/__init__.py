@@ -22,7 +22,14 @@ from triage.store.connection import (
     copy_consistent,
     read_change_token,
 )
-from triage.store.identity import match_key, normalise_tag, paper_id, title_key
+from triage.store.identity import (
+    MAX_TAG_CHARS,
+    cut_tag,
+    match_key,
+    normalise_tag,
+    paper_id,
+    title_key,
+)
 from triage.store.models import (
     DEFAULT_STATE,
     STATE_LABELS,
@@ -51,6 +58,7 @@ __all__ = [
     "CONFLICT_END",
     "CONFLICT_TAG",
     "DEFAULT_STATE",
+    "MAX_TAG_CHARS",
     "READ_INDEXES",
     "SCHEMA_VERSION",
     "STATES",
@@ -68,6 +76,7 @@ __all__ = [
     "conflict_versions",
     "connect_read_only",
     "copy_consistent",
+    "cut_tag",
     "dump_json",
     "join_conflicting_notes",
     "match_key",

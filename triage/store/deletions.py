@@ -72,12 +72,7 @@ class Deleter(SyncState):
                     continue
                 for table in ("papers", *_CHILDREN):
                     for row in deleted.rows[table]:
-                        columns = list(row)
-                        self.conn.execute(
-                            f"INSERT OR REPLACE INTO {table} ({', '.join(columns)}) "
-                            f"VALUES ({', '.join('?' * len(columns))})",
-                            [row[column] for column in columns],
-                        )
+                        self._put_back(table, row)
                 self.conn.execute("DELETE FROM deletions WHERE paper_id = ?", [deleted.id])
                 self.conn.execute(
                     "UPDATE papers SET version = ? WHERE id = ?", [secrets.token_hex(8), deleted.id]
@@ -85,7 +80,24 @@ class Deleter(SyncState):
                 restored.append(deleted.id)
         return restored
 
+    def _put_back(self, table: str, row: dict[str, Any]) -> None:
+        """A row as it was; a paper in its old place among papers of its day (its rowid
+        breaks ties in the list's order), unless another paper took that place meanwhile."""
+        if "rowid_" in row:
+            row = dict(row)
+            rowid = row.pop("rowid_")
+            taken = self.conn.execute("SELECT 1 FROM papers WHERE rowid = ?", [rowid]).fetchone()
+            if not taken:
+                row["rowid"] = rowid
+        columns = list(row)
+        self.conn.execute(
+            f"INSERT OR REPLACE INTO {table} ({', '.join(columns)}) "
+            f"VALUES ({', '.join('?' * len(columns))})",
+            [row[column] for column in columns],
+        )
+
     def _rows(self, table: str, column: str, paper: str) -> list[dict[str, Any]]:
-        cursor = self.conn.execute(f"SELECT * FROM {table} WHERE {column} = ?", [paper])
+        keep = "rowid AS rowid_, " if table == "papers" else ""
+        cursor = self.conn.execute(f"SELECT {keep}* FROM {table} WHERE {column} = ?", [paper])
         names = [description[0] for description in cursor.description]
         return [dict(zip(names, row)) for row in cursor]

@@ -27,9 +27,18 @@ def paper_id(title: str) -> str:
 def normalise_tag(tag: str) -> str:
     """Tags are single lower-case words of at most ``MAX_TAG_CHARS`` characters: `Must Read`
     becomes `must-read`, `#hash` becomes `hash` (shown as `#hash`)."""
+    return _TAG_EDGES.sub("", _whole_tag(tag)[:MAX_TAG_CHARS])
+
+
+def cut_tag(tag: str) -> str | None:
+    """The tag ``tag`` is stored as, if it is cut to ``MAX_TAG_CHARS`` (so the user can be
+    told), else None."""
+    return normalise_tag(tag) if len(_whole_tag(tag)) > MAX_TAG_CHARS else None
+
+
+def _whole_tag(tag: str) -> str:
     cleaned = _TAG_FORBIDDEN.sub("-", unicodedata.normalize("NFKC", tag).strip().casefold())
-    cleaned = _TAG_EDGES.sub("", cleaned)
-    return _TAG_EDGES.sub("", cleaned[:MAX_TAG_CHARS])
+    return _TAG_EDGES.sub("", cleaned)
 
 
 def match_key(title: str) -> str:

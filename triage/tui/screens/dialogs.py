@@ -14,7 +14,7 @@ from textual.screen import ModalScreen
 from textual.suggester import Suggester
 from textual.widgets import Input, Static
 
-from triage.store import normalise_tag
+from triage.store import MAX_TAG_CHARS, cut_tag, normalise_tag
 from triage.tui.widgets.literal import printable
 from triage.tui.widgets.steady_input import SteadyInput
 
@@ -155,6 +155,9 @@ class TagEditor(ModalScreen[tuple[list[str], list[str]] | None]):
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()
+        for word in event.value.split():
+            if (cut := cut_tag(word.removeprefix("-"))) is not None:
+                self.notify(f"Tag cut to {MAX_TAG_CHARS} characters: #{cut}", markup=False)
         self.dismiss(parse_tag_edit(self.shared_tags, event.value))
 
     def action_cancel(self) -> None:
