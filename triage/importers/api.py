@@ -17,7 +17,6 @@ import datetime as dt
 import hashlib
 import json
 import re
-import sqlite3
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -26,7 +25,8 @@ from typing import Any
 from triage.core.text import strip_control
 from triage.importers.dump import ImportReport
 from triage.importers.files import UnreadableFile, read_limited
-from triage.store import Entry, Identity, Store, StoreError
+from triage.importers.once import store_once
+from triage.store import Entry, Identity, Store
 
 # New-style ids (2611.01234) and old-style ones (hep-th/9901001, math.AG/0101001), maybe versioned.
 _ARXIV_ID = re.compile(r"(?:\d{4}\.\d{4,5}|[a-z]+(?:-[a-z]+)?(?:\.[A-Z]{2})?/\d{7})(?:v\d+)?")
@@ -217,26 +217,17 @@ def import_response_file(store: Store, path: Path) -> ImportReport:
         return report
     report.listed_on = parsed.batches[0].day
     digest = hashlib.sha256(data).hexdigest()
-    try:
-        if previous := store.known_import(digest):
-            report.already_imported = previous["imported_at"]
-            report.known = report.found
-            return report
-        report.new, report.known = store_batches(
-            store,
-            parsed.batches,
-            {
-                "sha256": digest,
-                "name": path.name,
-                "path": str(path.resolve()),
-                "size": len(data),
-                "skipped": report.skipped,
-            },
-        )
-    except StoreError as error:
-        report.error = str(error)
-    except sqlite3.Error as error:  # e.g. disk full or locked mid-import: rolled back
-        report.error = f"{path}: not imported, {store.path} refused it: {error}"
-    if report.error:
-        report.new = report.known = 0
+    record = {
+        "sha256": digest,
+        "name": path.name,
+        "path": str(path.resolve()),
+        "size": len(data),
+        "skipped": report.skipped,
+    }
+    stored = store_once(
+        store, digest, lambda: store_batches(store, parsed.batches, record), f"{path}: "
+    )
+    report.new, report.known, report.error = stored.new, stored.known, stored.error
+    if stored.before:
+        report.already_imported, report.known = stored.before, report.found
     return report

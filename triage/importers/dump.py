@@ -18,7 +18,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import re
-import sqlite3
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -27,7 +26,8 @@ from triage.core.text import strip_control
 from triage.core.wording import plural
 from triage.importers.decoding import NotText, decode
 from triage.importers.files import UnreadableFile, expand_paths, read_limited
-from triage.store import Store, StoreError
+from triage.importers.once import store_once
+from triage.store import Store
 
 PAGE_TEXT = {
     "new",
@@ -324,18 +324,10 @@ def import_file(store: Store, path: Path) -> ImportReport:
     report.problems, report.warnings = parsed.problems, parsed.warnings
     report.listed_on = parsed.listed_on
     report.days = [day.listed_on for day in parsed.days]
-    try:
-        if previous := store.known_import(parsed.sha256):
-            report.already_imported = previous["imported_at"]
-            report.known = report.found
-            return report
-        report.new, report.known = _store_days(store, path, parsed)
-    except StoreError as error:
-        report.error = str(error)
-    except sqlite3.Error as error:  # e.g. disk full or locked mid-import: rolled back
-        report.error = f"{path}: not imported, {store.path} refused it: {error}"
-    if report.error:
-        report.new = report.known = 0
+    stored = store_once(store, parsed.sha256, lambda: _store_days(store, path, parsed), f"{path}: ")
+    report.new, report.known, report.error = stored.new, stored.known, stored.error
+    if stored.before:
+        report.already_imported, report.known = stored.before, report.found
     return report
 
 

@@ -12,13 +12,13 @@ import datetime as dt
 import hashlib
 import json
 import re
-import sqlite3
 from dataclasses import dataclass, field
 
 from triage.core.wording import plural
 from triage.importers.api import DayBatch, listing_source, parse_response, store_batches
 from triage.importers.daily_papers import DailyPapersClient, FetchError
-from triage.store import Store, StoreError
+from triage.importers.once import store_once
+from triage.store import Store
 
 _FETCHED = re.compile(r"Daily Papers (\d{4}-\d{2}-\d{2})")
 
@@ -90,24 +90,16 @@ def fetch_day(store: Store, client: DailyPapersClient, day: dt.date) -> DayRepor
     name = listing_source(iso)
     answer = json.dumps(items, sort_keys=True, ensure_ascii=False).encode()
     digest = hashlib.sha256(name.encode() + b"\n" + answer).hexdigest()
-    try:
-        if previous := store.known_import(digest):
-            report.already_fetched = previous["imported_at"]
-            report.known = report.found
-            return report
-        report.new, report.known = store_batches(
-            store,
-            parsed.batches or [DayBatch(iso)],  # an empty day is logged too: it was fetched
-            {
-                "sha256": digest,
-                "name": name,
-                "path": client.url(day),
-                "size": len(answer),
-                "skipped": report.skipped,
-            },
-        )
-    except StoreError as error:
-        report.error = str(error)
-    except sqlite3.Error as error:  # e.g. disk full or locked: rolled back
-        report.error = f"not stored, {store.path} refused it: {error}"
+    record = {
+        "sha256": digest,
+        "name": name,
+        "path": client.url(day),
+        "size": len(answer),
+        "skipped": report.skipped,
+    }
+    batches = parsed.batches or [DayBatch(iso)]  # an empty day is logged too: it was fetched
+    stored = store_once(store, digest, lambda: store_batches(store, batches, record), "")
+    report.new, report.known, report.error = stored.new, stored.known, stored.error
+    if stored.before:
+        report.already_fetched, report.known = stored.before, report.found
     return report
