@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import os
 import secrets
+from collections.abc import Callable
 from pathlib import Path
 
 import platformdirs
@@ -16,19 +17,22 @@ import platformdirs
 APP_NAME = "triage"
 
 
+def _overridable(variable: str, default: Callable[[str], str]) -> Path:
+    """``$variable`` if set, else the platformdirs folder ``default`` names for triage."""
+    if env := os.environ.get(variable):
+        return Path(env).expanduser()
+    return Path(default(APP_NAME))
+
+
 def data_dir() -> Path:
     """This machine's own data (the working copy, backups, recovery files): never synced.
     `$TRIAGE_DATA_DIR`, else the platformdirs user data dir."""
-    if env := os.environ.get("TRIAGE_DATA_DIR"):
-        return Path(env).expanduser()
-    return Path(platformdirs.user_data_dir(APP_NAME))
+    return _overridable("TRIAGE_DATA_DIR", platformdirs.user_data_dir)
 
 
 def state_dir() -> Path:
     """Logs (a crash's traceback): `$TRIAGE_STATE_DIR`, else the platformdirs user state dir."""
-    if env := os.environ.get("TRIAGE_STATE_DIR"):
-        return Path(env).expanduser()
-    return Path(platformdirs.user_state_dir(APP_NAME))
+    return _overridable("TRIAGE_STATE_DIR", platformdirs.user_state_dir)
 
 
 def machine_id() -> str:
@@ -59,15 +63,11 @@ def default_db_path() -> Path:
 
 
 def cache_dir() -> Path:
-    if env := os.environ.get("TRIAGE_CACHE_DIR"):
-        return Path(env).expanduser()
-    return Path(platformdirs.user_cache_dir(APP_NAME))
+    return _overridable("TRIAGE_CACHE_DIR", platformdirs.user_cache_dir)
 
 
 def config_dir() -> Path:
-    if env := os.environ.get("TRIAGE_CONFIG_DIR"):
-        return Path(env).expanduser()
-    return Path(platformdirs.user_config_dir(APP_NAME))
+    return _overridable("TRIAGE_CONFIG_DIR", platformdirs.user_config_dir)
 
 
 def cache_dir_for(db_path: str | os.PathLike[str], kind: str) -> Path:
