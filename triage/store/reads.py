@@ -81,10 +81,6 @@ class Reader:
         """Changes on every committed write, in this process or any other."""
         return self.meta("change_token")
 
-    def data_version(self) -> int:
-        """SQLite's own counter: differs when another connection committed since."""
-        return int(self.conn.execute("PRAGMA data_version").fetchone()[0])
-
     def paper_versions(self) -> dict[str, str]:
         """Paper id -> version, new on every change of the paper or its annotations."""
         return dict(self.conn.execute("SELECT id, version FROM papers"))

@@ -84,9 +84,6 @@ class Writer:
             time.sleep(0.005)
         return not self.waiting
 
-    def retry_now(self) -> None:
-        self._wake.set()
-
     def close(self, timeout: float) -> bool:
         """Write what waits, for at most ``timeout`` seconds; True if everything was written."""
         self._jobs.put(None)
