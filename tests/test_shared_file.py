@@ -256,3 +256,15 @@ def test_a_db_inside_a_synced_folder_gets_a_warning_with_the_way_out(tmp_path, m
         "sync",
         str(folder / "triage.db"),
     ]
+
+
+def test_a_path_that_is_not_a_triage_file_is_not_made_the_shared_file(laptop, shared):
+    laptop.run("import", NOV_20)
+    with sqlite3.connect(shared) as conn:
+        conn.execute("CREATE TABLE photos (name)")
+    refused = laptop.run("sync", shared, expect=1)
+    assert f"skipped {shared}: not a triage database" in refused.stdout
+    assert "shared    none" in laptop.run("status").stdout
+    laptop.run("mark", TIDAL, "--star")  # nothing tries to publish there
+    with sqlite3.connect(shared) as conn:
+        assert [row[0] for row in conn.execute("SELECT name FROM sqlite_master")] == ["photos"]

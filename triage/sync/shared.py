@@ -97,11 +97,18 @@ class SharedFile:
             raise SyncError(f"{path.parent}: no such folder")
         if path.exists() and path.samefile(self.store.path):
             raise SyncError(f"{path}: is this working copy itself; give a file in a synced folder")
+        before: dict[str, str | None] = dict.fromkeys(
+            (SHARED, SEEN, CLEAN, LAST_PUBLISH, MERGED_AT)
+        )
+        before.update(self.settings)
         self.store.set_sync_settings(
             self.machine,
             {SHARED: str(path), SEEN: None, CLEAN: None, LAST_PUBLISH: None, MERGED_AT: None},
         )
-        return self.sync(join=True)
+        report = self.sync(join=True)
+        if report.failed:  # not a file to sync with (another program's, a newer triage's)
+            self.store.set_sync_settings(self.machine, before)
+        return report
 
     def detach(self) -> None:
         self.store.set_sync_settings(
