@@ -6,6 +6,7 @@ pyproject.toml, which CI runs.)
 
 from __future__ import annotations
 
+import ast
 import io
 import re
 import tokenize
@@ -55,3 +56,25 @@ def test_no_sql_outside_the_store_package(module):
 def test_no_module_is_longer_than_a_newcomer_can_read(module):
     lines = len(module.read_text(encoding="utf-8").splitlines())
     assert lines <= MAX_LINES, f"{lines} lines: split it by responsibility"
+
+
+def private_names_used(path: Path) -> list[str]:
+    """Underscore names taken from anything but the module's own objects (``self``, ``cls``),
+    and underscore names imported from Whoosh."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    used = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Attribute) and node.attr.startswith("_"):
+            owner = node.value.id if isinstance(node.value, ast.Name) else None
+            if not node.attr.startswith("__") and owner not in ("self", "cls"):
+                used.append(f"{path.name}:{node.lineno}: .{node.attr}")
+        if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("whoosh"):
+            used += [f"{path.name}:{node.lineno}: {a.name}" for a in node.names if a.name[0] == "_"]
+    return used
+
+
+def test_whoosh_internals_are_touched_in_one_module_only():
+    search = PACKAGE / "search"
+    assert private_names_used(search / "whoosh_internals.py")  # the check sees them there
+    others = [m for m in sorted(search.glob("*.py")) if m.name != "whoosh_internals.py"]
+    assert [name for module in others for name in private_names_used(module)] == []
