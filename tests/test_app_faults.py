@@ -211,3 +211,27 @@ async def test_keys_arriving_in_one_burst_after_slash_all_go_to_the_filter(db, d
     with Store(db) as store:
         untouched = [(p.starred, p.state, p.note, p.tags) for p in store.papers()]
     assert untouched == [(False, "inbox", "", [])] * 6
+
+
+async def test_a_non_db_copied_over_the_db_in_place_is_survived_and_the_changes_saved(db):
+    original = db.read_bytes()
+    app = TriageApp(db)
+    notices = Notices()
+    async with app.run_test(size=(100, 30), message_hook=notices) as pilot:
+        await settle(pilot)
+        db.write_bytes(b"not a database " * 4000)  # cp over it: the same file, new bytes
+        await pilot.pause(2.5)  # the app polls the file meanwhile, no key pressed
+        for key in ("n", "escape", "t", "escape", "m", "escape", "4", "s"):
+            await pilot.press(key)
+        await wait_until(
+            pilot, lambda: any("is not a triage database any more" in m for m in notices.messages)
+        )
+        assert app.is_running
+        db.write_bytes(original)  # the right file back
+        await wait_until(
+            pilot,
+            lambda: app.session.writer.waiting == 0 and app.session.writer.trouble is None,
+            timeout=SLOW,
+        )
+    with Store(db) as store:
+        assert store.get(D).starred

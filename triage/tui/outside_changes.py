@@ -78,7 +78,7 @@ class FollowsOtherCopies(App[None]):
             except StoreError as error:
                 self.notify(str(error), severity="error", markup=False)
                 return
-        if self.session.store.count() and isinstance(self.screen, WelcomeScreen):
+        if isinstance(self.screen, WelcomeScreen) and self._has_papers():
             self.pop_screen()
         self.session.index.catch_up_later()
         self.main.store_changed()
@@ -196,10 +196,16 @@ class FollowsOtherCopies(App[None]):
         if error:  # copies merged before the failing one are unknown here: re-read them all
             self.session.index.catch_up_later()
             self._declined_copies.update(offered)  # not offered again this session
-        if self.session.store.count() and isinstance(self.screen, WelcomeScreen):
+        if isinstance(self.screen, WelcomeScreen) and self._has_papers():
             self.pop_screen()
         self.main.store_changed()
         if error:
             self.notify(error, severity="error", markup=False)
         if reports:
             self.notify(merge_summary(reports), markup=False)
+
+    def _has_papers(self) -> bool:
+        try:
+            return bool(self.session.read(lambda store: store.count()))
+        except StoreError:
+            return False

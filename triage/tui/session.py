@@ -8,11 +8,14 @@ named `watch` shadowed Textual's `App.watch`).
 from __future__ import annotations
 
 import os
+import sqlite3
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
-from triage.store import Store, WriteLog
+from triage.store import Store, StoreError, WriteLog
+from triage.store.connection import why_not_written
 from triage.sync.watch import FileWatch
 from triage.tui.index_access import IndexAccess
 from triage.tui.shared_sync import BackgroundSync
@@ -20,6 +23,8 @@ from triage.tui.writer import UiCall, Writer
 
 WRITE_AT_QUIT = 5.0
 """Seconds the app waits at quit for changes still being written."""
+
+T = TypeVar("T")
 
 
 @dataclass
@@ -59,6 +64,14 @@ class Session:
             shared_sync=BackgroundSync(path),
             writer=Writer(path, writes, ui, trouble),
         )
+
+    def read(self, query: Callable[[Store], T]) -> T:
+        """A read on the UI thread's store. The file may be damaged or replaced under the app
+        at any moment: any failure is a StoreError saying what is wrong and what to do."""
+        try:
+            return query(self.store)
+        except sqlite3.Error as error:
+            raise StoreError(why_not_written(error, self.db_path)) from None
 
     def open_store(self) -> Store:
         """A store of its own for a worker thread (SQLite connections stay on their thread);

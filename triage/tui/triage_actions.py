@@ -80,11 +80,11 @@ class TriageActions:
 
     def shared_tags(self, ids: Sequence[str]) -> list[str]:
         """The tags every one of the papers has: what the tag editor starts from."""
-        papers = self.session.store.papers(ids)
+        papers = self.session.read(lambda store: store.papers(ids))
         return sorted(set.intersection(*(set(paper.tags) for paper in papers))) if papers else []
 
     def known_tags(self) -> list[str]:
-        return list(self.session.store.all_tags())
+        return list(self.session.read(lambda store: store.all_tags()))
 
     def note_edited(self, paper_id: str, before: str, after: str) -> None:
         """The note editor closed: the note was `before` when it opened, `after` when it

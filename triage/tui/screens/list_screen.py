@@ -9,6 +9,7 @@ search never replaces the answer to a newer keystroke.
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Sequence
 
 from textual import work
@@ -89,9 +90,11 @@ class ListScreen(Screen[None]):
         return self.listing.settled and not self.listing.partial and not self._detail_due
 
     def _fetch(self, ids: list[str]) -> list[Paper]:
+        """The rows to paint: none while the file cannot be read (damaged or replaced under
+        the app), so painting never fails; they come back with the file."""
         try:
             return self.session.store.papers(ids)
-        except StoreError:
+        except (StoreError, sqlite3.Error):
             return []
 
     def set_filter(self, text: str) -> None:

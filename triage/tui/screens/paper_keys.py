@@ -80,7 +80,11 @@ class PaperKeys(ListScreen):
     def action_export(self, kind: str) -> None:
         """`kind`: the view's papers, or the starred ones; each kind has its own file."""
         if kind == "starred":
-            ids = self.session.store.view_ids("is:starred") or []
+            try:
+                ids = self.session.read(lambda store: store.view_ids("is:starred")) or []
+            except StoreError as error:
+                self.notify(str(error), severity="error", markup=False)
+                return
             title, query = "Starred papers", None
         else:
             if self.listing.partial:

@@ -8,6 +8,7 @@ and their undo are `TriageActions`'.
 from __future__ import annotations
 
 from triage.core.wording import plural
+from triage.store import StoreError
 from triage.tui.screens.dialogs import TagEditor
 from triage.tui.screens.list_screen import ListScreen
 from triage.tui.screens.note_editor import NoteEdit, NoteEditor
@@ -50,8 +51,12 @@ class TriageKeys(ListScreen):
             add, remove = edit
             self._after_triage(self.triage.edit_tags(ids, add, remove), move=False)
 
-        editor = TagEditor(self.triage.shared_tags(ids), self.triage.known_tags(), len(ids))
-        self.app.push_screen(editor, apply)
+        try:
+            shared, known = self.triage.shared_tags(ids), self.triage.known_tags()
+        except StoreError as error:
+            self.tell(Outcome(error=str(error)))
+            return
+        self.app.push_screen(TagEditor(shared, known, len(ids)), apply)
 
     def action_note(self) -> None:
         """The note of the one paper acted on: the selected one, else the highlighted one."""
@@ -63,7 +68,11 @@ class TriageKeys(ListScreen):
                 severity="warning",
             )
             return
-        paper = self.session.store.get(ids[0]) if ids else None
+        try:
+            paper = self.session.read(lambda store: store.get(ids[0])) if ids else None
+        except StoreError as error:
+            self.tell(Outcome(error=str(error)))
+            return
         if paper is None:
             return
 
