@@ -7,7 +7,10 @@ store, index access, file watch), :mod:`.list_controller` (what the list shows f
 :mod:`.triage_actions` (marks, note edits, deletions and their undo, :mod:`.undo`),
 :mod:`.exporting` (the app's exports), :mod:`.links` (a paper's pages, starting a browser),
 :mod:`.keymap` (keys.toml checked), :mod:`.index_access` (the one search index, shared by
-worker threads), :mod:`.idle_gc`.
+worker threads), :mod:`.writer` (the thread every change goes through, and waits in while the
+DB cannot take it), :mod:`.recovery` (notes not saved yet, kept in files), :mod:`.shared_sync`
+and :mod:`.sync_process` (syncing with the shared file, in a child process), :mod:`.crash`
+(the log of an unexpected error), :mod:`.idle_gc`.
 
 It calls the domain packages (store, search, sync, importers, export); they never call it.
 """

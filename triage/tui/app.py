@@ -1,6 +1,7 @@
-"""The Textual app: builds the session (store, search index access, file watch) that its screens
-are given, and answers what only the app can do: screens come and go, the file changed on
-disk, a sync client left conflict copies.
+"""The Textual app: builds the session (store, writer, search index access, file watch) that
+its screens are given, and answers what only the app can do: screens come and go, writes wait
+for the DB, a crash. What it does when the DB changes from outside (another terminal, a sync
+client, the shared file) is in its base class, :mod:`.outside_changes`.
 
 Screens post messages up (`WelcomeScreen.Filled`, `MainScreen.IndexWanted`); the app calls
 the main screen's methods down.
