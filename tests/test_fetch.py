@@ -362,3 +362,18 @@ def test_a_saved_response_then_the_same_day_fetched_shares_one_listing(api, db):
     result = run(db, "fetch", "--date", DAY)
     assert result.stdout == f"{DAY}: 10 papers fetched, 0 new, 10 already known\n"
     assert all(len(paper.listed) == 1 for paper in stored(db).values())
+
+
+def test_a_fetch_that_adds_papers_publishes_to_the_shared_file(api, db, tmp_path):
+    from triage.sync.shared import SharedFile
+
+    shared = tmp_path / "Sync" / "triage.db"
+    shared.parent.mkdir()
+    run(db, "import", NOV_20)
+    with Store(db) as store:
+        SharedFile(store).attach(shared)
+    api.serve(DAY, [item(1, DAY), item(2, DAY)])
+    fetched = run(db, "fetch", "--date", DAY)
+    assert fetched.exit_code == 0
+    assert f"published to {shared}" in fetched.stderr
+    assert "published" not in run(db, "fetch", "--date", DAY).stderr  # nothing new: no publish

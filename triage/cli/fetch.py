@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from triage.cli.common import fail, open_store, stderr_progress
+from triage.cli.common import fail, open_store, share_changes, stderr_progress
 from triage.cli.main import main
 from triage.core.text import strip_control
 from triage.store import Store
@@ -81,7 +81,10 @@ def fetch(
     with open_store(ctx, expect_new=True) as store:
         if days is None:
             days = days_since_last_fetch(store, today)
+        before = store.change_token()
         failed = fetch_days(store, client, days, today)
+        if store.change_token() != before:
+            share_changes(store)
     if failed:
         sys.exit(1)
 
