@@ -43,8 +43,7 @@ class FollowsOtherCopies(App[None]):
         """Papers arrived in an empty store: leave the welcome screen."""
         if isinstance(self.screen, WelcomeScreen):
             self.pop_screen()
-        self.session.file_watch.accept()
-        self.session.index.catch_up_later()
+        self.session.after_import()
         self.main.store_changed()
 
     def poll_disk(self) -> None:

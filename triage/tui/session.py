@@ -84,6 +84,13 @@ class Session:
         self.file_watch.accept()
         self.shared_sync.local_change()
 
+    def after_import(self) -> None:
+        """Papers came in through a worker's own store (an import): the index catches up with
+        the whole store, the file watch takes the file as ours, the shared file waits for it."""
+        self.file_watch.accept()
+        self.index.catch_up_later()
+        self.shared_sync.local_change()
+
     def reopen_store(self) -> None:
         """The path names another file now (a synced copy): read that one. Raises StoreError,
         and then keeps the store it had."""

@@ -182,6 +182,5 @@ class PaperKeys(ListScreen):
         except OSError:
             pass  # asked again next time: nothing lost
         if new or known:
-            self.session.file_watch.accept()
-            self.session.index.catch_up_later()
+            self.session.after_import()
             self.store_changed()
