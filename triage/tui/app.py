@@ -25,6 +25,7 @@ os.environ.setdefault("TEXTUAL_FPS", "240")
 
 from textual import events, on, work
 from textual.app import SystemCommand
+from textual.css.query import NoMatches
 from textual.screen import Screen
 
 from triage.core.wording import plural
@@ -171,6 +172,16 @@ class TriageApp(FollowsOtherCopies):
         self.exit(return_code=1)
 
     # -- writes that wait ---------------------------------------------------------------------
+
+    def call_from_thread(self, callback: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+        """A worker's result for the UI. When the app quits, workers still running may finish
+        after the screen's widgets are gone: their results have nothing left to show."""
+        try:
+            return super().call_from_thread(callback, *args, **kwargs)
+        except NoMatches:
+            if self.main.children:
+                raise  # the widgets are there: a real bug
+            return None
 
     def _from_writer(self, call: Callable[[], None]) -> None:
         """The writer thread's way back to the UI thread (nothing to tell once the app is gone)."""
