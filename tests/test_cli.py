@@ -260,7 +260,7 @@ def test_stats_json_counts(db):
         "listings": 26,
     }
     text = run(db, "stats").stdout
-    assert "papers          22\n" in text and "dumps imported  3\n" in text
+    assert "papers          22\n" in text and "imports         3\n" in text
 
 
 @pytest.mark.parametrize(

@@ -234,7 +234,7 @@ def export(
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @click.pass_context
 def stats(ctx: click.Context, as_json: bool) -> None:
-    """Counts: papers, starred, per state, per tag, dumps imported."""
+    """Counts: papers, starred, per state, per tag, imports (dump files and fetched days)."""
     with open_store(ctx, expect_new=True) as store:
         figures = store.stats()
     if as_json:
@@ -244,7 +244,7 @@ def stats(ctx: click.Context, as_json: bool) -> None:
             f"papers          {figures['papers']}",
             f"starred         {figures['starred']}",
             *(f"  {state:<13} {count}" for state, count in figures["states"].items()),
-            f"dumps imported  {figures['dumps_imported']}",
+            f"imports         {figures['dumps_imported']}",
             f"tags            {len(figures['tags'])}",
             *(
                 strip_control(f"  {tag:<13} {count}", keep_newlines=False)
