@@ -235,3 +235,18 @@ async def test_a_non_db_copied_over_the_db_in_place_is_survived_and_the_changes_
         )
     with Store(db) as store:
         assert store.get(D).starred
+
+
+async def test_keys_arriving_in_one_burst_after_n_all_go_to_the_note(db):
+    app = TriageApp(db)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        for character in "nread this, star it":  # d, r, s... would be list commands
+            app.post_message(events.Key("space" if character == " " else character, character))
+        await wait_until(pilot, lambda: isinstance(app.screen, NoteEditor))
+        await wait_until(pilot, lambda: app.screen.editor.text == "read this, star it")
+        await pilot.press("escape")
+        await settle(pilot)
+    with Store(db) as store:
+        assert store.get(D).note == "read this, star it"
+        assert [(p.starred, p.state) for p in store.papers()] == [(False, "inbox")] * 6

@@ -108,13 +108,12 @@ class TriageApp(FollowsOtherCopies):
             event, (events.Key, events.MouseDown, events.MouseScrollDown, events.MouseScrollUp)
         ):
             self.collector.input_seen()
-        if (
-            isinstance(event, events.Key)
-            and not event.is_forwarded
-            and self.screen is self.main
-            and self.main.focus_filter_at_once(event.key)
-        ):
-            return
+        if isinstance(event, events.Key) and not event.is_forwarded and self.screen is self.main:
+            taken = self.main.take_key_at_once(event.key)
+            if taken is not False:
+                if not isinstance(taken, bool):
+                    await taken  # the keys after it go where the typing went
+                return
         await super().on_event(event)
 
     async def action_quit(self) -> None:

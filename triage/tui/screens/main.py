@@ -5,7 +5,7 @@ and import in `PaperKeys`; here are the keys that choose what the list shows.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from functools import partial
 
 from textual import on
@@ -47,16 +47,21 @@ class MainScreen(TriageKeys, PaperKeys):
         self.set_focus(self.filter_input)  # at once: `Widget.focus` waits for the queue
         self.filter_input.cursor_position = len(self.filter_input.value)
 
-    def focus_filter_at_once(self, key: str) -> bool:
-        """For the app, as a key arrives, before it goes anywhere: the filter key (`/`) moves
-        the focus now. The app hands each key of a burst (a paste, a slow SSH link) to the
-        focused widget before the first is handled, so `/diffusion` would otherwise send
-        `diffusion` to the list as commands. True if the key was taken."""
+    def take_key_at_once(self, key: str) -> bool | Awaitable[object]:
+        """For the app, as a key arrives, before it goes anywhere. The app hands each key of a
+        burst (a paste, a slow SSH link) to the focused widget before the first is handled, so
+        `/diffusion` or `n` then a note would otherwise send the rest to the list as commands.
+        The keys that move the typing elsewhere act now instead: the filter key (`/`) focuses
+        the filter; the note key opens the editor, and returns what the app awaits before the
+        next key (the editor, ready for it). False if the key is not one of these."""
         active = self.active_bindings.get(key)
-        if active is None or active.binding.action != "focus_filter" or self.filter_input.has_focus:
-            return False
-        self.action_focus_filter()
-        return True
+        action = active.binding.action if active is not None else None
+        if action == "focus_filter" and not self.filter_input.has_focus:
+            self.action_focus_filter()
+            return True
+        if action == "note" and self.papers.has_focus:
+            return self.open_note() or True
+        return False
 
     def action_query_help(self) -> None:
         self.app.push_screen(QueryHelpScreen())

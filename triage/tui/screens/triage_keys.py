@@ -7,6 +7,8 @@ and their undo are `TriageActions`'.
 
 from __future__ import annotations
 
+from collections.abc import Awaitable
+
 from triage.core.wording import plural
 from triage.store import StoreError
 from triage.tui.screens.dialogs import TagEditor
@@ -59,7 +61,11 @@ class TriageKeys(ListScreen):
         self.app.push_screen(TagEditor(shared, known, len(ids)), apply)
 
     def action_note(self) -> None:
-        """The note of the one paper acted on: the selected one, else the highlighted one."""
+        self.open_note()
+
+    def open_note(self) -> Awaitable[object] | None:
+        """The note of the one paper acted on: the selected one, else the highlighted one.
+        Returns what to await for the editor to be ready for keys (None: no editor)."""
         ids = self.papers.targets()
         if len(ids) > 1:
             self.notify(
@@ -67,21 +73,21 @@ class TriageKeys(ListScreen):
                 "(Esc clears the selection).",
                 severity="warning",
             )
-            return
+            return None
         try:
             paper = self.session.read(lambda store: store.get(ids[0])) if ids else None
         except StoreError as error:
             self.tell(Outcome(error=str(error)))
-            return
+            return None
         if paper is None:
-            return
+            return None
 
         def closed(edit: NoteEdit | None) -> None:
             if edit is not None:
                 self.triage.note_edited(edit.paper_id, edit.before, edit.after)
             self.papers_written([paper.id])
 
-        self.app.push_screen(NoteEditor(self.session, paper), closed)
+        return self.app.push_screen(NoteEditor(self.session, paper), closed)
 
     def action_delete(self) -> None:
         if ids := self.papers.targets():
