@@ -35,17 +35,25 @@ from collections import defaultdict
 from collections.abc import Callable, Iterator
 from importlib import metadata
 from io import BytesIO
-from itertools import accumulate
+from itertools import accumulate, chain
+from operator import sub
 from typing import Any
 
 import whoosh
-from whoosh.codec.whoosh3 import W3FieldWriter, W3PostingsWriter, W3TermInfo, W3TermsReader
+from whoosh.codec.whoosh3 import (
+    WHOOSH3_HEADER_MAGIC,
+    W3FieldWriter,
+    W3PostingsWriter,
+    W3TermInfo,
+    W3TermsReader,
+)
 from whoosh.fields import ID, TEXT, Schema
 from whoosh.filedb.filestore import FileStorage
 from whoosh.filedb.filetables import OrderedHashReader
 from whoosh.filedb.structfile import StructFile
 from whoosh.formats import Existence
-from whoosh.system import pack_ushort
+from whoosh.system import pack_int, pack_long, pack_ushort
+from whoosh.util.numeric import length_to_byte
 from whoosh.writing import SegmentWriter
 
 from triage.search.storage import SEGMENT_SUFFIX, SegmentReader
@@ -115,8 +123,7 @@ def _numbers(version: str) -> tuple[int, ...] | None:
 
 _NEEDED = {
     SegmentWriter: ("_check_state", "_flush_segment"),
-    W3PostingsWriter: ("_new_block", "_write_block"),
-    W3TermInfo: ("add_block", "set_inlined", "is_inlined", "inlined_postings", "extent"),
+    W3TermInfo: ("_struct", "is_inlined", "inlined_postings", "extent"),
     OrderedHashReader: ("closest_key_pos",),
     FileStorage: ("open_file",),
 }
@@ -167,6 +174,10 @@ def _self_check() -> str | None:
                     word: list(reader.postings("text", word).all_ids())
                     for word in reader.field_terms("text")
                 }
+                counted = {
+                    word: (reader.doc_frequency("text", word), reader.frequency("text", word))
+                    for word in public
+                }
                 in_place: dict[str, list[int]] = {}
                 tables = [(term_table(leaf), base) for leaf, base in reader.leaf_readers()]
                 for table, base in tables:
@@ -180,6 +191,8 @@ def _self_check() -> str | None:
         return "self-check: a segment file is not read through SegmentStorage"
     if public != expected:
         return "self-check: Whoosh reads the bulk-written postings differently"
+    if counted != {word: (len(docnums), len(docnums)) for word, docnums in expected.items()}:
+        return "self-check: Whoosh counts the bulk-written postings differently"
     if in_place != expected:
         return "self-check: postings read directly differ from Whoosh's"
     if stored != ["0", str(count + 2)]:
@@ -233,35 +246,42 @@ class BlockSegmentWriter(SegmentWriter):
         self.postings.clear()
 
 
-def _fill(postwriter: W3PostingsWriter, block: array, longest: int) -> None:
-    """Put a whole block of postings (weights 1, no values) in the codec's buffer."""
-    postwriter._ids = block
-    postwriter._weights = array("f", [1.0]) * len(block)
-    postwriter._values = []
-    postwriter._maxweight = 1.0
-    postwriter._minlength = 1  # conservative bounds: only used to skip blocks when scoring
-    postwriter._maxlength = longest
-
-
 def _write_term(writer: W3FieldWriter, term: bytes, docnums: array, longest: int) -> None:
-    postwriter = writer._postwriter
-    if len(docnums) <= INLINE_POSTINGS:
+    """Write a term's postings (weights 1, no values) as the codec's postings writer would,
+    without its per-posting Python work (delta coding, statistics): the bulk build's
+    largest cost once the words are split. The self-check reads the result back."""
+    count = len(docnums)
+    most = length_to_byte(longest)
+    least = length_to_byte(1)
+    key = pack_ushort(writer._fieldid) + term
+    if count <= INLINE_POSTINGS:
         # Rare words (most of a large vocabulary) go into the term table itself: a block
         # each (pickled, compressed, with a header) would cost more than the postings.
-        info = W3TermInfo()
-        _fill(postwriter, docnums, longest)
-        info.add_block(postwriter)
-        info.set_inlined(docnums, postwriter._weights, (b"",) * len(docnums))
-        postwriter._new_block()
-        writer._tindex.add(pack_ushort(writer._fieldid) + term, info.to_bytes())
+        inlined = pickle.dumps((tuple(docnums), (1.0,) * count, (b"",) * count), 2)
+        info = W3TermInfo._struct.pack(
+            True, count, count, least, most, 1.0, docnums[0], docnums[-1]
+        )
+        writer._tindex.add(key, info + inlined)
         return
-    writer.start_term(term)
+    postwriter: W3PostingsWriter = writer._postwriter
+    postfile = postwriter._postfile
     limit = postwriter._blocklimit
-    for start in range(0, len(docnums), limit):
-        if start:
-            postwriter._write_block()
-        _fill(postwriter, docnums[start : start + limit], longest)
-    writer.finish_term()
+    level = postwriter._compression
+    start = postfile.tell()
+    postfile.write(WHOOSH3_HEADER_MAGIC)
+    for first in range(0, count, limit):
+        block = docnums[first : first + limit]
+        data = pickle.dumps((tuple(map(sub, block, chain((0,), block))), None, None), 2)
+        if level:
+            data = zlib.compress(data, level)
+        header = pickle.dumps((len(block), block[-1], 1.0, level, least, most), 2)
+        length = len(header) + len(data)
+        postfile.write(_BLOCK_LENGTH.pack(-length if first + limit >= count else length))
+        postfile.write(header)
+        postfile.write(data)
+    info = W3TermInfo._struct.pack(False, count, count, least, most, 1.0, docnums[0], docnums[-1])
+    extent = pack_long(start) + pack_int(postfile.tell() - start)
+    writer._tindex.add(key, info + extent)
 
 
 # -- reading term tables and postings directly ------------------------------------------------
