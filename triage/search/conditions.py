@@ -79,15 +79,20 @@ class TextConditions:
                 result |= self._prefix_postings(field, word)
         return result | self._family_postings(group, fields, others)
 
-    def phrase(self, fields: tuple[str, ...], tokens: list[str]) -> int:
-        """Papers with every word (from the index) whose text has them in a row (from the store)."""
+    def phrase(self, fields: tuple[str, ...], tokens: list[str], prefix: bool = False) -> int:
+        """Papers with every word (from the index) whose text has them in a row (from the
+        store); ``prefix``: the last word is being typed, any word that begins with it."""
         candidates = self.table.all
-        for token in tokens:
-            exact = 0
+        exact = tokens[:-1] if prefix else tokens
+        for token in exact:
+            found = 0
             for field in fields:
-                exact |= self._postings(field, [token])
-            candidates &= exact
-        pattern = re.compile(r"(?<!\w)" + r"\W+".join(map(re.escape, tokens)) + r"(?!\w)")
+                found |= self._postings(field, [token])
+            candidates &= found
+        if prefix:  # (also the words of its stem family: candidates only)
+            candidates &= self.single("prefix", fields, tokens[-1])
+        ending = r"\w*" if prefix else r"(?!\w)"
+        pattern = re.compile(r"(?<!\w)" + r"\W+".join(map(re.escape, tokens)) + ending)
         ids = self.table.ids
         candidate_ids = [ids[row] for row in bits.to_rows(candidates)]
         rows = [
