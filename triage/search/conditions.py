@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from triage.core.cache import LRUCache
-from triage.search import bits, postings, prefixes
+from triage.search import bits, phrases, postings, prefixes
 from triage.search.analysis import TEXT_FIELDS, fold, stem
 from triage.search.overlay import ChangedText
 from triage.search.prefixes import PrefixSets
@@ -44,6 +44,10 @@ class TextConditions:
         self._families: LRUCache[tuple[tuple[str, ...], str], frozenset[str]] = LRUCache(
             FAMILY_ENTRIES
         )
+        self._phrases: phrases.PhraseFile | None = None
+        self._phrases_for: PrefixSets | None = None  # the sets it was opened with
+        self._kept = phrases.KeptPhrases()
+        self._stored_of: tuple[int, list[int]] = (-1, [])  # order generation, stored row of each
 
     def use_index(self, reader: Any) -> None:
         """A new Whoosh reader: its words may differ."""
@@ -55,6 +59,11 @@ class TextConditions:
         """Whoosh document number -> row (``table.size`` for none): the kept sets are stale."""
         self._docrows = docrows
         self._terms.clear()
+        self._kept.clear()
+
+    def close(self) -> None:
+        if self._phrases is not None:
+            self._phrases.close()
 
     def use_store(self, store: Reader) -> None:
         self.store = store
@@ -80,8 +89,92 @@ class TextConditions:
         return result | self._family_postings(group, fields, others)
 
     def phrase(self, fields: tuple[str, ...], tokens: list[str], prefix: bool = False) -> int:
-        """Papers with every word (from the index) whose text has them in a row (from the
-        store); ``prefix``: the last word is being typed, any word that begins with it."""
+        """Papers whose text has ``tokens`` in a row; ``prefix``: the last one is being typed,
+        any word that begins with it. Titles and abstracts from :mod:`.phrases` where the
+        index was built with it, the rest from the store."""
+        fixed = tuple(field for field in fields if field in phrases.FIELDS)
+        file = self._phrase_file() if fixed else None
+        if file is None:
+            return self._text_phrase(fields, tokens, prefix)
+        table = self.table
+        result = self._kept.get_or_compute(
+            (fixed, tuple(tokens), prefix),
+            lambda bound: self._stored_phrase(file, fixed, tokens, prefix, bound),
+        )
+        added = self.prefix_sets.added_since(table)
+        if added:
+            ids = table.ids
+            result |= self.changed.matching(
+                [ids[row] for row in bits.to_rows(added)], table, fixed, tokens, prefix
+            )
+        rest = tuple(field for field in fields if field not in fixed)
+        return result | self._text_phrase(rest, tokens, prefix) if rest else result
+
+    def _phrase_file(self) -> phrases.PhraseFile | None:
+        """The phrase file written with the prefix sets in use, if it has their order."""
+        sets = self.prefix_sets
+        if self._phrases_for is not sets:
+            if self._phrases is not None:
+                self._phrases.close()
+            self._phrases = phrases.PhraseFile(sets.path.with_name(phrases.FILE))
+            self._phrases_for = sets
+            self._kept.clear()
+        file = self._phrases
+        if file is None or not file.usable or not sets.entries:
+            return None
+        return file if file.order == getattr(sets, "order", None) else None
+
+    def _stored_phrase(
+        self,
+        file: phrases.PhraseFile,
+        fields: tuple[str, ...],
+        tokens: list[str],
+        prefix: bool,
+        bound: int | None,
+    ) -> int:
+        """The phrase's papers among those the file has (within ``bound``, an earlier form's):
+        where its first words stand in a row, those followed by its last word (or one that
+        begins with it). For a word being typed, these places are kept: its next letters
+        only narrow them."""
+        table = self.table
+        exact, last = tuple(tokens[:-1]), tokens[-1]
+        found = self._kept.followers(fields, exact, last) if prefix else None
+        if found is None:
+            group = (
+                "fixed" if fields == phrases.FIELDS else "title" if fields == ("title",) else None
+            )
+            candidates = table.all if bound is None else bound
+            for token in exact:
+                candidates &= self._family_postings(group, fields, [token])
+            candidates &= (
+                self.single("prefix", fields, last)
+                if prefix
+                else self._family_postings(group, fields, [last])
+            )
+            found = file.followers(self._docnums_in(candidates), fields, list(exact))
+        found = phrases.among(
+            found, file.ranks_of_prefix(last) if prefix else file.ranks_of_word(last)
+        )
+        if prefix:
+            self._kept.keep_followers(fields, exact, last, found)
+        return phrases.rows_of(found[0], self.prefix_sets.current_rows(table), table.size)
+
+    def _docnums_in(self, rows: int) -> list[int]:
+        """The phrase file's (and the prefix sets') document of each of these rows that has one."""
+        table = self.table
+        current = self.prefix_sets.current_rows(table)
+        if current is None:
+            return bits.to_rows(rows)
+        if self._stored_of[0] != table.order_generation:
+            stored_of = [-1] * table.size
+            for docnum, row in enumerate(current):
+                if row >= 0:
+                    stored_of[row] = docnum
+            self._stored_of = (table.order_generation, stored_of)
+        return phrases.stored_docnums(bits.to_rows(rows), self._stored_of[1])
+
+    def _text_phrase(self, fields: tuple[str, ...], tokens: list[str], prefix: bool) -> int:
+        """Papers with every word (from the index) whose text has them in a row (from the store)."""
         candidates = self.table.all
         exact = tokens[:-1] if prefix else tokens
         for token in exact:
