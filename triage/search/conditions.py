@@ -119,6 +119,7 @@ class TextConditions:
             self._phrases = phrases.PhraseFile(sets.path.with_name(phrases.FILE))
             self._phrases_for = sets
             self._kept.clear()
+            self._stored_of = (-1, [])
         file = self._phrases
         if file is None or not file.usable or not sets.entries:
             return None
