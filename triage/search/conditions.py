@@ -99,7 +99,7 @@ class TextConditions:
         table = self.table
         result = self._kept.get_or_compute(
             (fixed, tuple(tokens), prefix),
-            lambda bound: self._stored_phrase(file, fixed, tokens, prefix, bound),
+            lambda: self._stored_phrase(file, fixed, tokens, prefix),
         )
         added = self.prefix_sets.added_since(table)
         if added:
@@ -126,39 +126,46 @@ class TextConditions:
         return file if file.order == getattr(sets, "order", None) else None
 
     def _stored_phrase(
-        self,
-        file: phrases.PhraseFile,
-        fields: tuple[str, ...],
-        tokens: list[str],
-        prefix: bool,
-        bound: int | None,
+        self, file: phrases.PhraseFile, fields: tuple[str, ...], tokens: list[str], prefix: bool
     ) -> int:
-        """The phrase's papers among those the file has (within ``bound``, an earlier form's):
-        where its first words stand in a row, those followed by its last word (or one that
-        begins with it). For a word being typed, these places are kept: its next letters
-        only narrow them."""
+        """The phrase's papers among those the file has: where its first words stand in a
+        row, followed by its last word (or one that begins with it). The places are kept
+        (for titles and abstracts at once: ranking asks for the titles' next): the next
+        letters of a word being typed only narrow them, and an earlier form's papers bound
+        where a longer form is looked for."""
         table = self.table
         exact, last = tuple(tokens[:-1]), tokens[-1]
-        found = self._kept.followers(fields, exact, last) if prefix else None
+        found = self._kept.places(exact, last, prefix)
         if found is None:
-            group = (
-                "fixed" if fields == phrases.FIELDS else "title" if fields == ("title",) else None
-            )
+            bound = self._kept.bound(tuple(tokens), prefix)
             candidates = table.all if bound is None else bound
             for token in exact:
-                candidates &= self._family_postings(group, fields, [token])
-            candidates &= (
-                self.single("prefix", fields, last)
-                if prefix
-                else self._family_postings(group, fields, [last])
-            )
-            found = file.followers(self._docnums_in(candidates), fields, list(exact))
+                candidates &= self._built_with(phrases.FIELDS, token, prefix=False)
+            candidates &= self._built_with(phrases.FIELDS, last, prefix)
+            found = file.places(self._docnums_in(candidates), list(exact))
         found = phrases.among(
             found, file.ranks_of_prefix(last) if prefix else file.ranks_of_word(last)
         )
-        if prefix:
-            self._kept.keep_followers(fields, exact, last, found)
-        return phrases.rows_of(found[0], self.prefix_sets.current_rows(table), table.size)
+        self._kept.keep_places(exact, last, prefix, found)
+        return phrases.rows_of(
+            phrases.in_fields(found, fields), self.prefix_sets.current_rows(table), table.size
+        )
+
+    def _built_with(self, fields: tuple[str, ...], word: str, prefix: bool) -> int:
+        """Papers known at build with ``word`` (or, ``prefix``, a word it begins) in these
+        fields of their title and abstract: a stored set if there is one."""
+        group = "fixed" if fields == phrases.FIELDS else "title" if fields == ("title",) else None
+        sets, table = self.prefix_sets, self.table
+        if group and prefix and sets.has(group, word):
+            return sets.get(group, word, table)
+        if group and not prefix and sets.has_word(group, word):
+            return sets.get_word(group, word, table)
+        result = 0
+        for field in fields:
+            result |= (
+                self._prefix_postings(field, word) if prefix else self._postings(field, [word])
+            )
+        return result
 
     def _docnums_in(self, rows: int) -> list[int]:
         """The phrase file's (and the prefix sets') document of each of these rows that has one."""

@@ -19,13 +19,18 @@ from __future__ import annotations
 
 import bisect
 import json
+import operator
 import os
+import re
 import sys
 from array import array
 from collections import defaultdict
-from collections.abc import Callable, Iterable
-from itertools import compress, count
+from collections.abc import Callable, Iterable, Iterator
+from functools import partial
+from itertools import compress, count, repeat
+from operator import add, sub
 from pathlib import Path
+from typing import NamedTuple
 
 from triage.core.cache import LRUCache
 from triage.search import bits
@@ -34,8 +39,11 @@ FILE = "phrases.bin"
 FIELDS = ("title", "abstract")
 BLOCK = 256  # vocabulary words per block: a look-up reads one
 KEPT_PHRASES = 64  # phrases' row sets kept to narrow the next keystroke's
-KEPT_FOLLOWERS = 16  # phrases' followers kept (~8 bytes per place: ~1 MB for "the t")
+KEPT_PLACES = 16  # phrases' places kept (9 bytes each: ~2 MB for "the t")
 ID = 4  # bytes per word id
+NO_WORD = 2**32 - 1  # the rank of "no word follows"
+SPAN_GAP = 8  # papers between two to check from which both are read at once
+SPAN_BYTES = 1 << 20  # read at most this much at once
 _ENDIAN = sys.byteorder
 
 
@@ -48,6 +56,7 @@ class PhraseWriter:
         self.out = self.temporary.open("wb")
         self.ids: defaultdict[str, int] = defaultdict(count(1).__next__)  # 0 separates fields
         self.offsets = array("Q", [0])
+        self.middles = array("Q")  # where each title ends
         self.papers: list[str] = []
         self.fields: dict[str, list[str]] = {}
 
@@ -58,8 +67,10 @@ class PhraseWriter:
 
     def end_document(self, paper: str) -> None:
         ids = array("I", map(self.ids.__getitem__, self.fields.get("title", ())))
+        self.middles.append(self.offsets[-1] + len(ids))
         ids.append(0)
         ids.extend(map(self.ids.__getitem__, self.fields.get("abstract", ())))
+        ids.append(0)  # no phrase runs on into the next paper
         ids.tofile(self.out)
         self.offsets.append(self.offsets[-1] + len(ids))
         self.papers.append(paper)
@@ -72,11 +83,13 @@ class PhraseWriter:
         vocabulary = sorted(self.ids)
         ids_by_rank = array("I", map(self.ids.__getitem__, vocabulary))
         rank_of_id = array("I", bytes(ID * (len(vocabulary) + 1)))
+        rank_of_id[0] = NO_WORD
         for rank, word_id in enumerate(ids_by_rank):
             rank_of_id[word_id] = rank
         extents = {}
         for name, data in (
             ("offsets", self.offsets),
+            ("middles", self.middles),
             ("ids_by_rank", ids_by_rank),
             ("rank_of_id", rank_of_id),
         ):
@@ -115,6 +128,7 @@ class PhraseFile:
         self.order = ""
         self._fd: int | None = None
         self._offsets: array | None = None
+        self._middles: array | None = None
         self._rank_of_id: array | None = None
         try:
             self._fd = os.open(path, os.O_RDONLY)
@@ -184,108 +198,121 @@ class PhraseFile:
 
     # -- papers ------------------------------------------------------------------------------
 
-    def followers(
-        self, docnums: list[int], fields: tuple[str, ...], exact: list[str]
-    ) -> tuple[array, array]:
-        """(document, rank of the word that follows) of every place where the words ``exact``
-        stand in a row in those documents' title or abstract (as ``fields`` say); rank -1:
-        nothing follows in that field."""
-        found_docs, found_ranks = array("I"), array("i")
+    def places(self, docnums: list[int], exact: list[str]) -> Places:
+        """Every place where the words ``exact`` stand in a row in the title or abstract of
+        those documents (or of some between them, read with them), with the rank of the word
+        that follows (``NO_WORD`` at the end of a field)."""
+        found = Places(array("I"), array("I"), array("B"))
         ids = [self.word_id(token) for token in exact]
         known = [word_id for word_id in ids if word_id is not None]
         if len(known) < len(ids) or not docnums:
-            return found_docs, found_ranks
-        needle = array("I", known).tobytes()
+            return found
         if self._offsets is None:
             self._offsets = self._array("offsets", "Q")
+            self._middles = self._array("middles", "Q")
             self._rank_of_id = self._array("rank_of_id", "I")
-        offsets, rank_of_id = self._offsets, self._rank_of_id
-        assert rank_of_id is not None
-        both = len(fields) == len(FIELDS)
-        title_only = fields == ("title",)
-        fd, pread, find, size = self._fd, os.pread, bytes.find, len(needle)
-        if fd is None:
-            raise OSError(f"{self.path}: closed")
-        separator = b"\x00" * ID
-        for docnum in docnums:
-            start = offsets[docnum]
-            data = pread(fd, (offsets[docnum + 1] - start) * ID, start * ID)
-            if not both:
-                middle = _aligned(data, separator, 0)
-                data = data[:middle] if title_only else data[middle + ID :]
-            at = find(data, needle)
-            while at >= 0:
-                if at % ID == 0:
-                    following = data[at + size : at + size + ID]
-                    found_docs.append(docnum)
-                    found_ranks.append(
-                        rank_of_id[int.from_bytes(following, _ENDIAN)]
-                        if len(following) == ID and following != separator
-                        else -1
-                    )
-                at = find(data, needle, at + 1)
-        return found_docs, found_ranks
+        offsets, middles, rank_of_id = self._offsets, self._middles, self._rank_of_id
+        assert middles is not None and rank_of_id is not None
+        needle = array("I", known).tobytes()
+        finder = re.compile(re.escape(needle)).finditer
+        for first, last in _spans(sorted(docnums), offsets):
+            base = offsets[first]
+            data = self._read(base * ID, (offsets[last + 1] - base) * ID)
+            at = list(map(re.Match.start, finder(data)))
+            if any(map(ALIGNMENT.__and__, at)):  # one falls inside a word id: rare, slower
+                at = _aligned_places(data, needle)
+            if not at:
+                continue
+            words = list(map(operator.rshift, at, repeat(2)))
+            following = map(
+                memoryview(data).cast("I").__getitem__, map(add, words, repeat(len(known)))
+            )
+            found.ranks.extend(map(rank_of_id.__getitem__, following))
+            starts = list(map(sub, offsets[first : last + 1], repeat(base)))
+            paper = list(map(sub, map(partial(bisect.bisect_right, starts), words), repeat(1)))
+            found.docs.extend(map(add, paper, repeat(first)))
+            title_ends = list(map(sub, middles[first : last + 1], repeat(base)))
+            found.titles.extend(map(operator.lt, words, map(title_ends.__getitem__, paper)))
+        return found
 
 
-def _aligned(data: bytes, needle: bytes, start: int) -> int:
-    """Where ``needle`` starts at a word boundary in ``data`` (its length if nowhere)."""
-    at = data.find(needle, start)
-    while at >= 0 and at % ID:
+class Places(NamedTuple):
+    """Places of a phrase's first words: each one's document, the rank of the word that
+    follows, and whether it is in the title (1) or the abstract (0)."""
+
+    docs: array
+    ranks: array
+    titles: array
+
+
+ALIGNMENT = ID - 1
+
+
+def _spans(docnums: list[int], offsets: array) -> Iterator[tuple[int, int]]:
+    """(first, last) documents to read at once: neighbours, and the few between them."""
+    first = previous = docnums[0]
+    for docnum in docnums[1:]:
+        if docnum - previous > SPAN_GAP or (offsets[docnum + 1] - offsets[first]) * ID > SPAN_BYTES:
+            yield first, previous
+            first = docnum
+        previous = docnum
+    yield first, previous
+
+
+def _aligned_places(data: bytes, needle: bytes) -> list[int]:
+    found = []
+    at = data.find(needle)
+    while at >= 0:
+        if at % ID == 0:
+            found.append(at)
         at = data.find(needle, at + 1)
-    return at if at >= 0 else len(data)
+    return found
 
 
-Key = tuple[tuple[str, ...], tuple[str, ...], bool]
-FollowersKey = tuple[tuple[str, ...], tuple[str, ...], str]  # fields, first words, last begun
+Key = tuple[tuple[str, ...], tuple[str, ...], bool]  # fields, words, the last one begun
+PlacesKey = tuple[tuple[str, ...], str, bool]  # first words, the last one, begun
 
 
 class KeptPhrases:
     """Row sets of recent phrases, whose earlier forms bound a longer one's papers, and the
-    words that follow a phrase's first words, for the next letters of its last one."""
+    places of their first words, which the next letters of the last one only narrow."""
 
     def __init__(self) -> None:
         self._sets: LRUCache[Key, int] = LRUCache(KEPT_PHRASES)
-        self._followers: LRUCache[FollowersKey, tuple[array, array]] = LRUCache(KEPT_FOLLOWERS)
+        self._places: LRUCache[PlacesKey, Places] = LRUCache(KEPT_PLACES)
 
     def clear(self) -> None:
         self._sets.clear()
-        self._followers.clear()
+        self._places.clear()
 
-    def get_or_compute(self, key: Key, compute: Callable[[int | None], int]) -> int:
-        """``compute(bound)``: the rows of phrase ``key`` among ``bound`` (None: any)."""
+    def get_or_compute(self, key: Key, compute: Callable[[], int]) -> int:
         found = self._sets.get(key)
         if found is None:
-            found = self._sets[key] = compute(self._bound(key))
+            found = self._sets[key] = compute()
         return found
 
-    def followers(
-        self, fields: tuple[str, ...], exact: tuple[str, ...], last: str
-    ) -> tuple[array, array] | None:
-        """The places of ``exact`` followed by a word that begins as ``last`` does, if kept
-        (for ``last`` or a shorter start of it)."""
+    def places(self, exact: tuple[str, ...], last: str, begun: bool) -> Places | None:
+        """The kept places of ``exact`` followed by ``last`` (``begun``: or by a word it
+        begins), or by a word that a shorter start of ``last`` begins."""
+        if not begun and (kept := self._places.get((exact, last, False))) is not None:
+            return kept
         for length in range(len(last), 0, -1):
-            kept = self._followers.get((fields, exact, last[:length]))
+            kept = self._places.get((exact, last[:length], True))
             if kept is not None:
                 return kept
         return None
 
-    def keep_followers(
-        self,
-        fields: tuple[str, ...],
-        exact: tuple[str, ...],
-        begun: str,
-        found: tuple[array, array],
-    ) -> None:
-        self._followers[(fields, exact, begun)] = found
+    def keep_places(self, exact: tuple[str, ...], last: str, begun: bool, found: Places) -> None:
+        self._places[(exact, last, begun)] = found
 
-    def _bound(self, key: Key) -> int | None:
-        """The smallest kept set of an earlier form of this phrase: its first words the same,
-        the last one begun (while typed) or the same."""
-        fields, tokens, _ = key
+    def bound(self, tokens: tuple[str, ...], begun: bool) -> int | None:
+        """The smallest kept set (titles and abstracts) of an earlier form of this phrase: its
+        first words the same, the last one begun (while typed) or the same."""
+        key = (FIELDS, tokens, begun)
         bound = None
         for kept in list(self._sets):
             kept_fields, kept_tokens, kept_prefix = kept
-            if kept_fields != fields or not 1 < len(kept_tokens) <= len(tokens) or kept == key:
+            if kept_fields != FIELDS or not 1 < len(kept_tokens) <= len(tokens) or kept == key:
                 continue
             *same, last = kept_tokens
             if list(tokens[: len(same)]) != same:
@@ -305,14 +332,23 @@ def stored_docnums(rows: list[int], stored_of: list[int]) -> list[int]:
     return [docnum for docnum in map(stored_of.__getitem__, rows) if docnum >= 0]
 
 
-def among(found: tuple[array, array], ranks: range) -> tuple[array, array]:
+def among(found: Places, ranks: range) -> Places:
     """The places whose next word's rank is in ``ranks``."""
-    docnums, following = found
-    chosen = list(map(ranks.__contains__, following))
-    return array("I", compress(docnums, chosen)), array("i", compress(following, chosen))
+    chosen = list(map(ranks.__contains__, found.ranks))
+    return Places(*(array(column.typecode, compress(column, chosen)) for column in found))
+
+
+def in_fields(found: Places, fields: tuple[str, ...]) -> Iterable[int]:
+    """The documents of the places in these fields (the title, the abstract or both)."""
+    if fields == ("title",):
+        return compress(found.docs, found.titles)
+    if fields == ("abstract",):
+        return compress(found.docs, map(operator.not_, found.titles))
+    return found.docs
 
 
 def rows_of(docnums: Iterable[int], current_row: list[int] | None, size: int) -> int:
+    """The current rows of these documents (a paper gone from the store has none)."""
     if current_row is None:
         return bits.from_rows(docnums, size)
-    return bits.from_rows(map(current_row.__getitem__, docnums), size)
+    return bits.from_rows([row for row in map(current_row.__getitem__, docnums) if row >= 0], size)
