@@ -36,6 +36,7 @@ from triage.core.cache import LRUCache
 from triage.search import bits
 
 FILE = "phrases.bin"
+FORMAT = 1
 FIELDS = ("title", "abstract")
 BLOCK = 256  # vocabulary words per block: a look-up reads one
 KEPT_PHRASES = 64  # phrases' row sets kept to narrow the next keystroke's
@@ -102,6 +103,7 @@ class PhraseWriter:
             out.write(text)
         header = json.dumps(
             {
+                "format": FORMAT,
                 "order": order,
                 "size": len(self.papers),
                 "byteorder": _ENDIAN,
@@ -139,7 +141,7 @@ class PhraseFile:
             self.blocks: list[list] = header["blocks"]
             self.first_words = [block[0] for block in self.blocks]
             self.order = header["order"]
-            self.usable = header["byteorder"] == _ENDIAN
+            self.usable = header["format"] == FORMAT and header["byteorder"] == _ENDIAN
         except (OSError, ValueError, KeyError, TypeError):
             self.close()
 
