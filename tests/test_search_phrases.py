@@ -160,6 +160,14 @@ def test_typing_follows_notes_marks_and_new_papers(library):
             check_typing(index, store)
             index.flush()  # added since the build
             check_typing(index, store)
+            with_phrase = set(index.search('"text to').ids)
+            gone = [paper for paper in ids[5:40] if paper in with_phrase][:3]
+            assert gone
+            store.delete_papers(gone)  # papers the build knew, gone from the store
+            index.papers_changed(gone)
+            check_typing(index, store)
+            index.flush()
+            check_typing(index, store)
     finally:
         index.close()
     reopened = SearchIndex.open(library)
