@@ -135,6 +135,7 @@ class TextConditions:
         where a longer form is looked for."""
         table = self.table
         exact, last = tuple(tokens[:-1]), tokens[-1]
+        ranks = file.ranks_of_prefix(last) if prefix else file.ranks_of_word(last)
         found = self._kept.places(exact, last, prefix)
         if found is None:
             bound = self._kept.bound(tuple(tokens), prefix)
@@ -143,9 +144,8 @@ class TextConditions:
                 candidates &= self._built_with(phrases.FIELDS, token, prefix=False)
             candidates &= self._built_with(phrases.FIELDS, last, prefix)
             found = file.places(self._docnums_in(candidates), list(exact))
-        found = phrases.among(
-            found, file.ranks_of_prefix(last) if prefix else file.ranks_of_word(last)
-        )
+            found = phrases.by_rank(found, ranks)
+        found = phrases.among(found, ranks)
         self._kept.keep_places(exact, last, prefix, found)
         return phrases.rows_of(
             phrases.in_fields(found, fields), self.prefix_sets.current_rows(table), table.size

@@ -1,18 +1,26 @@
-"""Phrases in titles and abstracts, checked against a file of each paper's word ids.
+"""Phrases in titles and abstracts, found in a file of each paper's word ids.
 
 The index records which papers have a word, not where (see :mod:`.analysis`), so a phrase's
 papers are those with all its words whose text also has them in a row. Reading and matching
 that text in SQLite took ~1.9 s for ``"neural network"`` at 100,000 papers. The build writes
-``phrases.bin`` instead: for every paper, the ids of its title's words, a 0, its abstract's
-(4 bytes each), so that checking a paper is one ``pread`` and a ``bytes.find`` of the phrase's
-ids (~1.5 µs), with no decoding. The word being typed (the last of an unclosed phrase or of a
-hyphenated word) is any word in a range of the sorted vocabulary: a word's id is its place of
-first appearance, and ``rank`` gives its place in sorted order.
+``phrases.bin`` instead (~1 GB per million papers, read with ``pread``, never held): each
+paper's title word ids, a 0, its abstract's, a 0 (4 bytes each). The places of a phrase's
+first words are then one ``re`` search of their ids over the candidate papers, read a span
+of neighbours at a time, and what follows each place is a look-up, all in C: ~0.3 µs a
+place. The word being typed (the last of an unclosed phrase or of a hyphenated word) is any
+word in a range of the sorted vocabulary: a word's id is its place of first appearance at
+build, ``rank`` its place in sorted order.
 
-Typing a phrase asks for longer and longer forms of it: the papers of an earlier form are kept
-(``KEPT_PHRASES``, apart from the evaluator's cache, which evicts them) and a longer form only
-checks those. Titles and abstracts never change once stored (as for :mod:`.prefixes`); papers
-added since the build are matched on their text (:mod:`.overlay`), as are notes and tags.
+Typing a phrase asks for longer and longer forms of it. The places of its first words (with
+the rank of the word after each, and whether it is in the title) are kept: the next letters
+of the last word only narrow them, without reading. A new word after a space reads again,
+within the papers of the earlier form (kept apart from the evaluator's cache, which evicts
+them). The cost that remains is the first letter after a frequent first word (``"in t``:
+every place of *in*). Weighed and left: stored sets of frequent word pairs (counting pairs at
+build costs seconds and hundreds of MB at 100,000 papers, and the word being typed still
+needs the places). Titles and abstracts never change once stored (as for :mod:`.prefixes`);
+papers added since the build are matched on their text (:mod:`.overlay`), as are notes, tags
+and authors.
 """
 
 from __future__ import annotations
@@ -43,7 +51,7 @@ KEPT_PHRASES = 64  # phrases' row sets kept to narrow the next keystroke's
 KEPT_PLACES = 16  # phrases' places kept (9 bytes each: ~2 MB for "the t")
 ID = 4  # bytes per word id
 NO_WORD = 2**32 - 1  # the rank of "no word follows"
-SPAN_GAP = 8  # papers between two to check from which both are read at once
+SPAN_GAP = 2_048  # bytes between two papers to check up to which both are read at once
 SPAN_BYTES = 1 << 20  # read at most this much at once
 _ENDIAN = sys.byteorder
 
@@ -225,11 +233,12 @@ class PhraseFile:
                 at = _aligned_places(data, needle)
             if not at:
                 continue
-            words = list(map(operator.rshift, at, repeat(2)))
+            words = list(map(operator.rshift, at, repeat(2)))  # word offsets in ``data``
             following = map(
                 memoryview(data).cast("I").__getitem__, map(add, words, repeat(len(known)))
             )
             found.ranks.extend(map(rank_of_id.__getitem__, following))
+            # bisected in a short list of small ints: in ``offsets`` it is slower
             starts = list(map(sub, offsets[first : last + 1], repeat(base)))
             paper = list(map(sub, map(partial(bisect.bisect_right, starts), words), repeat(1)))
             found.docs.extend(map(add, paper, repeat(first)))
@@ -254,7 +263,10 @@ def _spans(docnums: list[int], offsets: array) -> Iterator[tuple[int, int]]:
     """(first, last) documents to read at once: neighbours, and the few between them."""
     first = previous = docnums[0]
     for docnum in docnums[1:]:
-        if docnum - previous > SPAN_GAP or (offsets[docnum + 1] - offsets[first]) * ID > SPAN_BYTES:
+        start = offsets[docnum]
+        if (start - offsets[previous + 1]) * ID > SPAN_GAP or (
+            offsets[docnum + 1] - offsets[first]
+        ) * ID > SPAN_BYTES:
             yield first, previous
             first = docnum
         previous = docnum
@@ -294,8 +306,8 @@ class KeptPhrases:
         return found
 
     def places(self, exact: tuple[str, ...], last: str, begun: bool) -> Places | None:
-        """The kept places of ``exact`` followed by ``last`` (``begun``: or by a word it
-        begins), or by a word that a shorter start of ``last`` begins."""
+        """The kept places (in rank order) of ``exact`` followed by ``last`` (``begun``: or
+        by a word it begins), or by a word that a shorter start of ``last`` begins."""
         if not begun and (kept := self._places.get((exact, last, False))) is not None:
             return kept
         for length in range(len(last), 0, -1):
@@ -334,10 +346,21 @@ def stored_docnums(rows: list[int], stored_of: list[int]) -> list[int]:
     return [docnum for docnum in map(stored_of.__getitem__, rows) if docnum >= 0]
 
 
-def among(found: Places, ranks: range) -> Places:
-    """The places whose next word's rank is in ``ranks``."""
+def by_rank(found: Places, ranks: range) -> Places:
+    """The places whose next word's rank is in ``ranks``, in rank order: the next letters of
+    the word being typed are then a slice (see :func:`among`)."""
     chosen = list(map(ranks.__contains__, found.ranks))
-    return Places(*(array(column.typecode, compress(column, chosen)) for column in found))
+    docs, following, titles = (compress(column, chosen) for column in found)
+    kept = Places(array("I", docs), array("I", following), array("B", titles))
+    order = sorted(range(len(kept.ranks)), key=kept.ranks.__getitem__)
+    return Places(*(array(column.typecode, map(column.__getitem__, order)) for column in kept))
+
+
+def among(found: Places, ranks: range) -> Places:
+    """The places (in rank order) whose next word's rank is in ``ranks``."""
+    low = bisect.bisect_left(found.ranks, ranks.start)
+    high = bisect.bisect_left(found.ranks, ranks.stop, low)
+    return Places(*(column[low:high] for column in found))
 
 
 def in_fields(found: Places, fields: tuple[str, ...]) -> Iterable[int]:
