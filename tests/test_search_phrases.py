@@ -7,7 +7,7 @@ import random
 
 import pytest
 
-from triage.search import SearchIndex, prefixes
+from triage.search import SearchIndex, phrases, prefixes
 from triage.search.analysis import words
 from triage.store import Store
 
@@ -185,5 +185,18 @@ def test_the_last_word_typed_in_a_phrase_is_highlighted_as_a_prefix(library):
         assert result.highlight_spans("Large languages, large") == [(0, 5), (6, 15), (17, 22)]
         finished = index.search('"large lang"')
         assert finished.highlight_spans("Large languages") == [(0, 5)]
+    finally:
+        index.close()
+
+
+def test_a_phrase_file_cut_short_under_the_open_index_falls_back_to_the_text(library):
+    index = SearchIndex.open(library)
+    try:
+        assert index.search('"large lang').total
+        phrase_file = next(index.text.directory.glob(phrases.FILE))
+        with phrase_file.open("r+b") as handle:
+            handle.truncate(phrase_file.stat().st_size // 3)
+        with Store(library) as store:
+            check_typing(index, store)
     finally:
         index.close()

@@ -8,6 +8,7 @@ changed since the last index commit are corrected by the caller (see :mod:`.eval
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Iterable
 from typing import Any
@@ -25,6 +26,8 @@ VOCABULARY_ENTRIES = 64  # prefixes whose indexed words are kept
 VOCABULARY_WORDS = 20_000  # a prefix with more words is not kept
 FAMILY_ENTRIES = 512
 FREQUENT_TERM = 500  # papers: a word in more is kept as a set once decoded
+
+log = logging.getLogger(__name__)
 
 
 class TextConditions:
@@ -97,10 +100,15 @@ class TextConditions:
         if file is None:
             return self._text_phrase(fields, tokens, prefix)
         table = self.table
-        result = self._kept.get_or_compute(
-            (fixed, tuple(tokens), prefix),
-            lambda: self._stored_phrase(file, fixed, tokens, prefix),
-        )
+        try:
+            result = self._kept.get_or_compute(
+                (fixed, tuple(tokens), prefix),
+                lambda: self._stored_phrase(file, fixed, tokens, prefix),
+            )
+        except (OSError, ValueError, IndexError) as error:  # truncated or damaged under us
+            log.warning("phrase file %s unreadable (%s): phrases read the store", file.path, error)
+            file.close()
+            return self._text_phrase(fields, tokens, prefix)
         added = self.prefix_sets.added_since(table)
         if added:
             ids = table.ids

@@ -7,21 +7,22 @@ that text in SQLite took ~1.9 s for ``"neural network"`` at 100,000 papers. The 
 paper's title word ids, a 0, its abstract's, a 0 (4 bytes each). The places of a phrase's
 first words are then one ``re`` search of their ids over the candidate papers, read a span
 of neighbours at a time, and what follows each place is a look-up, all in C (~2 µs a place
-with the reading: ``"neural n``, 87,000 places of *neural*, ~0.2 s). The word being typed (the last of an unclosed phrase or of a hyphenated word) is any
-word in a range of the sorted vocabulary: a word's id is its place of first appearance at
-build, ``rank`` its place in sorted order.
+with the reading: ``"neural n``, 87,000 places of *neural*, ~0.2 s). The word being typed
+(the last of an unclosed phrase or of a hyphenated word) is any word in a range of the
+sorted vocabulary: a word's id is its place of first appearance at build, ``rank`` its
+place in sorted order.
 
 Typing a phrase asks for longer and longer forms of it. The places of its first words (with
-the rank of the word after each, and whether it is in the title) are kept: the next letters
-of the last word only narrow them, without reading. A new word after a space reads again,
-within the papers of the earlier form (kept apart from the evaluator's cache, which evicts
-them): ~3-6 ms a keystroke, a few reads per phrase. The cost that remains is the first letter
-after a space or a hyphen, in proportion to the places of the words before it (``"in t``:
-every place of *in*, ~0.6 s at 100,000 papers). Weighed and left: stored sets of frequent word pairs (counting pairs at
-build costs seconds and hundreds of MB at 100,000 papers, and the word being typed still
-needs the places). Titles and abstracts never change once stored (as for :mod:`.prefixes`);
-papers added since the build are matched on their text (:mod:`.overlay`), as are notes, tags
-and authors.
+the rank of the word after each, and whether it is in the title) are kept in rank order: the
+next letters of the last word only take a slice of them, without reading (~3-6 ms a
+keystroke). A new word after a space reads again, within the papers of the earlier form
+(kept apart from the evaluator's cache, which evicts them). The cost that remains is the
+first letter after a space or a hyphen, in proportion to the places of the words before it
+(``"in t``: every place of *in*, ~0.6 s at 100,000 papers). Weighed and left: stored sets
+of frequent word pairs (counting pairs at build costs seconds and hundreds of MB at 100,000
+papers, and the word being typed still needs the places). Titles and abstracts never change
+once stored (as for :mod:`.prefixes`); papers added since the build are matched on their
+text (:mod:`.overlay`), as are notes, tags and authors.
 """
 
 from __future__ import annotations
