@@ -123,7 +123,10 @@ def test_malformed_parts_give_a_hint_and_the_rest_still_filters(index):
     assert list(result.ids) == [A, C]
     assert "tag:" in result.hint
     assert index.search('"video gen').hint.startswith("unbalanced quote")
-    assert list(index.search('"video gen').ids) == []  # the phrase is exact, not a prefix
+    # still typing the phrase's last word: a prefix; closed, or followed by a space: exact
+    assert list(index.search('"video gen').ids) == [A]
+    assert list(index.search('"video gen"').ids) == []
+    assert list(index.search('"video gen ').ids) == []
     unknown_state = index.search("state:bogus")
     assert unknown_state.total == 0
     assert "inbox|reading|read|archived" in unknown_state.hint

@@ -44,12 +44,15 @@ class BulkWriter(BlockSegmentWriter):
         *,
         words: Callable[[str], list[str]],
         prefix_path: Path | None = None,
+        record_words: Callable[[str, list[str]], None] | None = None,
         **kwargs: Any,
     ) -> None:
-        """``prefix_path``: also store the short prefixes' sets there (a new, whole index)."""
+        """``prefix_path``: also store the short prefixes' sets there (a new, whole index);
+        ``record_words(field, words)``: told each text field's words (see :mod:`.phrases`)."""
         super().__init__(ix, **kwargs)
         self.split = words
         self.prefix_path = prefix_path
+        self.record_words = record_words
         self.ids: list[str] = []
         self.simple_terms: dict[tuple[str, Any], set[str]] = {}
 
@@ -66,6 +69,8 @@ class BulkWriter(BlockSegmentWriter):
             if field.indexed:
                 if field.scorable:
                     words = self.split(value)
+                    if self.record_words:
+                        self.record_words(name, words)
                     length = len(words)
                     self.longest[name] = max(self.longest[name], length)
                     terms = set(words)

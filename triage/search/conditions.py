@@ -8,12 +8,13 @@ changed since the last index commit are corrected by the caller (see :mod:`.eval
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Iterable
 from typing import Any
 
 from triage.core.cache import LRUCache
-from triage.search import bits, postings, prefixes
+from triage.search import bits, phrases, postings, prefixes
 from triage.search.analysis import TEXT_FIELDS, fold, stem
 from triage.search.overlay import ChangedText
 from triage.search.prefixes import PrefixSets
@@ -25,6 +26,8 @@ VOCABULARY_ENTRIES = 64  # prefixes whose indexed words are kept
 VOCABULARY_WORDS = 20_000  # a prefix with more words is not kept
 FAMILY_ENTRIES = 512
 FREQUENT_TERM = 500  # papers: a word in more is kept as a set once decoded
+
+log = logging.getLogger(__name__)
 
 
 class TextConditions:
@@ -44,6 +47,10 @@ class TextConditions:
         self._families: LRUCache[tuple[tuple[str, ...], str], frozenset[str]] = LRUCache(
             FAMILY_ENTRIES
         )
+        self._phrases: phrases.PhraseFile | None = None
+        self._phrases_for: PrefixSets | None = None  # the sets it was opened with
+        self._kept = phrases.KeptPhrases()
+        self._stored_of: tuple[int, list[int]] = (-1, [])  # order generation, stored row of each
 
     def use_index(self, reader: Any) -> None:
         """A new Whoosh reader: its words may differ."""
@@ -55,6 +62,11 @@ class TextConditions:
         """Whoosh document number -> row (``table.size`` for none): the kept sets are stale."""
         self._docrows = docrows
         self._terms.clear()
+        self._kept.clear()
+
+    def close(self) -> None:
+        if self._phrases is not None:
+            self._phrases.close()
 
     def use_store(self, store: Reader) -> None:
         self.store = store
@@ -79,15 +91,117 @@ class TextConditions:
                 result |= self._prefix_postings(field, word)
         return result | self._family_postings(group, fields, others)
 
-    def phrase(self, fields: tuple[str, ...], tokens: list[str]) -> int:
+    def phrase(self, fields: tuple[str, ...], tokens: list[str], prefix: bool = False) -> int:
+        """Papers whose text has ``tokens`` in a row; ``prefix``: the last one is being typed,
+        any word that begins with it. Titles and abstracts from :mod:`.phrases` where the
+        index was built with it, the rest from the store."""
+        fixed = tuple(field for field in fields if field in phrases.FIELDS)
+        file = self._phrase_file() if fixed else None
+        if file is None:
+            return self._text_phrase(fields, tokens, prefix)
+        table = self.table
+        try:
+            result = self._kept.get_or_compute(
+                (fixed, tuple(tokens), prefix),
+                lambda: self._stored_phrase(file, fixed, tokens, prefix),
+            )
+        except (OSError, ValueError, IndexError) as error:  # truncated or damaged under us
+            log.warning("phrase file %s unreadable (%s): phrases read the store", file.path, error)
+            file.close()
+            return self._text_phrase(fields, tokens, prefix)
+        added = self.prefix_sets.added_since(table)
+        if added:
+            ids = table.ids
+            result |= self.changed.matching(
+                [ids[row] for row in bits.to_rows(added)], table, fixed, tokens, prefix
+            )
+        rest = tuple(field for field in fields if field not in fixed)
+        return result | self._text_phrase(rest, tokens, prefix) if rest else result
+
+    def _phrase_file(self) -> phrases.PhraseFile | None:
+        """The phrase file written with the prefix sets in use, if it has their order."""
+        sets = self.prefix_sets
+        if self._phrases_for is not sets:
+            if self._phrases is not None:
+                self._phrases.close()
+            self._phrases = phrases.PhraseFile(sets.path.with_name(phrases.FILE))
+            self._phrases_for = sets
+            self._kept.clear()
+            self._stored_of = (-1, [])
+        file = self._phrases
+        if file is None or not file.usable or not sets.entries:
+            return None
+        return file if file.order == getattr(sets, "order", None) else None
+
+    def _stored_phrase(
+        self, file: phrases.PhraseFile, fields: tuple[str, ...], tokens: list[str], prefix: bool
+    ) -> int:
+        """The phrase's papers among those the file has: where its first words stand in a
+        row, followed by its last word (or one that begins with it). The places are kept
+        (for titles and abstracts at once: ranking asks for the titles' next): the next
+        letters of a word being typed only narrow them, and an earlier form's papers bound
+        where a longer form is looked for."""
+        table = self.table
+        exact, last = tuple(tokens[:-1]), tokens[-1]
+        ranks = file.ranks_of_prefix(last) if prefix else file.ranks_of_word(last)
+        found = self._kept.places(exact, last, prefix)
+        if found is None:
+            bound = self._kept.bound(tuple(tokens), prefix)
+            candidates = table.all if bound is None else bound
+            for token in exact:
+                candidates &= self._built_with(phrases.FIELDS, token, prefix=False)
+            candidates &= self._built_with(phrases.FIELDS, last, prefix)
+            found = file.places(self._docnums_in(candidates), list(exact))
+            found = phrases.by_rank(found, ranks)
+        found = phrases.among(found, ranks)
+        self._kept.keep_places(exact, last, prefix, found)
+        return phrases.rows_of(
+            phrases.in_fields(found, fields), self.prefix_sets.current_rows(table), table.size
+        )
+
+    def _built_with(self, fields: tuple[str, ...], word: str, prefix: bool) -> int:
+        """Papers known at build with ``word`` (or, ``prefix``, a word it begins) in these
+        fields of their title and abstract: a stored set if there is one."""
+        group = "fixed" if fields == phrases.FIELDS else "title" if fields == ("title",) else None
+        sets, table = self.prefix_sets, self.table
+        if group and prefix and sets.has(group, word):
+            return sets.get(group, word, table)
+        if group and not prefix and sets.has_word(group, word):
+            return sets.get_word(group, word, table)
+        result = 0
+        for field in fields:
+            result |= (
+                self._prefix_postings(field, word) if prefix else self._postings(field, [word])
+            )
+        return result
+
+    def _docnums_in(self, rows: int) -> list[int]:
+        """The phrase file's (and the prefix sets') document of each of these rows that has one."""
+        table = self.table
+        current = self.prefix_sets.current_rows(table)
+        if current is None:
+            return bits.to_rows(rows)
+        if self._stored_of[0] != table.order_generation:
+            stored_of = [-1] * table.size
+            for docnum, row in enumerate(current):
+                if row >= 0:
+                    stored_of[row] = docnum
+            self._stored_of = (table.order_generation, stored_of)
+        return phrases.stored_docnums(bits.to_rows(rows), self._stored_of[1])
+
+    def _text_phrase(self, fields: tuple[str, ...], tokens: list[str], prefix: bool) -> int:
         """Papers with every word (from the index) whose text has them in a row (from the store)."""
         candidates = self.table.all
-        for token in tokens:
-            exact = 0
+        exact = tokens[:-1] if prefix else tokens
+        for token in exact:
+            found = 0
             for field in fields:
-                exact |= self._postings(field, [token])
-            candidates &= exact
-        pattern = re.compile(r"(?<!\w)" + r"\W+".join(map(re.escape, tokens)) + r"(?!\w)")
+                found |= self._postings(field, [token])
+            candidates &= found
+        if prefix:  # (also the words of its stem family: candidates only)
+            candidates &= self.single("prefix", fields, tokens[-1])
+        ending = r"\w*" if prefix else r"(?!\w)"
+        pattern = re.compile(r"(?<!\w)" + r"\W+".join(map(re.escape, tokens)) + ending)
         ids = self.table.ids
         candidate_ids = [ids[row] for row in bits.to_rows(candidates)]
         rows = [

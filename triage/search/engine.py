@@ -120,6 +120,7 @@ class SearchIndex:
                 log.info("search index not saved on close: %s", error)
             self._searcher.close()
             self._prefix_sets.close()
+            self._conditions.close()
             self.text.close()
             self.conn.close()
             self._closed = True

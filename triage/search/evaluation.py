@@ -144,15 +144,16 @@ class QueryEvaluator:
         conditions = self.conditions
         fields = tuple(f if f != "tags" else "tagwords" for f in (node.fields or TEXT_FIELDS))
         phrase = len(tokens) > 1
-        prefix = node.prefix and not phrase
+        prefix = node.prefix  # the word being typed: alone, or last in a phrase or hyphenated word
         if phrase:
             result = self._cached(
-                ("phrase", fields, tuple(tokens)), lambda: conditions.phrase(fields, tokens)
+                ("phrase", fields, tuple(tokens), prefix),
+                lambda: conditions.phrase(fields, tokens, prefix),
             )
             title = (
                 self._cached(
-                    ("phrase", ("title",), tuple(tokens)),
-                    lambda: conditions.phrase(("title",), tokens),
+                    ("phrase", ("title",), tuple(tokens), prefix),
+                    lambda: conditions.phrase(("title",), tokens, prefix),
                 )
                 if "title" in fields
                 else 0
@@ -186,8 +187,8 @@ class QueryEvaluator:
             else:
                 context.terms.update(conditions.stem_family(fields, tokens[0]))
             if prefix:
-                context.prefixes.add(tokens[0])
-                context.terms.add(tokens[0])
+                context.prefixes.add(tokens[-1])
+                context.terms.add(tokens[-1])
             if "title" in fields and len(context.ranking_sets) < RELEVANCE_WORDS:
                 context.ranking_sets.append(title)
         return result

@@ -71,13 +71,14 @@ class ChangedText:
         self, ids: Collection[str], table, fields: tuple[str, ...], tokens: list[str], prefix: bool
     ) -> int:
         """Rows of ``ids`` whose current text satisfies the words condition (as the index would:
-        a phrase exactly, a word or its stem family, a prefix also as the start of any word)."""
+        a phrase's words in a row, a word or its stem family, a prefix also as the start of any
+        word; ``prefix``: the last word is being typed, alone or at the end of a phrase)."""
         if not ids:
             return 0
         self._load(ids)
         row_of = table.row_of
-        if len(tokens) > 1:
-            needle, root = f" {' '.join(tokens)} ", None
+        if len(tokens) > 1:  # a phrase, its last word begun if it is being typed
+            needle, root = f" {' '.join(tokens)}{'' if prefix else ' '}", None
         else:
             needle = f" {tokens[0]}" if prefix else f" {tokens[0]} "
             root = stem(tokens[0])

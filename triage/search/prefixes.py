@@ -179,6 +179,11 @@ class PrefixSets:
         """Rows of papers the stored sets do not know (added after the build)."""
         return self._order(table).added
 
+    def current_rows(self, table: Table) -> list[int] | None:
+        """The current row of each stored row (``GONE``: no longer in the store); None: the
+        same rows (other files written with the sets use it, see :mod:`.phrases`)."""
+        return self._order(table).rows
+
     def get(self, group: str, prefix: str, table: Table) -> int:
         return self._get(f"{group}:{prefix}", table)
 

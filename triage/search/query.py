@@ -2,7 +2,9 @@
 
 words            all must match (title, abstract, note, tags); the last one is a prefix
                  while typing (no trailing space)
-"exact phrase"   -word  -"phrase"  -(group)   a OR b   a or b   (a b) OR c
+"exact phrase"   the words in a row; while typing (no closing quote, no trailing space)
+                 the last one is a prefix, as the last part of a hyphenated word being typed
+-word  -"phrase"  -(group)   a OR b   a or b   (a b) OR c
 title:  abstract:  note:  author:  (a word, "a phrase" or a trailing prefix in that field)
 tag:NAME  is:starred  is:unstarred  has:note  state:inbox|reading|read|archived
 arxiv:2510.01234 (or the start of one; a bare id finds its paper too)
@@ -34,7 +36,8 @@ _BARE_ARXIV = re.compile(r"\d{4}\.\d{4,5}(?:v\d+)?")
 
 @dataclass(frozen=True)
 class Words:
-    """A run of words (one word, or a phrase) in ``fields``; ``prefix``: the last word may be a prefix."""
+    """A run of words (one word, or a phrase) in ``fields``; ``prefix``: the last word may be a
+    prefix (the word being typed, also at the end of a phrase or a hyphenated word)."""
 
     words: tuple[str, ...]
     fields: tuple[str, ...] | None  # None: every text field and tags
@@ -131,11 +134,12 @@ class _Parser:
             elif match["close"]:
                 tokens.append(("close", False, None, None, False, at_end))
             elif match["phrase"] is not None:
+                phrase = match["phrase"]
                 if not match["closed"]:
                     self.hints.append("unbalanced quote: phrase runs to the end")
-                tokens.append(
-                    ("term", bool(match["neg"]), match["field"], match["phrase"], True, False)
-                )
+                # still typing its last word: no closing quote yet, nor a space after it
+                typing = not match["closed"] and at_end and not phrase[-1:].isspace()
+                tokens.append(("term", bool(match["neg"]), match["field"], phrase, True, typing))
             elif match["word"] is not None:
                 tokens.append(
                     ("term", bool(match["neg"]), match["field"], match["word"], False, at_end)
@@ -323,7 +327,7 @@ def _words(value: str, fields, is_phrase: bool, at_end: bool):
     words = tuple(value.split())
     if is_phrase or len(words) > 1:
         return (
-            Words(words, fields, prefix=False)
+            Words(words, fields, prefix=at_end)
             if is_phrase
             else _combine(
                 And,

@@ -29,7 +29,7 @@ from whoosh import index as whoosh_index
 from whoosh.filedb.filestore import FileStorage
 
 from triage.core.files import atomic_write
-from triage.search import bulk, postings, prefixes, whoosh_internals
+from triage.search import bulk, phrases, postings, prefixes, whoosh_internals
 from triage.search.analysis import make_schema, read_documents, words
 from triage.search.storage import SEGMENT_SUFFIX
 from triage.store import Reader
@@ -129,22 +129,34 @@ class TextIndex:
         total = reader.count()
         ix = whoosh_index.create_in(str(building), make_schema(), indexname=INDEX_NAME)
         in_bulk = self.fast and bulk.supported(ix.schema)
+        phrase_writer = phrases.PhraseWriter(building / phrases.FILE)
         writer = (
-            bulk.BulkWriter(ix, words=words, prefix_path=building / prefixes.FILE)
+            bulk.BulkWriter(
+                ix,
+                words=words,
+                prefix_path=building / prefixes.FILE,
+                record_words=phrase_writer.record,
+            )
             if in_bulk
             else ix.writer(limitmb=256)
         )
         versions = {}
         try:
             for done, (version, document) in enumerate(read_documents(reader, None), 1):
+                if not in_bulk:
+                    for field in phrases.FIELDS:
+                        phrase_writer.record(field, words(document[field] or ""))
                 writer.add_document(**document)
+                phrase_writer.end_document(document["id"])
                 versions[document["id"]] = version
                 if progress and (done % 500 == 0 or done == total):
                     progress(done, total)
             writer.commit()
+            phrase_writer.commit(prefixes.order_key(phrase_writer.papers))
             if not in_bulk:
                 _build_prefix_sets(ix, building / prefixes.FILE)
         except BaseException:
+            phrase_writer.cancel()
             if not writer.is_closed:
                 writer.cancel()
             shutil.rmtree(building, ignore_errors=True)

@@ -1,0 +1,202 @@
+"""Phrases and hyphenated words typed a character at a time find exactly the papers whose text
+has the words in a row (the last one begun while it is being typed), also after changes."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+
+from triage.search import SearchIndex, phrases, prefixes
+from triage.search.analysis import words
+from triage.store import Store
+
+pytestmark = pytest.mark.usefixtures("whoosh_mode")
+
+VOCABULARY = [
+    "large",
+    "language",
+    "languages",
+    "latent",
+    "model",
+    "models",
+    "modern",
+    "zero",
+    "shot",
+    "shots",
+    "short",
+    "text",
+    "to",
+    "image",
+    "images",
+    "imagine",
+    "the",
+    "of",
+]
+TYPED = [
+    '"large language model"',
+    '"text to image"',
+    "zero-shot",
+    "text-to-image",
+    "title:text-to-im",
+    'abstract:"zero shot',
+    '-"large lang',
+]
+
+
+def make_papers(rng: random.Random, count: int, start: int) -> list[tuple[str, str]]:
+    def text(length: int) -> str:
+        chosen = [rng.choice(VOCABULARY) for _ in range(length)]
+        # some hyphenated forms in the text, as papers write them
+        return " ".join(
+            f"{word}-{rng.choice(VOCABULARY)}" if rng.random() < 0.1 else word for word in chosen
+        )
+
+    return [(f"Paper {number} {text(4)}", text(14) + ".") for number in range(start, start + count)]
+
+
+def keystrokes(text: str) -> list[str]:
+    return [text[:end] for end in range(1, len(text) + 1)]
+
+
+def phrase_of(query: str) -> tuple[tuple[str, ...], bool, list[str], bool] | None:
+    """(fields, negated, words, last word begun) of one of the typed queries, or None when it
+    is not a phrase yet (one word: see the prefix tests)."""
+    negated = query.startswith("-")
+    body = query.removeprefix("-")
+    fields: tuple[str, ...] = ("title", "abstract", "note", "tags")
+    for name in ("title", "abstract"):
+        if body.startswith(f"{name}:"):
+            fields, body = (name,), body.removeprefix(f"{name}:")
+    quoted = body.startswith('"')
+    closed = quoted and len(body) > 1 and body.endswith('"')
+    found = words(body)
+    if len(found) < 2:
+        return None
+    return fields, negated, found, not closed and not body[-1].isspace()
+
+
+def in_a_row(text_words: list[str], phrase: list[str], begun: bool) -> bool:
+    *exact, last = phrase
+    for start in range(len(text_words) - len(phrase) + 1):
+        following = text_words[start + len(exact)]
+        if text_words[start : start + len(exact)] == exact and (
+            following.startswith(last) if begun else following == last
+        ):
+            return True
+    return False
+
+
+def expected(store: Store, query: str) -> list[str] | None:
+    """Newest first, papers with the phrase in a field, those with it in their title first."""
+    parsed = phrase_of(query)
+    if parsed is None:
+        return None
+    fields, negated, phrase, begun = parsed
+    papers = store.papers()
+
+    def has(paper, field: str) -> bool:
+        text = {
+            "title": paper.title,
+            "abstract": paper.abstract,
+            "note": paper.note,
+            "tags": " ".join(paper.tags),
+        }[field]
+        return in_a_row(words(text), phrase, begun)
+
+    hits = [paper for paper in papers if any(has(paper, field) for field in fields) != negated]
+    if negated:
+        return [paper.id for paper in hits]
+    in_title = [paper.id for paper in hits if "title" in fields and has(paper, "title")]
+    return in_title + [paper.id for paper in hits if paper.id not in in_title]
+
+
+def check_typing(index: SearchIndex, store: Store) -> None:
+    for text in TYPED:
+        for query in keystrokes(text):
+            wanted = expected(store, query)
+            if wanted is not None:
+                result = index.search(query)
+                assert list(result.ids) == wanted, query
+                assert result.total == len(wanted), query
+
+
+@pytest.fixture
+def library(tmp_path, monkeypatch):
+    monkeypatch.setattr(prefixes, "DENSE", 1)  # store every prefix, even in a small library
+    path = tmp_path / "library.db"
+    with Store(path) as store:
+        store.add_papers(
+            make_papers(random.Random(3), 60, 0), source="one.txt", listed_on="2026-10-01"
+        )
+    return path
+
+
+def test_typing_phrases_and_hyphenated_words(library):
+    index = SearchIndex.open(library)
+    try:
+        with Store(library) as store:
+            check_typing(index, store)
+            assert index.search('"large lang').total  # the library has such papers
+    finally:
+        index.close()
+
+
+def test_typing_follows_notes_marks_and_new_papers(library):
+    index = SearchIndex.open(library)
+    try:
+        with Store(library) as store:
+            ids = store.ids_newest_first()
+            store.mark(ids[:3], note="a zero-shot text to imagine")
+            store.mark(ids[3:5], add_tags=["large-language"])
+            index.papers_changed(ids[:5])  # pending: matched on their current text
+            check_typing(index, store)
+            index.flush()  # committed: changed since the build
+            check_typing(index, store)
+            store.add_papers(
+                make_papers(random.Random(5), 12, 100), source="two.txt", listed_on="2026-10-02"
+            )
+            index.papers_changed(store.ids_newest_first()[:12])
+            check_typing(index, store)
+            index.flush()  # added since the build
+            check_typing(index, store)
+            with_phrase = set(index.search('"text to').ids)
+            gone = [paper for paper in ids[5:40] if paper in with_phrase][:3]
+            assert gone
+            store.delete_papers(gone)  # papers the build knew, gone from the store
+            index.papers_changed(gone)
+            check_typing(index, store)
+            index.flush()
+            check_typing(index, store)
+    finally:
+        index.close()
+    reopened = SearchIndex.open(library)
+    try:
+        with Store(library) as store:
+            check_typing(reopened, store)
+    finally:
+        reopened.close()
+
+
+def test_the_last_word_typed_in_a_phrase_is_highlighted_as_a_prefix(library):
+    index = SearchIndex.open(library)
+    try:
+        result = index.search('"large lang')
+        assert result.highlight_spans("Large languages, large") == [(0, 5), (6, 15), (17, 22)]
+        finished = index.search('"large lang"')
+        assert finished.highlight_spans("Large languages") == [(0, 5)]
+    finally:
+        index.close()
+
+
+def test_a_phrase_file_cut_short_under_the_open_index_falls_back_to_the_text(library):
+    index = SearchIndex.open(library)
+    try:
+        assert index.search('"large lang').total
+        phrase_file = next(index.text.directory.glob(phrases.FILE))
+        with phrase_file.open("r+b") as handle:
+            handle.truncate(phrase_file.stat().st_size // 3)
+        with Store(library) as store:
+            check_typing(index, store)
+    finally:
+        index.close()
