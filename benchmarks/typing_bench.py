@@ -196,10 +196,11 @@ def run(n: int, work: Path, parts: list[str], runs: int, queries: int) -> dict:
     )
     figures: dict = {"corpus": corpus}
     if "import" in parts:
+        print("-- import", flush=True)
         figures["import"] = session_bench.import_part(library)
     library.ensure_db()
     library.use_here()
-    for part in parts:
+    for part in (part for part in parts if part != "import"):
         started = time.perf_counter()
         print(f"-- {part}", flush=True)
         if part == "typing":
@@ -210,8 +211,7 @@ def run(n: int, work: Path, parts: list[str], runs: int, queries: int) -> dict:
             figures[part] = session_bench.outside_part(library)
         elif part == "export":
             figures[part] = session_bench.export_part(library)
-        if part != "import":
-            print(f"  ({part}: {time.perf_counter() - started:.0f} s)", flush=True)
+        print(f"  ({part}: {time.perf_counter() - started:.0f} s)", flush=True)
     return figures
 
 
