@@ -198,6 +198,8 @@ def run(n: int, work: Path, parts: list[str], runs: int, queries: int) -> dict:
     if "import" in parts:
         print("-- import", flush=True)
         figures["import"] = session_bench.import_part(library)
+    if not parts:  # --only corpus: the dumps and their figures alone
+        return figures
     library.ensure_db()
     library.use_here()
     for part in (part for part in parts if part != "import"):
@@ -251,7 +253,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--n", type=int, action="append", help="papers (repeatable)")
     parser.add_argument("--work", type=Path, default=DEFAULT_WORK)
-    parser.add_argument("--only", default=",".join(PARTS), help=f"parts: {','.join(PARTS)}")
+    parser.add_argument(
+        "--only", default=",".join(PARTS), help=f"parts: {','.join(PARTS)} (corpus: none of them)"
+    )
     parser.add_argument("--runs", type=int, default=1, help="fresh processes per typing run")
     parser.add_argument("--queries", type=int, default=60_000, help="long session's queries")
     parser.add_argument("--json", type=Path, help="also write every figure here")
