@@ -196,38 +196,28 @@ def export(
     QUERY (the `list` query language) and the options narrow the list; without them every
     paper is exported.
     """
-    from triage.export.bibtex import export_bibtex
-    from triage.export.markdown import ExportError, export_markdown, write_atomically
+    from triage.export.markdown import ExportError, write_atomically
+    from triage.export.stream import Selection, export_pieces
     from triage.store import normalise_tag
 
     query = query_text(words)
-    wanted_tags = {normalise_tag(tag) for tag in tags}
+    form = form or EXPORT_FORMATS.get(output.suffix.lower() if output else "", "markdown")
+    wanted_tags = tuple(sorted({normalise_tag(tag) for tag in tags}))
     with open_store(ctx) as store:
         ids = search_ids(ctx, query) if query.strip() else None
-        papers = [
-            paper
-            for paper in store.papers(list(ids) if ids is not None else None)
-            if (not starred or paper.starred)
-            and (state is None or paper.state == state)
-            and wanted_tags <= set(paper.tags)
-        ]
-    form = form or EXPORT_FORMATS.get(output.suffix.lower() if output else "", "markdown")
-    if form == "bibtex":
-        text = export_bibtex(papers)
-    elif form == "json":
-        text = dump_json(papers) + "\n"
-    else:
+        selection = Selection(ids, starred=starred, state=state, tags=wanted_tags)
         title = "Starred papers" if starred else "Papers"
-        text = export_markdown(papers, title=title, query=query or None)
-    if output is None:
-        with writing_stdout():
-            click.echo(text, nl=False)
-        return
-    try:
-        write_atomically(output, text)
-    except ExportError as error:
-        fail(str(error))
-    click.echo(f"wrote {plural(len(papers), 'paper')} to {output}", err=True)
+        count, pieces = export_pieces(store, selection, form, title=title, query=query or None)
+        if output is None:
+            with writing_stdout():
+                for piece in pieces:
+                    click.echo(piece, nl=False)
+            return
+        try:
+            write_atomically(output, pieces)
+        except ExportError as error:
+            fail(str(error))
+    click.echo(f"wrote {plural(count, 'paper')} to {output}", err=True)
 
 
 @main.command()
