@@ -246,6 +246,14 @@ class Reader:
         sql = f"SELECT id FROM papers WHERE {column} BETWEEN ? AND ?"
         return (row[0] for row in self.conn.execute(sql, [first, last]))
 
+    def added_runs(self) -> list[tuple[str, str, int]]:
+        """(day listed, day added, how many papers) of each run of papers newest first that
+        were listed on one day and added at one time: one pass over the list's index."""
+        return self.conn.execute(
+            "SELECT last_listed, substr(added_at, 1, 10), count(*) FROM papers "
+            "GROUP BY last_listed, added_at ORDER BY last_listed DESC, added_at DESC"
+        ).fetchall()
+
     def ids_with_arxiv(self, prefix: str) -> list[str]:
         """Papers whose arXiv id starts with ``prefix`` (a range of the arXiv id index)."""
         if not prefix:
