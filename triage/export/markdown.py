@@ -22,7 +22,7 @@ from triage.store import STATES, Paper
 
 STAR = "★"
 ABSTRACT_LIMIT = 300
-OPENING = 2 * ABSTRACT_LIMIT
+OPENING = ABSTRACT_LIMIT + 100
 """Characters of an abstract read for its first sentence, when they are enough."""
 
 # Backslash-escapable punctuation that changes meaning anywhere in a line.
@@ -100,6 +100,8 @@ def _opening(abstract: str) -> str:
 
 def _note_lines(note: str) -> list[str]:
     """A note's lines, escaped, blank runs collapsed to one, no blank ends."""
+    if not note:
+        return []  # most papers
     lines: list[str] = []
     for raw in strip_control(note).split("\n"):
         line = escape_line(raw)

@@ -40,16 +40,11 @@ SELECT p.id, p.version, p.title, p.abstract, p.added_at,
 """
 
 
-_PAPER = f"""
-SELECT p.id, p.title, p.abstract, p.added_at, p.url, coalesce(a.starred, 0), coalesce(a.state, ?),
-       coalesce(a.note, ''), p.arxiv_id, p.authors, p.upvotes, p.comments, p.github_repo,
-       p.project_page, p.last_listed,
-       (SELECT json_group_array(tag) FROM tags t WHERE t.paper_id = p.id AND t.present),
-       (SELECT json_group_array(json_array(source, listed_on, position))
-        FROM listings l WHERE l.paper_id = p.id)
-{_PAPER_JOIN}
-"""
-"""A paper with its tags and listings, one row each (``_paper`` orders them)."""
+_PAPER = (
+    "SELECT p.id, p.title, p.abstract, p.added_at, p.url, coalesce(a.starred, 0), "
+    "coalesce(a.state, ?), coalesce(a.note, ''), p.arxiv_id, p.authors, p.upvotes, "
+    f"p.comments, p.github_repo, p.project_page, p.last_listed {_PAPER_JOIN}"
+)
 
 
 def authors_from_json(text: str | None) -> tuple[str, ...]:
@@ -64,9 +59,6 @@ def authors_from_json(text: str | None) -> tuple[str, ...]:
 
 
 def _paper(row: tuple[Any, ...]) -> Paper:
-    """A row of ``_PAPER``: tags in name order, listings by date (undated first), then source."""
-    tags = sorted(json.loads(row[15])) if row[15] != "[]" else []
-    listings = sorted(json.loads(row[16]), key=lambda item: (item[1] or "", item[0] or ""))
     return Paper(
         id=row[0],
         title=row[1],
@@ -76,8 +68,6 @@ def _paper(row: tuple[Any, ...]) -> Paper:
         starred=bool(row[5]),
         state=row[6],
         note=row[7],
-        tags=tags,
-        listed=[Listing(source, listed_on, position) for source, listed_on, position in listings],
         identity=Identity(row[8], authors_from_json(row[9]), row[10], row[11], row[12], row[13]),
         listed_on=row[14],
     )
@@ -162,11 +152,29 @@ class Reader:
         return [paper for chunk in self.papers_in_chunks(ids) for paper in chunk]
 
     def papers_in_chunks(self, ids: Sequence[str]) -> Iterator[list[Paper]]:
-        """Full records of ``ids`` in their order, ``CHUNK`` at a time, one query each: an
-        export of any size holds one chunk. Unknown ids are left out."""
+        """Full records of ``ids`` in their order, ``CHUNK`` at a time: an export of any size
+        holds one chunk. Unknown ids are left out."""
         for chunk in chunks(ids):
-            sql = f"{_PAPER} WHERE p.id IN ({marks(chunk)})"
-            found = {row[0]: _paper(row) for row in self.conn.execute(sql, [DEFAULT_STATE, *chunk])}
+            found = {
+                row[0]: _paper(row)
+                for row in self.conn.execute(
+                    f"{_PAPER} WHERE p.id IN ({marks(chunk)})", [DEFAULT_STATE, *chunk]
+                )
+            }
+            for paper, tag in self.conn.execute(
+                f"SELECT paper_id, tag FROM tags WHERE present AND paper_id IN ({marks(chunk)}) "
+                "ORDER BY tag",
+                chunk,
+            ):
+                if paper in found:  # else added between the two reads: left out
+                    found[paper].tags.append(tag)
+            for paper, source, listed_on, position in self.conn.execute(
+                "SELECT paper_id, source, listed_on, position FROM listings "
+                f"WHERE paper_id IN ({marks(chunk)}) ORDER BY coalesce(listed_on, ''), source",
+                chunk,
+            ):
+                if paper in found:
+                    found[paper].listed.append(Listing(source, listed_on, position))
             yield [found[paper] for paper in chunk if paper in found]
 
     def export_rows(
