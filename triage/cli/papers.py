@@ -25,8 +25,6 @@ from triage.cli.common import (
 from triage.cli.main import main
 from triage.core.text import strip_control
 from triage.core.wording import plural
-from triage.importers.dump import import_paths
-from triage.importers.files import expand_paths
 from triage.store import MAX_TAG_CHARS, STATES, cut_tag, dump_json
 
 LARGE_FILE_BYTES = 2_000_000
@@ -42,6 +40,9 @@ def import_command(ctx: click.Context, sources: tuple[Path, ...]) -> None:
     Each file is imported whole or not at all; importing the same file again adds
     nothing, and never touches your stars, tags, notes or states.
     """
+    from triage.importers.dump import import_paths
+    from triage.importers.files import expand_paths
+
     files = expand_paths(sources)
     if not files:
         fail(f"no *.txt dumps or *.json responses in {', '.join(map(str, sources))}")
