@@ -25,7 +25,7 @@ from triage.cli.common import (
 from triage.cli.main import main
 from triage.core.text import strip_control
 from triage.core.wording import plural
-from triage.store import MAX_TAG_CHARS, STATES, cut_tag, dump_json
+from triage.store import MAX_TAG_CHARS, STATES, cut_tag, json_pieces
 
 LARGE_FILE_BYTES = 2_000_000
 
@@ -84,14 +84,20 @@ def list_command(
     e.g. diffusion -video tag:to-read is:starred added:7d sort:title)."""
     query = query_text(words)
     with open_store(ctx) as store:
-        ids = search_ids(ctx, query) if query.strip() else store.ids_newest_first()
-        papers = store.papers(list(ids[:limit]))
-    with writing_stdout():
-        if as_json:
-            click.echo(dump_json(papers))
+        if query.strip():
+            ids = search_ids(ctx, query)[:limit]
         else:
-            for paper in papers:
-                click.echo(paper_row(paper))
+            ids = store.ids_newest_first(-1 if limit is None else limit)
+        # read and printed a few hundred at a time: any number of papers in little memory
+        papers = (paper for chunk in store.papers_in_chunks(ids) for paper in chunk)
+        with writing_stdout():
+            if as_json:
+                for piece in json_pieces(papers):
+                    click.echo(piece, nl=False)
+                click.echo()
+            else:
+                for paper in papers:
+                    click.echo(paper_row(paper))
 
 
 main.add_command(list_command, name="search")
