@@ -12,7 +12,6 @@ from triage.export.bibtex import bibtex_pieces
 from triage.export.markdown import by_state, markdown_pieces
 from triage.store import Paper, Reader, json_pieces
 
-FORMATS = ("markdown", "bibtex", "json")
 BLOCK_CHARS = 1 << 16
 """Pieces are handed on joined in blocks of about this many characters: few writes."""
 
@@ -33,7 +32,7 @@ def export_pieces(
     reader: Reader, selection: Selection, form: str, *, title: str, query: str | None
 ) -> tuple[int, Iterator[str]]:
     """(how many papers, the export's text in blocks): the papers are chosen now, read and
-    written as the blocks are taken. ``form``: one of ``FORMATS``."""
+    written as the blocks are taken. ``form``: markdown, bibtex or json."""
     rows = reader.export_rows(
         selection.ids, starred=selection.starred, state=selection.state, tags=selection.tags
     )
