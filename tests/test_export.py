@@ -1,4 +1,5 @@
 import os
+import random
 import re
 import stat
 
@@ -6,7 +7,18 @@ import pytest
 from hostile_text import SEQUENCES
 from markdown_it import MarkdownIt
 
-from triage.export.markdown import ExportError, export_markdown, write_atomically
+from triage.export.markdown import (
+    _SENTENCE_END as SENTENCE_END,
+)
+from triage.export.markdown import (
+    ABSTRACT_LIMIT,
+    OPENING,
+    ExportError,
+    export_markdown,
+    first_sentence,
+    one_line,
+    write_atomically,
+)
 from triage.store import Paper
 
 
@@ -245,3 +257,30 @@ def test_write_atomically_into_missing_folder_fails_cleanly(tmp_path):
     target = tmp_path / "missing" / "out.md"
     with pytest.raises(ExportError, match="missing/out.md: cannot write"):
         write_atomically(target, "text")
+
+
+def test_the_first_sentence_of_a_long_abstract_is_read_from_the_whole_of_it():
+    """However long the abstract, and whatever sequence, line break or sentence end falls where
+    an export stops reading it, the sentence is the one the whole abstract begins with."""
+    pieces = [
+        ". A", ". a", "! 7", " e.g. B", "\r\n", "\r", "\t", "\u2028", "\x1b]0;title\x07",
+        "\x1b]8;;http://x\x1b\\", "\x1b[1;31m", "\x1b(B", "\x9b2J", "\x9d0;t\x9c", "\x1b",
+    ]  # fmt: skip
+    tails = [" More. Text" * 9, "more text " * 40, ". Next one" * 40, ""]
+    rng = random.Random(14)
+    for _ in range(20_000):
+        # about ABSTRACT_LIMIT characters of words, spread over OPENING characters by spaces
+        # that collapse, then a piece that the end of the reading cuts in two
+        words = ("xy " * 200)[: ABSTRACT_LIMIT + rng.randrange(-8, 4)].split()
+        piece = rng.choice(pieces)
+        before_cut = rng.randrange(len(piece) + 1)
+        spaces = [1] * (len(words) - 1)
+        for _ in range(OPENING - before_cut - len(" ".join(words))):
+            spaces[rng.randrange(len(spaces))] += 1
+        head = "".join(word + " " * gap for word, gap in zip(words, [*spaces, 0]))
+        abstract = head + piece + rng.choice(tails)
+        whole = one_line(abstract)
+        expected = SENTENCE_END.split(whole, maxsplit=1)[0]  # the sentence as the whole has it
+        if len(expected) > ABSTRACT_LIMIT:
+            expected = expected[:ABSTRACT_LIMIT].rsplit(" ", 1)[0] + " …"
+        assert first_sentence(abstract) == expected, repr(abstract)

@@ -99,3 +99,69 @@ def test_a_date_the_parser_cannot_read_gets_a_hint(index, query):
     result = index.search(query)
     assert "is not a date" in (result.hint or "")
     assert result.total == 3  # the date is left out, the rest still filters
+
+
+# -- many papers over many days: each filter agrees with the dates the store gives each paper
+
+DAYS = [f"2026-09-{day:02d}" for day in range(1, 31)]
+FILTERS = [
+    *(f"{kind}:{day}" for kind in ("added", "listed") for day in DAYS[::7]),
+    "added:2026-09",
+    "listed:2026-09-03..2026-09-17",
+    "added:>2026-09-20",
+    "listed:<2026-09-05",
+    "added:2026",
+    "listed:2025",
+]
+
+
+def add_day(store, monkeypatch, number, listed_on, added_on):
+    """A dump of 80 papers listed on ``listed_on`` (half of them new, half from the day
+    before), imported on ``added_on``."""
+    monkeypatch.setattr("triage.store.writes.now", lambda: f"{added_on}T08:00:00.000000Z")
+    titles = [(f"Paper {count} of {number}", "An abstract.") for count in range(40)]
+    titles += [(f"Paper {count} of {number - 1}", "An abstract.") for count in range(40, 80)]
+    store.add_papers(titles, source=f"day-{number}.txt", listed_on=listed_on)
+
+
+def expected_ids(store, query):
+    kind, _, value = query.partition(":")
+    papers = store.papers()
+    if value.startswith(">"):
+        wanted = [p for p in papers if _date(p, kind) > value[1:]]
+    elif value.startswith("<"):
+        wanted = [p for p in papers if _date(p, kind) < value[1:]]
+    elif ".." in value:
+        first, last = value.split("..")
+        wanted = [p for p in papers if first <= _date(p, kind) <= last]
+    else:
+        wanted = [p for p in papers if _date(p, kind).startswith(value)]
+    return [paper.id for paper in wanted]
+
+
+def _date(paper, kind):
+    return paper.added_at[:10] if kind == "added" else paper.listed_on
+
+
+def test_date_filters_are_right_on_first_use_and_after_papers_change(tmp_path, monkeypatch):
+    monkeypatch.setenv("TRIAGE_CACHE_DIR", str(tmp_path / "cache"))
+    path = tmp_path / "library.db"
+    with Store(path) as store:  # listed on one day, imported on the same or a later day
+        for number, day in enumerate(DAYS[:20]):
+            add_day(store, monkeypatch, number, day, DAYS[min(number + number % 3, 29)])
+    index = SearchIndex.open(path)
+    index.close()  # the rows as saved for the next start
+    index = SearchIndex.open(path)
+    try:
+        with Store(path) as store:
+            for query in FILTERS:
+                assert list(index.search(query).ids) == expected_ids(store, query), query
+            # another program imports more days: new papers, and papers listed again
+            for number, day in enumerate(DAYS[20:], start=20):
+                add_day(store, monkeypatch, number, day, day)
+            store.mark([store.ids_newest_first()[-1]], star=True)
+            index.catch_up()  # as the app and the CLI do before they search
+            for query in FILTERS:
+                assert list(index.search(query).ids) == expected_ids(store, query), query
+    finally:
+        index.close()

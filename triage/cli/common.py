@@ -13,13 +13,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
 
 import click
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn
 
 from triage.core.text import strip_control
 from triage.store import Paper, Store, StoreError
 
 if TYPE_CHECKING:
+    from rich.progress import Progress, TaskID
+
     from triage.search import SearchIndex
 
 
@@ -60,6 +60,11 @@ def stderr_progress(description: str, *, show: bool = True) -> Iterator[Progress
 
 
 def stderr_bar() -> Progress:
+    """A progress bar on stderr (Rich is imported only when a bar is shown: a search or a
+    listing starts without it)."""
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
     return Progress(
         TextColumn("{task.description}"),
         BarColumn(),

@@ -25,9 +25,7 @@ from triage.cli.common import (
 from triage.cli.main import main
 from triage.core.text import strip_control
 from triage.core.wording import plural
-from triage.importers.dump import import_paths
-from triage.importers.files import expand_paths
-from triage.store import MAX_TAG_CHARS, STATES, cut_tag, dump_json
+from triage.store import MAX_TAG_CHARS, STATES, cut_tag, json_pieces
 
 LARGE_FILE_BYTES = 2_000_000
 
@@ -42,6 +40,9 @@ def import_command(ctx: click.Context, sources: tuple[Path, ...]) -> None:
     Each file is imported whole or not at all; importing the same file again adds
     nothing, and never touches your stars, tags, notes or states.
     """
+    from triage.importers.dump import import_paths
+    from triage.importers.files import expand_paths
+
     files = expand_paths(sources)
     if not files:
         fail(f"no *.txt dumps or *.json responses in {', '.join(map(str, sources))}")
@@ -83,14 +84,20 @@ def list_command(
     e.g. diffusion -video tag:to-read is:starred added:7d sort:title)."""
     query = query_text(words)
     with open_store(ctx) as store:
-        ids = search_ids(ctx, query) if query.strip() else store.ids_newest_first()
-        papers = store.papers(list(ids[:limit]))
-    with writing_stdout():
-        if as_json:
-            click.echo(dump_json(papers))
+        if query.strip():
+            ids = search_ids(ctx, query)[:limit]
         else:
-            for paper in papers:
-                click.echo(paper_row(paper))
+            ids = store.ids_newest_first(-1 if limit is None else limit)
+        # read and printed a few hundred at a time: any number of papers in little memory
+        papers = (paper for chunk in store.papers_in_chunks(ids) for paper in chunk)
+        with writing_stdout():
+            if as_json:
+                for piece in json_pieces(papers):
+                    click.echo(piece, nl=False)
+                click.echo()
+            else:
+                for paper in papers:
+                    click.echo(paper_row(paper))
 
 
 main.add_command(list_command, name="search")
@@ -196,38 +203,28 @@ def export(
     QUERY (the `list` query language) and the options narrow the list; without them every
     paper is exported.
     """
-    from triage.export.bibtex import export_bibtex
-    from triage.export.markdown import ExportError, export_markdown, write_atomically
+    from triage.export.markdown import ExportError, write_atomically
+    from triage.export.stream import Selection, export_pieces
     from triage.store import normalise_tag
 
     query = query_text(words)
-    wanted_tags = {normalise_tag(tag) for tag in tags}
+    form = form or EXPORT_FORMATS.get(output.suffix.lower() if output else "", "markdown")
+    wanted_tags = tuple(sorted({normalise_tag(tag) for tag in tags}))
     with open_store(ctx) as store:
         ids = search_ids(ctx, query) if query.strip() else None
-        papers = [
-            paper
-            for paper in store.papers(list(ids) if ids is not None else None)
-            if (not starred or paper.starred)
-            and (state is None or paper.state == state)
-            and wanted_tags <= set(paper.tags)
-        ]
-    form = form or EXPORT_FORMATS.get(output.suffix.lower() if output else "", "markdown")
-    if form == "bibtex":
-        text = export_bibtex(papers)
-    elif form == "json":
-        text = dump_json(papers) + "\n"
-    else:
+        selection = Selection(ids, starred=starred, state=state, tags=wanted_tags)
         title = "Starred papers" if starred else "Papers"
-        text = export_markdown(papers, title=title, query=query or None)
-    if output is None:
-        with writing_stdout():
-            click.echo(text, nl=False)
-        return
-    try:
-        write_atomically(output, text)
-    except ExportError as error:
-        fail(str(error))
-    click.echo(f"wrote {plural(len(papers), 'paper')} to {output}", err=True)
+        count, pieces = export_pieces(store, selection, form, title=title, query=query or None)
+        if output is None:
+            with writing_stdout():
+                for piece in pieces:
+                    click.echo(piece, nl=False)
+            return
+        try:
+            write_atomically(output, pieces)
+        except ExportError as error:
+            fail(str(error))
+    click.echo(f"wrote {plural(count, 'paper')} to {output}", err=True)
 
 
 @main.command()

@@ -19,6 +19,9 @@ _ESCAPE_SEQUENCE = re.compile(
 # What is left: C0 (but newline; tabs are spaces by now) and C1 controls, DEL, a lone ESC,
 # and the bidi overrides and isolates that reorder what a terminal or a Markdown viewer shows.
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+_ESCAPE_START = re.compile(r"[\x1b\x90\x98\x9b\x9d-\x9f]")
+# Every character strip_control acts on: text without any is returned as it is (most text).
+_ACTED_ON = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
 
 
 def strip_control(text: str, *, keep_newlines: bool = True) -> str:
@@ -27,9 +30,18 @@ def strip_control(text: str, *, keep_newlines: bool = True) -> str:
     CR, CRLF and the Unicode line and paragraph separators become "\\n" (or, with
     ``keep_newlines=False``, a space): viewers break lines there too.
     """
+    if not _ACTED_ON.search(text):
+        return text
     for line_break in ("\r\n", "\r", "\u2028", "\u2029"):
         text = text.replace(line_break, "\n")
     text = _ESCAPE_SEQUENCE.sub("", text).replace("\t", " ")
     if not keep_newlines:
         text = text.replace("\n", " ")
     return _CONTROL.sub("", text)
+
+
+def strips_alike_when_cut(text: str, length: int) -> bool:
+    """Whether ``strip_control(text[:length])`` is the start of ``strip_control(text)``: yes
+    unless an escape sequence begins there, which may run on past the cut. (A line break cut
+    in two, CR|LF, is one line break either way.)"""
+    return not _ESCAPE_START.search(text, 0, length)

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 
 from triage.core.text import strip_control
 from triage.export.arxiv import abs_url, year_of
@@ -31,6 +31,7 @@ _SPECIAL = {
     "~": r"\textasciitilde{}",
 }
 _UNPAIRED = {"{": r"\textbraceleft{}", "}": r"\textbraceright{}"}
+_ESCAPED = re.compile("[" + re.escape("".join(_SPECIAL) + "".join(_UNPAIRED)) + "]")
 _KEY_WORD = re.compile(r"[a-z0-9]+")
 # "and" splits a name list, a comma splits a name into last and first: such a name is kept whole.
 _SPLITS_A_NAME = re.compile(r",|\band\b", re.IGNORECASE)
@@ -39,6 +40,8 @@ _SPLITS_A_NAME = re.compile(r",|\band\b", re.IGNORECASE)
 def escape(text: str) -> str:
     """Literal text for a braced BibTeX field, on one line."""
     text = " ".join(strip_control(text, keep_newlines=False).split())
+    if not _ESCAPED.search(text):
+        return text  # most text: no character to look at one by one
     partners = _paired_braces(text)
     out = []
     for position, char in enumerate(text):
@@ -98,6 +101,14 @@ def bibtex_entry(paper: Paper) -> str:
     return f"@misc{{{citation_key(paper)},\n{body}}}\n"
 
 
-def export_bibtex(papers: Sequence[Paper]) -> str:
-    """The papers as BibTeX, in the order given, one blank line between entries."""
-    return "\n".join(bibtex_entry(paper) for paper in papers)
+def bibtex_pieces(papers: Iterable[Paper]) -> Iterator[str]:
+    """The papers as BibTeX, in the order given, one blank line between entries, entry by
+    entry: the papers may be read while it is written."""
+    between = ""
+    for paper in papers:
+        yield between + bibtex_entry(paper)
+        between = "\n"
+
+
+def export_bibtex(papers: Iterable[Paper]) -> str:
+    return "".join(bibtex_pieces(papers))

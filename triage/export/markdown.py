@@ -10,19 +10,21 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
+from typing import TypeVar
 
-from triage.core.files import atomic_write
-from triage.core.text import strip_control
+from triage.core.files import atomic_file
+from triage.core.text import strip_control, strips_alike_when_cut
 from triage.core.wording import plural
 from triage.export.arxiv import abs_url
 from triage.store import STATES, Paper
 
 STAR = "★"
 ABSTRACT_LIMIT = 300
+OPENING = ABSTRACT_LIMIT + 100
+"""Characters of an abstract read for its first sentence, when they are enough."""
 
-_WHITESPACE = re.compile(r"\s+")
 # Backslash-escapable punctuation that changes meaning anywhere in a line.
 _INLINE_SPECIAL = re.compile(r"([\\`*_\[\]|{}~#])")
 _ENTITY = re.compile(r"&(?=#?\w+;)")
@@ -50,7 +52,7 @@ class ExportError(Exception):
 
 def one_line(text: str) -> str:
     """Control-free text on one line, whitespace collapsed."""
-    return _WHITESPACE.sub(" ", strip_control(text)).strip()
+    return " ".join(strip_control(text).split())  # split: the whitespace `\s` matches
 
 
 def escape_inline(text: str) -> str:
@@ -58,6 +60,8 @@ def escape_inline(text: str) -> str:
     text = _ENTITY.sub("&amp;", text)
     text = text.replace("<", "&lt;")
     text = _INLINE_SPECIAL.sub(r"\\\1", text)
+    if "//" not in text and "@" not in text and "www." not in text.lower():
+        return text  # nothing to break: most text, and the pattern is slow to run
     return _AUTOLINK.sub(lambda match: "\\" + match.group(), text)
 
 
@@ -72,15 +76,32 @@ def escape_line(text: str) -> str:
 
 
 def first_sentence(abstract: str) -> str:
-    text = one_line(abstract)
+    text = _opening(abstract)
     sentence = _SENTENCE_END.split(text, maxsplit=1)[0]
     if len(sentence) > ABSTRACT_LIMIT:
         sentence = sentence[:ABSTRACT_LIMIT].rsplit(" ", 1)[0] + " …"
     return sentence
 
 
+def _opening(abstract: str) -> str:
+    """``one_line(abstract)``, or as much of its start as decides the first sentence: an
+    export reads thousands of abstracts, whose first sentence is a small part.
+
+    The abstract's first ``OPENING`` characters on one line are the start of the whole on one
+    line, if no escape sequence begins in them (one could run on past the cut). Its first
+    ``ABSTRACT_LIMIT + 2`` characters decide the first sentence: one ending within them ends
+    there in the whole too; one that does not is longer than ``ABSTRACT_LIMIT``, and cut."""
+    if len(abstract) > OPENING and strips_alike_when_cut(abstract, OPENING):
+        text = one_line(abstract[:OPENING])
+        if len(text) >= ABSTRACT_LIMIT + 2:
+            return text
+    return one_line(abstract)
+
+
 def _note_lines(note: str) -> list[str]:
     """A note's lines, escaped, blank runs collapsed to one, no blank ends."""
+    if not note:
+        return []  # most papers
     lines: list[str] = []
     for raw in strip_control(note).split("\n"):
         line = escape_line(raw)
@@ -91,7 +112,7 @@ def _note_lines(note: str) -> list[str]:
     return lines
 
 
-def _paper_item(paper: Paper) -> list[str]:
+def _paper_item(paper: Paper) -> str:
     marker = f"{STAR} " if paper.starred else ""
     title = escape_inline(one_line(paper.title)) or "(untitled)"
     if url := abs_url(paper.identity.arxiv_id):
@@ -105,7 +126,45 @@ def _paper_item(paper: Paper) -> list[str]:
         out.append("  - Note: " + "\\\n    ".join(note))
     if sentence := first_sentence(paper.abstract):
         out.append("  - " + escape_line(sentence))
-    return out
+    return "\n".join(out)
+
+
+T = TypeVar("T")
+
+
+def by_state(papers: Iterable[tuple[T, str, bool]]) -> list[tuple[str, list[T]]]:
+    """(state, its papers) of (paper, state, starred) triples, as a reading list shows them:
+    states in ``STATES`` order (unknown states after, by name), starred papers first in each,
+    else in the order given."""
+    groups: dict[str, tuple[list[T], list[T]]] = {}
+    for paper, state, starred in papers:
+        groups.setdefault(state, ([], []))[0 if starred else 1].append(paper)
+    order = [state for state in STATES if state in groups]
+    order += sorted(state for state in groups if state not in STATES)
+    return [(state, groups[state][0] + groups[state][1]) for state in order]
+
+
+def markdown_pieces(
+    sections: Iterable[tuple[str, int, Iterable[Paper]]],
+    *,
+    count: int,
+    starred: int,
+    title: str,
+    query: str | None = None,
+) -> Iterator[str]:
+    """A reading list, piece by piece, from its ``sections`` ((state, how many, its papers) in
+    the order of :func:`by_state`): the papers may be read while it is written."""
+    head = [f"# {escape_inline(one_line(title)) or 'Papers'}", ""]
+    if query is not None and one_line(query):
+        head += [f"Query: {escape_inline(one_line(query))}", ""]
+    counted = plural(count, "paper")
+    head.append(f"{counted}, {starred} starred." if starred else f"{counted}.")
+    yield "\n".join(head)
+    for state, size, papers in sections:
+        yield f"\n\n## {escape_inline(one_line(state).capitalize())} ({size})\n"
+        for paper in papers:
+            yield "\n" + _paper_item(paper)
+    yield "\n"
 
 
 def export_markdown(papers: Sequence[Paper], *, title: str, query: str | None = None) -> str:
@@ -118,32 +177,26 @@ def export_markdown(papers: Sequence[Paper], *, title: str, query: str | None = 
     then sub-items for tags, note and the first sentence of the abstract. The output depends
     only on the arguments.
     """
-    groups: dict[str, list[Paper]] = {}
-    for paper in papers:
-        groups.setdefault(paper.state, []).append(paper)
-    order = [state for state in STATES if state in groups]
-    order += sorted(state for state in groups if state not in STATES)
-
-    starred = sum(paper.starred for paper in papers)
-    count = plural(len(papers), "paper")
-    lines = [f"# {escape_inline(one_line(title)) or 'Papers'}", ""]
-    if query is not None and one_line(query):
-        lines += [f"Query: {escape_inline(one_line(query))}", ""]
-    lines += [f"{count}, {starred} starred." if starred else f"{count}.", ""]
-    for state in order:
-        group = groups[state]
-        heading = escape_inline(one_line(state).capitalize())
-        lines += [f"## {heading} ({len(group)})", ""]
-        for paper in sorted(group, key=lambda paper: not paper.starred):
-            lines += _paper_item(paper)
-        lines.append("")
-    return "\n".join(lines).rstrip("\n") + "\n"
+    sections = by_state((paper, paper.state, paper.starred) for paper in papers)
+    return "".join(
+        markdown_pieces(
+            [(state, len(group), group) for state, group in sections],
+            count=len(papers),
+            starred=sum(paper.starred for paper in papers),
+            title=title,
+            query=query,
+        )
+    )
 
 
-def write_atomically(path: str | os.PathLike[str], text: str) -> None:
-    """Replace ``path`` with ``text`` (UTF-8) in one step (see :func:`atomic_write`)."""
+def write_atomically(path: str | os.PathLike[str], text: str | Iterable[str]) -> None:
+    """Replace ``path`` with ``text`` (UTF-8; or its pieces, written as they come) in one step:
+    if making the pieces fails, ``path`` is left as it was (see :func:`atomic_file`)."""
+    pieces = [text] if isinstance(text, str) else text
     try:
-        atomic_write(path, text)
+        with atomic_file(path) as (handle, _):
+            for piece in pieces:
+                handle.write(piece.encode("utf-8"))
     except OSError as error:
         reason = error.strerror or str(error)
         raise ExportError(f"{Path(path).expanduser()}: cannot write: {reason}") from None

@@ -13,7 +13,7 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from triage.core.files import atomic_write
-from triage.search import bits
+from triage.search import bits, days
 from triage.search.analysis import fold
 from triage.store import STATES, Reader, normalise_tag
 
@@ -27,6 +27,8 @@ class Table:
         self.reader = reader
         self._saved_docrows = None
         self._orders: dict[str, Sequence[int]] = {}  # by sort key, rows in that order
+        self._added: days.AddedDays | None = None  # where each day's papers lie, for `added:`
+        self._added_for = 0  # the generation it was read for
         if not (snapshot and self._load_snapshot(snapshot)):
             self.load()
 
@@ -134,8 +136,18 @@ class Table:
 
     def dated(self, kind: str, first: str, last: str) -> int:
         """Papers added (or listed: the paper's date, its latest listing) between two ISO
-        days, inclusive."""
-        return self.bits_of(self.reader.ids_dated(kind, first, last))
+        days, inclusive (see :mod:`.days`)."""
+        if kind == "listed":
+            return days.listed_between(self.last_listed, first, last)
+        if self._added_for != self.generation:
+            runs = self.reader.added_runs()
+            self._added, self._added_for = (
+                days.AddedDays.of(runs, self.last_listed),
+                self.generation,
+            )
+        if self._added is None:  # the store changed since these rows were read
+            return self.bits_of(self.reader.ids_dated(kind, first, last))
+        return self._added.between(first, last)
 
     def tagged(self, tag: str) -> int:
         """Papers with the tag, its accents folded (``tag:e`` finds ``é``) and read as a tag

@@ -39,6 +39,7 @@ from triage.store.models import (
     Listing,
     Paper,
     dump_json,
+    json_pieces,
     now,
 )
 from triage.store.notes import (
@@ -79,6 +80,7 @@ __all__ = [
     "cut_tag",
     "dump_json",
     "join_conflicting_notes",
+    "json_pieces",
     "match_key",
     "normalise_tag",
     "note_hash",

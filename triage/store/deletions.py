@@ -12,12 +12,13 @@ import contextlib
 import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
-
-import sqlite_utils
+from typing import TYPE_CHECKING, Any
 
 from triage.store.models import now
 from triage.store.sync_state import SyncState
+
+if TYPE_CHECKING:
+    import sqlite_utils
 
 _CHILDREN = ("listings", "annotations", "tags", "note_history")
 

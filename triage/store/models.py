@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -94,4 +94,17 @@ class Paper:
 
 
 def dump_json(papers: Iterable[Paper]) -> str:
-    return json.dumps([paper.to_json() for paper in papers], ensure_ascii=False, indent=2)
+    return "".join(json_pieces(papers))
+
+
+def json_pieces(papers: Iterable[Paper]) -> Iterator[str]:
+    """The papers as a JSON array (``json.dumps(…, indent=2)`` of each one's
+    :meth:`Paper.to_json`), paper by paper: the papers may be read while it is written."""
+    between = "[\n  "
+    for paper in papers:
+        text = json.dumps(paper.to_json(), ensure_ascii=False, indent=2)
+        yield between + text.replace(
+            "\n", "\n  "
+        )  # its lines one level in (strings have no newline)
+        between = ",\n  "
+    yield "[]" if between.startswith("[") else "\n]"

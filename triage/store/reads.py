@@ -40,6 +40,13 @@ SELECT p.id, p.version, p.title, p.abstract, p.added_at,
 """
 
 
+_PAPER = (
+    "SELECT p.id, p.title, p.abstract, p.added_at, p.url, coalesce(a.starred, 0), "
+    "coalesce(a.state, ?), coalesce(a.note, ''), p.arxiv_id, p.authors, p.upvotes, "
+    f"p.comments, p.github_repo, p.project_page, p.last_listed {_PAPER_JOIN}"
+)
+
+
 def authors_from_json(text: str | None) -> tuple[str, ...]:
     """Authors are stored as a JSON array, in order; anything else reads as none."""
     if not text:
@@ -49,6 +56,21 @@ def authors_from_json(text: str | None) -> tuple[str, ...]:
     except ValueError:
         return ()
     return tuple(name for name in names if isinstance(name, str)) if isinstance(names, list) else ()
+
+
+def _paper(row: tuple[Any, ...]) -> Paper:
+    return Paper(
+        id=row[0],
+        title=row[1],
+        abstract=row[2],
+        added_at=row[3],
+        url=row[4],
+        starred=bool(row[5]),
+        state=row[6],
+        note=row[7],
+        identity=Identity(row[8], authors_from_json(row[9]), row[10], row[11], row[12], row[13]),
+        listed_on=row[14],
+    )
 
 
 def chunks(ids: Sequence[str]) -> Iterator[Sequence[str]]:
@@ -126,41 +148,71 @@ class Reader:
 
     def papers(self, ids: Sequence[str] | None = None) -> list[Paper]:
         """Full records, in the order of ``ids`` (default: every paper, newest first)."""
-        ids = self.ids_newest_first() if ids is None else list(ids)
-        result: dict[str, Paper] = {}
-        for row in self._in_chunks(
-            "SELECT p.id, p.title, p.abstract, p.added_at, p.url, coalesce(a.starred, 0), "
-            "coalesce(a.state, ?), coalesce(a.note, ''), p.arxiv_id, p.authors, p.upvotes, "
-            f"p.comments, p.github_repo, p.project_page, p.last_listed {_PAPER_JOIN} "
-            "WHERE p.id IN ({})",
-            ids,
-            DEFAULT_STATE,
-        ):
-            result[row[0]] = Paper(
-                id=row[0],
-                title=row[1],
-                abstract=row[2],
-                added_at=row[3],
-                url=row[4],
-                starred=bool(row[5]),
-                state=row[6],
-                note=row[7],
-                identity=Identity(
-                    row[8], authors_from_json(row[9]), row[10], row[11], row[12], row[13]
-                ),
-                listed_on=row[14],
+        ids = self.ids_newest_first() if ids is None else ids
+        return [paper for chunk in self.papers_in_chunks(ids) for paper in chunk]
+
+    def papers_in_chunks(self, ids: Sequence[str]) -> Iterator[list[Paper]]:
+        """Full records of ``ids`` in their order, ``CHUNK`` at a time: an export of any size
+        holds one chunk. Unknown ids are left out."""
+        for chunk in chunks(ids):
+            found = {
+                row[0]: _paper(row)
+                for row in self.conn.execute(
+                    f"{_PAPER} WHERE p.id IN ({marks(chunk)})", [DEFAULT_STATE, *chunk]
+                )
+            }
+            for paper, tag in self.conn.execute(
+                f"SELECT paper_id, tag FROM tags WHERE present AND paper_id IN ({marks(chunk)}) "
+                "ORDER BY tag",
+                chunk,
+            ):
+                if paper in found:  # else added between the two reads: left out
+                    found[paper].tags.append(tag)
+            for paper, source, listed_on, position in self.conn.execute(
+                "SELECT paper_id, source, listed_on, position FROM listings "
+                f"WHERE paper_id IN ({marks(chunk)}) ORDER BY coalesce(listed_on, ''), source",
+                chunk,
+            ):
+                if paper in found:
+                    found[paper].listed.append(Listing(source, listed_on, position))
+            yield [found[paper] for paper in chunk if paper in found]
+
+    def export_rows(
+        self,
+        ids: Sequence[str] | None = None,
+        *,
+        starred: bool = False,
+        state: str | None = None,
+        tags: Sequence[str] = (),
+    ) -> Iterator[tuple[str, str, int]]:
+        """(id, state, starred) of the papers an export holds, in the order of ``ids`` (default:
+        every paper newest first), narrowed to the starred ones, one ``state``, or those
+        carrying every one of ``tags``, when asked. Unknown ids are left out."""
+        where, args = [], []
+        if starred:
+            where.append("a.starred")
+        if state is not None:
+            where.append("coalesce(a.state, ?) = ?")
+            args += [DEFAULT_STATE, state]
+        for tag in tags:
+            where.append("p.id IN (SELECT paper_id FROM tags WHERE tag = ? AND present)")
+            args.append(tag)
+        select = f"SELECT p.id, coalesce(a.state, ?), coalesce(a.starred, 0) {_PAPER_JOIN}"
+        if ids is None:
+            condition = f"WHERE {' AND '.join(where)}" if where else ""
+            yield from self.conn.execute(
+                f"{select} {condition} {NEWEST_FIRST}", [DEFAULT_STATE, *args]
             )
-        for paper, tag in self._in_chunks(
-            "SELECT paper_id, tag FROM tags WHERE present AND paper_id IN ({}) ORDER BY tag", ids
-        ):
-            result[paper].tags.append(tag)
-        for paper, source, listed_on, position in self._in_chunks(
-            "SELECT paper_id, source, listed_on, position FROM listings "
-            "WHERE paper_id IN ({}) ORDER BY coalesce(listed_on, ''), source",
-            ids,
-        ):
-            result[paper].listed.append(Listing(source, listed_on, position))
-        return [result[paper] for paper in ids if paper in result]
+            return
+        for chunk in chunks(ids):
+            condition = " AND ".join([f"p.id IN ({marks(chunk)})", *where])
+            found = {
+                row[0]: row
+                for row in self.conn.execute(
+                    f"{select} WHERE {condition}", [DEFAULT_STATE, *chunk, *args]
+                )
+            }
+            yield from (found[paper] for paper in chunk if paper in found)
 
     def list_rows(self, ids: Sequence[str] | None = None) -> list[tuple[str, str, int, str, bool]]:
         """(id, last listed, starred, state, has a note) of every paper newest first, or of
@@ -201,6 +253,14 @@ class Reader:
         column = "substr(added_at, 1, 10)" if kind == "added" else "last_listed"
         sql = f"SELECT id FROM papers WHERE {column} BETWEEN ? AND ?"
         return (row[0] for row in self.conn.execute(sql, [first, last]))
+
+    def added_runs(self) -> list[tuple[str, str, int]]:
+        """(day listed, day added, how many papers) of each run of papers newest first that
+        were listed on one day and added at one time: one pass over the list's index."""
+        return self.conn.execute(
+            "SELECT last_listed, substr(added_at, 1, 10), count(*) FROM papers "
+            "GROUP BY last_listed, added_at ORDER BY last_listed DESC, added_at DESC"
+        ).fetchall()
 
     def ids_with_arxiv(self, prefix: str) -> list[str]:
         """Papers whose arXiv id starts with ``prefix`` (a range of the arXiv id index)."""

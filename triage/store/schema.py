@@ -11,13 +11,15 @@ import sqlite3
 from collections.abc import Callable
 from contextlib import AbstractContextManager
 from pathlib import Path
-
-import sqlite_utils
+from typing import TYPE_CHECKING
 
 from triage.store.connection import StoreError
 from triage.store.identity import match_key, normalise_tag
 from triage.store.models import DEFAULT_STATE, now
 from triage.store.notes import note_hash
+
+if TYPE_CHECKING:
+    import sqlite_utils
 
 SCHEMA_VERSION = 3
 """2: note_history (note ancestry, so a merge can tell who changed a note); 3: papers' identity
@@ -46,10 +48,11 @@ def schema_version(conn: sqlite3.Connection) -> int:
 
 
 def migrate(
-    db: sqlite_utils.Database, path: Path, write: Callable[[], AbstractContextManager[object]]
+    conn: sqlite3.Connection,
+    path: Path,
+    write: Callable[[], AbstractContextManager[sqlite_utils.Database]],
 ) -> None:
     """Bring the file at ``path`` to this schema; ``write`` opens a write transaction."""
-    conn = db.conn
     version = schema_version(conn)
     tables = _tables(conn) if version == 0 else set()
     if tables and not {"meta", "papers"} <= tables:
@@ -66,7 +69,7 @@ def migrate(
     if mode.lower() != "delete":
         conn.execute("PRAGMA journal_mode = DELETE")
     if version < SCHEMA_VERSION:
-        with write():
+        with write() as db:
             # Another process may have migrated since the check above: decide under the lock.
             version = schema_version(conn)
             if version < 1:

@@ -9,17 +9,20 @@ when the whole file is replaced by a copy.
 from __future__ import annotations
 
 import contextlib
+import functools
 import os
 import secrets
 import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
-
-import sqlite_utils
+from typing import TYPE_CHECKING
 
 from triage.store.connection import StoreError, WriteLog, check_sqlite_file, connect, describe
 from triage.store.schema import migrate
 from triage.store.writes import Writer
+
+if TYPE_CHECKING:
+    import sqlite_utils
 
 
 class Store(Writer):
@@ -52,15 +55,22 @@ class Store(Writer):
         except sqlite3.Error as error:
             raise StoreError(f"{self.path}: cannot open: {error}") from None
         super().__init__(conn)
-        self.db = sqlite_utils.Database(conn, execute_plugins=False)
         try:
-            migrate(self.db, self.path, self.write)
+            migrate(conn, self.path, self.write)
         except sqlite3.DatabaseError as error:
             conn.close()
             raise StoreError(f"{self.path}: {describe(error)}") from None
         except StoreError:
             conn.close()
             raise
+
+    @functools.cached_property
+    def db(self) -> sqlite_utils.Database:
+        """sqlite-utils over this connection, made at the first write: a command that only
+        reads (a search, a listing) starts without importing it."""
+        import sqlite_utils
+
+        return sqlite_utils.Database(self.conn, execute_plugins=False)
 
     def close(self) -> None:
         self.conn.close()
@@ -78,15 +88,16 @@ class Store(Writer):
         Nested calls join the outer transaction. Every write changes ``change_token``, but for
         ``bookkeeping`` (this machine's sync records): nothing a cache or another copy must see.
         """
+        db = self.db  # made (its PRAGMA run) before any transaction
         if self.conn.in_transaction:
-            yield self.db
+            yield db
             return
         try:
             self.conn.execute("BEGIN IMMEDIATE")
         except sqlite3.OperationalError as error:
             raise StoreError(f"{self.path}: {describe(error)}") from None
         try:
-            yield self.db
+            yield db
             if bookkeeping:
                 self.conn.execute("COMMIT")
                 return

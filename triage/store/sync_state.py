@@ -11,10 +11,12 @@ from __future__ import annotations
 
 import contextlib
 import json
-
-import sqlite_utils
+from typing import TYPE_CHECKING
 
 from triage.store.reads import Reader
+
+if TYPE_CHECKING:
+    import sqlite_utils
 
 LIBRARY_KEY = "db_uuid"  # made when the file is created, carried by every copy
 PUBLISH_IDS_KEY = "publish_ids"

@@ -13,9 +13,7 @@ import datetime as dt
 import json
 import secrets
 from collections.abc import Iterable, Sequence
-from typing import Any
-
-import sqlite_utils
+from typing import TYPE_CHECKING, Any
 
 from triage.store.deletions import Deleter
 from triage.store.identity import match_key, normalise_tag, paper_id, title_key
@@ -28,11 +26,17 @@ from triage.store.notes import (
     note_hash,
 )
 
+if TYPE_CHECKING:
+    import sqlite_utils
+
 
 class Writer(Deleter):
     """Writes through :meth:`write`, which the Store provides."""
 
-    db: sqlite_utils.Database
+    @property
+    def db(self) -> sqlite_utils.Database:
+        """sqlite-utils over the connection, which the Store provides."""
+        raise NotImplementedError
 
     def write(
         self, *, bookkeeping: bool = False

@@ -6,13 +6,14 @@ Plain Python, no Textual: the screen asks, a worker writes.
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Sequence
 from pathlib import Path
 
 from triage.core.wording import plural
-from triage.export.bibtex import export_bibtex
-from triage.export.markdown import ExportError, export_markdown, write_atomically
-from triage.store import Paper, Store, StoreError, dump_json
+from triage.export.markdown import ExportError, write_atomically
+from triage.export.stream import Selection, export_pieces
+from triage.store import Store, StoreError
 from triage.tui.config import remember, remembered
 
 FORMATS = {".bib": "bibtex", ".json": "json"}
@@ -25,14 +26,6 @@ OLD_PATH_KEY = "export_path"
 
 def format_of(path: Path) -> str:
     return FORMATS.get(path.suffix.lower(), "markdown")
-
-
-def export_text(papers: Sequence[Paper], form: str, *, title: str, query: str | None) -> str:
-    if form == "bibtex":
-        return export_bibtex(papers)
-    if form == "json":
-        return dump_json(papers) + "\n"
-    return export_markdown(papers, title=title, query=query)
 
 
 def last_path(kind: str) -> str:
@@ -48,12 +41,12 @@ def export_papers(
     remembered for the next export of `kind` once written."""
     form = format_of(path)
     try:
-        text = export_text(store.papers(ids), form, title=title, query=query)
-        write_atomically(path, text)
-    except (ExportError, StoreError, OSError) as error:
+        count, pieces = export_pieces(store, Selection(ids), form, title=title, query=query)
+        write_atomically(path, pieces)
+    except (ExportError, StoreError, OSError, sqlite3.Error) as error:
         return f"Export failed: {error}", True
     try:
         remember(f"export_{kind}", str(path))
     except OSError:
         pass  # asked again next time: nothing lost
-    return f"Exported {plural(len(ids), 'paper')} to {path} ({FORMAT_NAMES[form]})", False
+    return f"Exported {plural(count, 'paper')} to {path} ({FORMAT_NAMES[form]})", False
