@@ -14,6 +14,7 @@ from pathlib import Path
 
 import sqlite_utils
 
+from triage.store.changes import add_change_tracking
 from triage.store.connection import StoreError
 from triage.store.identity import match_key, normalise_tag
 from triage.store.models import DEFAULT_STATE, now
@@ -46,9 +47,10 @@ def schema_version(conn: sqlite3.Connection) -> int:
 
 
 def migrate(
-    db: sqlite_utils.Database, path: Path, write: Callable[[], AbstractContextManager[object]]
+    db: sqlite_utils.Database, path: Path, write: Callable[..., AbstractContextManager[object]]
 ) -> None:
-    """Bring the file at ``path`` to this schema; ``write`` opens a write transaction."""
+    """Bring the file at ``path`` to this schema; ``write`` opens a write transaction
+    (``bookkeeping=True``: one that leaves the change token as it is)."""
     conn = db.conn
     version = schema_version(conn)
     tables = _tables(conn) if version == 0 else set()
@@ -78,6 +80,7 @@ def migrate(
             if version < SCHEMA_VERSION:
                 conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
     _add_missing_indexes(conn, write)
+    add_change_tracking(conn, write)
 
 
 def _tables(conn: sqlite3.Connection) -> set[str]:

@@ -1,0 +1,128 @@
+"""Which papers changed since a given change token, in O(changes) instead of comparing every
+paper's version.
+
+Triggers in the file itself number every change of a paper (its row, its annotation, its tags)
+in ``paper_changes`` (one row per paper ever changed: a deleted paper keeps its row), and log
+each new ``change_token`` with the number reached (``change_log``, the latest
+``LOG_ENTRIES``). A cache that was up to date at token T asks for the papers numbered after
+T's entry. Being triggers, they count every writer of the file: this triage, an older one
+(the tables are added without a schema version, so older versions still open the file and
+their writes still fire them), a merge, a hand-written SQL statement.
+
+The numbers are only comparable within one history of a file. A token is random and logged in
+the file that made it, so a file that has T in its log went through the state at T: a copy of
+it (a synced or published copy) carries its log on. A file without T (a restored backup from
+before T, another machine's file that never had T, a log pruned past T, a file from before
+these triggers) cannot tell: the caller compares every version as before.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable
+from contextlib import AbstractContextManager
+
+LOG_ENTRIES = 10_000
+"""Tokens kept: a cache more writes behind than this compares every version once."""
+
+_NEXT = "(SELECT coalesce(max(seq), 0) + 1 FROM paper_changes)"
+
+
+def _record(paper: str, *, unless_same_as: str | None = None) -> str:
+    """Trigger statements that number a change of ``paper`` (an expression over NEW/OLD).
+    An update, then an insert if there was no row: never a conflict, which the statement
+    firing the trigger could resolve otherwise (an ``INSERT OR IGNORE`` would make an
+    ``INSERT OR REPLACE`` here ignore the new number)."""
+    only = f" AND {paper} IS NOT {unless_same_as}" if unless_same_as else ""
+    return (
+        f"UPDATE paper_changes SET seq = {_NEXT} WHERE paper_id = {paper}{only}; "
+        f"INSERT INTO paper_changes (paper_id, seq) SELECT {paper}, {_NEXT} "
+        f"WHERE NOT EXISTS (SELECT 1 FROM paper_changes WHERE paper_id = {paper}){only};"
+    )
+
+
+def _row_triggers(table: str, key: str) -> dict[str, str]:
+    """Insert, update and delete triggers numbering the paper a row of ``table`` belongs to."""
+    return {
+        f"track_{table}_insert": f"AFTER INSERT ON {table} BEGIN {_record(f'NEW.{key}')} END",
+        f"track_{table}_update": f"AFTER UPDATE ON {table} BEGIN {_record(f'NEW.{key}')} "
+        f"{_record(f'OLD.{key}', unless_same_as=f'NEW.{key}')} END",
+        f"track_{table}_delete": f"AFTER DELETE ON {table} BEGIN {_record(f'OLD.{key}')} END",
+    }
+
+
+_LOG_TOKEN = (
+    "INSERT INTO change_log (token, seq) "
+    "VALUES (NEW.value, (SELECT coalesce(max(seq), 0) FROM paper_changes)); "
+    f"DELETE FROM change_log WHERE id <= (SELECT max(id) FROM change_log) - {LOG_ENTRIES};"
+)
+TRIGGERS = {
+    **_row_triggers("papers", "id"),
+    **_row_triggers("annotations", "paper_id"),
+    **_row_triggers("tags", "paper_id"),
+    "track_token_update": "AFTER UPDATE OF value ON meta WHEN NEW.key = 'change_token' "
+    f"BEGIN {_LOG_TOKEN} END",
+    "track_token_insert": "AFTER INSERT ON meta WHEN NEW.key = 'change_token' "
+    f"BEGIN {_LOG_TOKEN} END",
+}
+_TABLES = (
+    "CREATE TABLE IF NOT EXISTS paper_changes (paper_id TEXT PRIMARY KEY, "
+    "seq INTEGER NOT NULL) WITHOUT ROWID",
+    "CREATE INDEX IF NOT EXISTS idx_paper_changes_seq ON paper_changes (seq)",
+    "CREATE TABLE IF NOT EXISTS change_log (id INTEGER PRIMARY KEY, token TEXT NOT NULL, "
+    "seq INTEGER NOT NULL)",
+    "CREATE INDEX IF NOT EXISTS idx_change_log_token ON change_log (token)",
+)
+
+
+def add_change_tracking(
+    conn: sqlite3.Connection, write: Callable[..., AbstractContextManager[object]]
+) -> None:
+    """Add the tables and triggers if missing (without a schema version, as read indexes are).
+    The current token is logged as the start: a cache up to date now stays so. A bookkeeping
+    write: the token does not change, so no cache has to compare every version for it."""
+    if _missing(conn):
+        with write(bookkeeping=True):
+            if not _missing(conn):  # another process added them meanwhile
+                return
+            for statement in _TABLES:
+                conn.execute(statement)
+            # triggers missing from a file that had them (dropped by hand): changes made
+            # meanwhile have no number, so no earlier token may be trusted any more
+            conn.execute("DELETE FROM change_log")
+            for name, body in TRIGGERS.items():
+                conn.execute(f"CREATE TRIGGER IF NOT EXISTS {name} {body}")
+            conn.execute(
+                "INSERT INTO change_log (token, seq) SELECT value, "
+                "(SELECT coalesce(max(seq), 0) FROM paper_changes) "
+                "FROM meta WHERE key = 'change_token'"
+            )
+
+
+def _missing(conn: sqlite3.Connection) -> bool:
+    present = {
+        row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'")
+    }
+    return not present >= set(TRIGGERS)
+
+
+def changed_since(conn: sqlite3.Connection, token: str | None) -> set[str] | None:
+    """Papers changed (added, changed, deleted) since the file's change token was ``token``;
+    None if this file cannot tell (see the module's docstring). Call inside a read
+    transaction, with the current token read in it."""
+    if token is None:
+        return None
+    try:
+        row = conn.execute(
+            "SELECT seq FROM change_log WHERE token = ? ORDER BY id DESC LIMIT 1", [token]
+        ).fetchone()
+        if row is None:
+            return None
+        return {
+            paper
+            for (paper,) in conn.execute(
+                "SELECT paper_id FROM paper_changes WHERE seq > ?", [row[0]]
+            )
+        }
+    except sqlite3.OperationalError:  # a file without the tables (opened before migrating)
+        return None
