@@ -67,8 +67,8 @@ class Table:
         return self.unsaved is None or self.unsaved >= SAVE_AFTER
 
     def take_saved_docrows(self):
-        """The index's (segments, document rows) saved with this snapshot, if the rows have not
-        moved since it was loaded; once only."""
+        """The index's document rows per segment saved with this snapshot (see
+        :mod:`.docrows`), if the rows have not moved since it was loaded; once only."""
         saved, self._saved_docrows = self._saved_docrows, None
         return saved if self.order_generation == 1 else None
 

@@ -22,6 +22,8 @@ import sqlite3
 from collections.abc import Callable
 from contextlib import AbstractContextManager
 
+from triage.store.connection import StoreError
+
 LOG_ENTRIES = 10_000
 """Tokens kept: a cache more writes behind than this compares every version once."""
 
@@ -81,10 +83,17 @@ def add_change_tracking(
     """Add the tables and triggers if missing (without a schema version, as read indexes are).
     The current token is logged as the start: a cache up to date now stays so. A bookkeeping
     write: the token does not change, so no cache has to compare every version for it."""
-    if _missing(conn):
-        with write(bookkeeping=True):
-            if not _missing(conn):  # another process added them meanwhile
-                return
+    if not _missing(conn):
+        return
+    try:
+        _add(conn, write)
+    except (StoreError, sqlite3.OperationalError):
+        pass  # a read-only or busy file: caches compare every paper until an open adds them
+
+
+def _add(conn: sqlite3.Connection, write: Callable[..., AbstractContextManager[object]]) -> None:
+    with write(bookkeeping=True):
+        if _missing(conn):  # else another process added them meanwhile
             for statement in _TABLES:
                 conn.execute(statement)
             # triggers missing from a file that had them (dropped by hand): changes made
