@@ -105,7 +105,7 @@ def test_a_file_from_before_change_tracking_gets_it_and_older_triage_still_opens
 
 def test_triggers_dropped_by_hand_are_restored_and_earlier_tokens_no_longer_trusted(store):
     token = store.change_token()
-    store.conn.execute("DROP TRIGGER track_annotations_insert")
+    store.conn.execute("DROP TRIGGER track_annotation_insert")
     store.conn.commit()
     store.mark([ONE], star=True)  # numbered by the papers trigger, but the file cannot be sure
     with Store(store.path) as reopened:

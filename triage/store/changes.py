@@ -27,45 +27,34 @@ from triage.store.connection import StoreError
 LOG_ENTRIES = 10_000
 """Tokens kept: a cache more writes behind than this compares every version once."""
 
-_NEXT = "(SELECT coalesce(max(seq), 0) + 1 FROM paper_changes)"
 
-
-def _record(paper: str, *, unless_same_as: str | None = None) -> str:
-    """Trigger statements that number a change of ``paper`` (an expression over NEW/OLD).
-    An update, then an insert if there was no row: never a conflict, which the statement
-    firing the trigger could resolve otherwise (an ``INSERT OR IGNORE`` would make an
-    ``INSERT OR REPLACE`` here ignore the new number)."""
-    only = f" AND {paper} IS NOT {unless_same_as}" if unless_same_as else ""
+def _record(paper: str) -> str:
+    """The trigger statement that numbers a change of ``paper`` (an expression over NEW/OLD).
+    An upsert: its update is not overridden by the firing statement's conflict policy (an
+    ``INSERT OR IGNORE`` makes a trigger's ``INSERT OR REPLACE`` ignore the new number)."""
     return (
-        f"UPDATE paper_changes SET seq = {_NEXT} WHERE paper_id = {paper}{only}; "
-        f"INSERT INTO paper_changes (paper_id, seq) SELECT {paper}, {_NEXT} "
-        f"WHERE NOT EXISTS (SELECT 1 FROM paper_changes WHERE paper_id = {paper}){only};"
+        f"INSERT INTO paper_changes VALUES ({paper}, "
+        "(SELECT ifnull(max(seq), 0) + 1 FROM paper_changes)) "
+        "ON CONFLICT (paper_id) DO UPDATE SET seq = excluded.seq;"
     )
 
 
-def _row_triggers(table: str, key: str) -> dict[str, str]:
-    """Insert, update and delete triggers numbering the paper a row of ``table`` belongs to."""
-    return {
-        f"track_{table}_insert": f"AFTER INSERT ON {table} BEGIN {_record(f'NEW.{key}')} END",
-        f"track_{table}_update": f"AFTER UPDATE ON {table} BEGIN {_record(f'NEW.{key}')} "
-        f"{_record(f'OLD.{key}', unless_same_as=f'NEW.{key}')} END",
-        f"track_{table}_delete": f"AFTER DELETE ON {table} BEGIN {_record(f'OLD.{key}')} END",
-    }
-
-
-_LOG_TOKEN = (
-    "INSERT INTO change_log (token, seq) "
-    "VALUES (NEW.value, (SELECT coalesce(max(seq), 0) FROM paper_changes)); "
-    f"DELETE FROM change_log WHERE id <= (SELECT max(id) FROM change_log) - {LOG_ENTRIES};"
-)
+# What a write changes that a cache shows: a paper's row (its id never changes), its annotation
+# and its tags (a triage write also gives the paper a new version: these catch hand-written
+# SQL), a paper deleted. Few and short: the schema is read at every connection, and kept small
+# it stays on the file's first page.
 TRIGGERS = {
-    **_row_triggers("papers", "id"),
-    **_row_triggers("annotations", "paper_id"),
-    **_row_triggers("tags", "paper_id"),
-    "track_token_update": "AFTER UPDATE OF value ON meta WHEN NEW.key = 'change_token' "
-    f"BEGIN {_LOG_TOKEN} END",
-    "track_token_insert": "AFTER INSERT ON meta WHEN NEW.key = 'change_token' "
-    f"BEGIN {_LOG_TOKEN} END",
+    "track_paper_insert": f"AFTER INSERT ON papers BEGIN {_record('NEW.id')} END",
+    "track_paper_update": f"AFTER UPDATE ON papers BEGIN {_record('NEW.id')} END",
+    "track_paper_delete": f"AFTER DELETE ON papers BEGIN {_record('OLD.id')} END",
+    "track_annotation_insert": f"AFTER INSERT ON annotations BEGIN {_record('NEW.paper_id')} END",
+    "track_annotation_update": f"AFTER UPDATE ON annotations BEGIN {_record('NEW.paper_id')} END",
+    "track_tag_insert": f"AFTER INSERT ON tags BEGIN {_record('NEW.paper_id')} END",
+    "track_tag_update": f"AFTER UPDATE ON tags BEGIN {_record('NEW.paper_id')} END",
+    "track_token": "AFTER UPDATE OF value ON meta WHEN NEW.key = 'change_token' BEGIN "
+    "INSERT INTO change_log (token, seq) VALUES (NEW.value, (SELECT ifnull(max(seq), 0) "
+    "FROM paper_changes)); "
+    f"DELETE FROM change_log WHERE id <= (SELECT max(id) FROM change_log) - {LOG_ENTRIES}; END",
 }
 _TABLES = (
     "CREATE TABLE IF NOT EXISTS paper_changes (paper_id TEXT PRIMARY KEY, "
