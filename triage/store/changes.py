@@ -29,13 +29,13 @@ LOG_ENTRIES = 10_000
 
 
 def _record(paper: str) -> str:
-    """The trigger statement that numbers a change of ``paper`` (an expression over NEW/OLD).
-    An upsert: its update is not overridden by the firing statement's conflict policy (an
-    ``INSERT OR IGNORE`` makes a trigger's ``INSERT OR REPLACE`` ignore the new number)."""
+    """The trigger statement that numbers a change of ``paper`` (an expression over NEW/OLD):
+    a paper new here takes the next rowid, a known one moves to it. An upsert: its update is
+    not overridden by the firing statement's conflict policy (an ``INSERT OR IGNORE`` makes a
+    trigger's ``INSERT OR REPLACE`` ignore the new number)."""
     return (
-        f"INSERT INTO paper_changes VALUES ({paper}, "
-        "(SELECT ifnull(max(seq), 0) + 1 FROM paper_changes)) "
-        "ON CONFLICT (paper_id) DO UPDATE SET seq = excluded.seq;"
+        f"INSERT INTO paper_changes (paper_id) VALUES ({paper}) ON CONFLICT (paper_id) "
+        "DO UPDATE SET seq = (SELECT max(seq) FROM paper_changes) + 1;"
     )
 
 
@@ -57,9 +57,9 @@ TRIGGERS = {
     f"DELETE FROM change_log WHERE id <= (SELECT max(id) FROM change_log) - {LOG_ENTRIES}; END",
 }
 _TABLES = (
-    "CREATE TABLE IF NOT EXISTS paper_changes (paper_id TEXT PRIMARY KEY, "
-    "seq INTEGER NOT NULL) WITHOUT ROWID",
-    "CREATE INDEX IF NOT EXISTS idx_paper_changes_seq ON paper_changes (seq)",
+    # seq is the rowid: numbering a new paper reads no maximum (an import numbers them all)
+    "CREATE TABLE IF NOT EXISTS paper_changes (seq INTEGER PRIMARY KEY, "
+    "paper_id TEXT NOT NULL UNIQUE)",
     "CREATE TABLE IF NOT EXISTS change_log (id INTEGER PRIMARY KEY, token TEXT NOT NULL, "
     "seq INTEGER NOT NULL)",
     "CREATE INDEX IF NOT EXISTS idx_change_log_token ON change_log (token)",
