@@ -11,8 +11,8 @@ import sqlite3
 import pytest
 from search_fixtures import open_watching_writes, watch_full_comparisons
 
-from triage.search import SearchIndex
-from triage.store import Store, paper_id
+from triage.search import SearchIndex, indexstate
+from triage.store import Reader, Store, paper_id
 
 pytestmark = pytest.mark.usefixtures("whoosh_mode")
 
@@ -136,3 +136,30 @@ def test_a_file_from_another_history_replacing_the_db_is_caught_up_in_full(libra
         assert found(index, "") == sorted([A, G])
     finally:
         index.close()
+
+
+def test_versions_kept_through_many_commits_spare_a_full_comparison_any_re_indexing(
+    library, monkeypatch
+):
+    # the journal folded into the state as soon as it outgrows it (here: after a few commits)
+    monkeypatch.setattr(indexstate, "JOURNAL_MIN_BYTES", 0)
+    words = ["aardvark", "bison", "cheetah", "capybara", "walrus", "narwhal"]
+    for round, word in enumerate(words):
+        with Store(library) as other:
+            other.mark([(A, G, OKAPI)[round % 3]], note=word)
+        SearchIndex.open(library).close()
+    with Store(library) as other, other.write():
+        pass  # a change of no paper
+    # a store that cannot say what changed: every paper's version is compared
+    monkeypatch.setattr(Reader, "changes_since", lambda self, token: (self.change_token(), None))
+    compared = watch_full_comparisons(monkeypatch)
+    index, written, rebuilt = open_watching_writes(library, monkeypatch)
+    try:
+        assert [found(index, word) for word in ("capybara", "walrus", "narwhal")] == [
+            [A],
+            [G],
+            [OKAPI],
+        ]
+    finally:
+        index.close()
+    assert (compared, rebuilt, written) == ([True], [], [])
