@@ -6,7 +6,8 @@ Row ``i`` is the ``i``-th paper newest first, so ascending rows are the default 
 
 A copy is saved beside the search index and opened with the changes the store made since
 (:meth:`~triage.store.Reader.changes_since`) applied: it is saved again only once it lags
-``SAVE_AFTER`` papers behind, or was read whole from the store, so closing seldom waits for it.
+far behind (``SAVE_AFTER``, ``SAVE_SHARE``), or was read whole from the store, so closing
+seldom waits for it.
 """
 
 from __future__ import annotations
@@ -23,7 +24,8 @@ from triage.store import STATES, Reader, normalise_tag
 
 _SNAPSHOT_FIELDS = ("ids", "last_listed", "starred", "has_note", "state", "tags")
 SNAPSHOT_FORMAT = 3  # 2: orders and document rows as arrays, listing days shared; 3: per segment
-SAVE_AFTER = 1_000  # papers changed since the saved copy: past this, save it again
+SAVE_AFTER = 1_000  # papers changed since the saved copy (at least): past this, save it again
+SAVE_SHARE = 50  # ... or past one in this many papers: saving is O(papers), applying O(changes)
 FEW_ROWS = 64  # up to this many rows, a bit set is built bit by bit (else through bytes)
 
 
@@ -64,7 +66,7 @@ class Table:
     @property
     def needs_saving(self) -> bool:
         """Whether :meth:`save` is worth its O(N) now (see the module's docstring)."""
-        return self.unsaved is None or self.unsaved >= SAVE_AFTER
+        return self.unsaved is None or self.unsaved >= max(SAVE_AFTER, self.size // SAVE_SHARE)
 
     def take_saved_docrows(self):
         """The index's document rows per segment saved with this snapshot (see
