@@ -163,3 +163,35 @@ def test_versions_kept_through_many_commits_spare_a_full_comparison_any_re_index
     finally:
         index.close()
     assert (compared, rebuilt, written) == ([True], [], [])
+
+
+QUERIES = ["", "is:starred", "tag:zoo", "has:note", "state:read", "retrieval", "sort:title", "new"]
+
+
+@pytest.mark.parametrize("day", ["2026-11-05", "2026-10-01"])  # the latest day, an older one
+def test_papers_imported_elsewhere_take_their_place_and_marks_stay(library, day):
+    with Store(library) as store:
+        store.mark([G], star=True, add_tags=["zoo"], state="read", note="kept")
+    index = SearchIndex.open(library)
+    try:
+        index.search("sort:title")  # an order kept from before the import
+        with Store(library) as other:
+            other.add_papers(
+                [("New Retrieval Tricks", "Dense retrieval."), ("New Graph Ideas", "Graphs.")],
+                source="later.txt",
+                listed_on=day,
+            )
+            other.mark([paper_id("New Graph Ideas")], star=True)
+        assert index.catch_up() == 2
+        seen = {query: list(index.search(query).ids) for query in QUERIES}
+    finally:
+        index.close()
+    fresh = SearchIndex.open(library, rebuild=True)
+    try:
+        assert seen == {query: list(fresh.search(query).ids) for query in QUERIES}
+    finally:
+        fresh.close()
+    assert sorted(seen["is:starred"]) == sorted([G, paper_id("New Graph Ideas")])
+    assert seen["tag:zoo"] == seen["has:note"] == seen["state:read"] == [G]
+    new = {paper_id("New Graph Ideas"), paper_id("New Retrieval Tricks")}
+    assert (set(seen[""][:2]) == new) == (day == "2026-11-05")  # the latest day: at the top

@@ -116,16 +116,19 @@ class Table:
         self.unsaved = None
 
     def refresh(self, ids: Iterable[str]) -> bool:
-        """Re-read these papers; True if the row order changed (new papers: everything reloaded)."""
+        """Re-read these papers; True if rows moved: new papers of the latest day go first and
+        the rows below move down; anything else that moves rows (a deletion, a paper listed
+        again, new papers among older ones) reloads everything."""
         ids = list(dict.fromkeys(ids))
         if not ids:
             return False
         current = {row[0]: row for row in self.reader.list_rows(ids)}
-        reordered = len(current) != len(ids) or any(
-            paper not in self.row_of or self.last_listed[self.row_of[paper]] != row[1]
+        moved = len(current) != len(ids) or any(
+            paper in self.row_of and self.last_listed[self.row_of[paper]] != row[1]
             for paper, row in current.items()
         )
-        if reordered:
+        new = [paper for paper in current if paper not in self.row_of]
+        if moved or (new and not self._put_first(new, current)):
             self.load()
             return True
         if self.unsaved is not None:
@@ -157,7 +160,25 @@ class Table:
             if tag not in self.tags:
                 self.tags[tag] = self.bits_of(papers)
         self.generation += 1
-        return False
+        return bool(new)
+
+    def _put_first(self, new: list[str], current: dict[str, tuple]) -> bool:
+        """Make ``new`` the first rows if they come before every row (a fetch or an import of
+        the latest day elsewhere): every set shifts by their number, in C, and the store is
+        not read again (``load`` reads every row: ~0.4 s at 100,000). False if they do not."""
+        top = self.reader.ids_newest_first(len(new) + 1)
+        first, after = top[: len(new)], top[len(new) :]
+        if set(first) != set(new) or after != self.ids[:1]:
+            return False
+        shift = len(new)
+        self.ids = first + self.ids
+        self.last_listed = [current[paper][1] for paper in first] + self.last_listed
+        self.starred <<= shift
+        self.has_note <<= shift
+        self.state = {name: members << shift for name, members in self.state.items()}
+        self.tags = {tag: members << shift for tag, members in self.tags.items()}
+        self._derive()
+        return True
 
     def rows_of(self, ids: Iterable[str]) -> list[int]:
         return [self.row_of[paper] for paper in ids if paper in self.row_of]
