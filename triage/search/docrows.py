@@ -2,7 +2,8 @@
 
 A segment never changes once written, so after a commit only the documents of its new segments
 are mapped (O(papers committed), not O(papers)); the rows are saved with the table's copy, so
-the next open maps none but the segments committed since.
+the next open maps none but the segments committed since. When new papers go first in the table,
+the rows kept are moved down instead of mapped again.
 """
 
 from __future__ import annotations
@@ -26,7 +27,14 @@ class DocRows:
         """Row of every document ``reader`` reads (``table.size`` for a deleted document or
         one of a paper not in the table)."""
         table = self.table
-        if self._generation != table.order_generation:  # the rows moved, or first use
+        before, after, shift = table.moved_down
+        if (before, after) == (self._generation, table.order_generation):
+            # new papers went first: every row moved down (``table.size`` for none as well)
+            self._generation = after
+            self._segments = {
+                segment: [row + shift for row in rows] for segment, rows in self._segments.items()
+            }
+        elif self._generation != table.order_generation:  # the rows moved, or first use
             self._generation = table.order_generation
             saved = table.take_saved_docrows()
             self._segments = (

@@ -38,6 +38,9 @@ class Table:
         self._orders: dict[str, Sequence[int]] = {}  # by sort key, rows in that order
         self.unsaved: int | None = None
         """Papers changed since the saved copy (None: there is none, or it is not of these rows)."""
+        self.moved_down = (0, 0, 0)
+        """(order generation before, after, by how many rows): the last time new papers went
+        first, every row moved down by that many."""
         if not (snapshot and self._load_snapshot(snapshot)):
             self.load()
 
@@ -177,7 +180,9 @@ class Table:
         self.has_note <<= shift
         self.state = {name: members << shift for name, members in self.state.items()}
         self.tags = {tag: members << shift for tag, members in self.tags.items()}
+        moved_from = self.order_generation
         self._derive()
+        self.moved_down = (moved_from, self.order_generation, shift)
         return True
 
     def rows_of(self, ids: Iterable[str]) -> list[int]:
