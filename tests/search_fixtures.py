@@ -12,8 +12,21 @@ def open_watching_writes(library, monkeypatch):
     monkeypatch.setattr(
         textindex.TextIndex,
         "write",
-        lambda self, conn, ids: (written.extend(ids), original(self, conn, ids))[1],
+        lambda self, conn, ids, *token: (written.extend(ids), original(self, conn, ids, *token))[1],
     )
     rebuilt: list[int] = []
     index = SearchIndex.open(library, progress=lambda done, total: rebuilt.append(done))
     return index, written, rebuilt
+
+
+def watch_full_comparisons(monkeypatch):
+    """A list that gets an entry each time an index compares every paper's version (when the
+    store cannot say what changed)."""
+    compared: list[bool] = []
+    original = textindex.TextIndex.stale
+    monkeypatch.setattr(
+        textindex.TextIndex,
+        "stale",
+        lambda self, reader: (compared.append(True), original(self, reader))[1],
+    )
+    return compared

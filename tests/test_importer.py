@@ -398,9 +398,17 @@ def test_import_keeps_the_db_a_single_file(tmp_path):
 
 
 def corrupt_tables(path):
-    """Overwrite every page after the schema page, as a failing disk or bad sync would."""
+    """Overwrite the first page of every table and index, the schema left intact, as a failing
+    disk or bad sync would."""
+    conn = sqlite3.connect(path)
+    roots = [
+        row[0] for row in conn.execute("SELECT rootpage FROM sqlite_master WHERE rootpage > 1")
+    ]
+    size = conn.execute("PRAGMA page_size").fetchone()[0]
+    conn.close()
     data = bytearray(path.read_bytes())
-    data[4096:] = b"A" * (len(data) - 4096)
+    for page in roots:
+        data[(page - 1) * size : page * size] = b"A" * size
     path.write_bytes(bytes(data))
 
 

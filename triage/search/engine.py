@@ -3,7 +3,10 @@
 A query is evaluated over bit sets of rows (:mod:`.evaluation`), its words from the Whoosh
 index (:mod:`.conditions`). Papers changed since the last index commit are "pending" and
 matched on their current text, so a mark shows before the commit lands. Commits happen when
-200 papers are pending, on ``catch_up`` and on ``close``. Index files are read without a
+200 papers are pending and on ``close``. Catching up with a change made elsewhere costs
+O(papers changed): the store says which changed since the token the index and the table are
+up to date with (:mod:`triage.store.changes`); only when it cannot (a DB file replaced by one
+of another history) is every paper's version compared. Index files are read without a
 memory mapping (:mod:`.storage`): one truncated by another program while open makes the
 search that meets it fail, and it is answered again on the index rebuilt from the store.
 """
@@ -14,15 +17,14 @@ import logging
 import os
 import sqlite3
 import threading
-from array import array
 from collections.abc import Callable, Iterable
-from itertools import repeat
 from pathlib import Path
 from typing import Any, TypeVar
 
 from triage.core.paths import cache_dir_for
 from triage.search import prefixes, similar
 from triage.search.conditions import TextConditions
+from triage.search.docrows import DocRows
 from triage.search.evaluation import QueryEvaluator
 from triage.search.prefixes import PrefixSets
 from triage.search.result import SearchResult
@@ -36,7 +38,6 @@ FLUSH_AT = 200  # pending papers: past this, index them now instead of overlayin
 TABLE_SNAPSHOT = "table.pickle"
 
 FileIdentity = tuple[int, int]  # (device, inode)
-Segments = tuple[tuple[tuple[Any, int], ...], int]  # (segment id, documents) each, deletions
 T = TypeVar("T")
 
 
@@ -59,14 +60,16 @@ class SearchIndex:
         self._lock = threading.RLock()
         self._closed = False
         self._pending: set[str] = set()  # changed in the store, not yet committed to the index
+        self._announced: set[str] = set()  # by the owner, since the last catch-up
         self._prefix_sets = PrefixSets(text.directory / prefixes.FILE)
         self._conditions = TextConditions(self.table, self._prefix_sets, self.reader)
         self._evaluator = QueryEvaluator(self.table, self._conditions)
         self._searcher: Any = text.take_searcher() or text.ix.searcher()
         self._deleted: set[int] = set()  # Whoosh document numbers
-        self._segments: Segments = ((), 0)
+        self._docrow_map = DocRows(text, self.table)
         self._docrows: list[int] = []
-        self._seen_token: str | None = None
+        # what the index holds: changes since are caught up (the table catches up on its own)
+        self._seen_token: str | None = text.change_token
         self._searcher_opened()
 
     @property
@@ -100,20 +103,26 @@ class SearchIndex:
 
     def close(self, *, save: bool = True) -> None:
         """`save=False` leaves the papers changed since the last commit to the next open's
-        catch-up: quitting the app must not wait for an index commit (1.5 s after 30 marks at
-        100,000 papers)."""
+        catch-up: quitting the app must not wait for an index commit. With `save`, the
+        pending papers are committed, and the table saved if it lags far behind its copy."""
         with self._lock:
             if self._closed:
                 return
             try:
                 if save:
-                    self.catch_up()  # also commits the pending papers
+                    self.catch_up()
+                    self._recovering(lambda: self.flush(reopen=False))
                 token = self._seen_token
-                if save and not self._pending and token == self._token():
+                if (
+                    save
+                    and self.table.needs_saving
+                    and not self._pending
+                    and token == self._token()
+                ):
                     self.table.save(
                         self.text.directory / TABLE_SNAPSHOT,
                         token,
-                        docrows=(self._segments, array("I", self._docrows)),
+                        docrows=self._docrow_map.saved(),
                     )
             except (IndexLocked, OSError, StoreError) as error:
                 # the state file still names the old versions: the next open catches up
@@ -128,8 +137,15 @@ class SearchIndex:
     # -- keeping up with the store --------------------------------------------------------------
 
     def papers_changed(self, ids: Iterable[str]) -> None:
+        """The owner changed these papers: the next search sees them (and the next catch-up
+        does not count them as changed elsewhere)."""
         with self._lock:
             ids = list(dict.fromkeys(ids))
+            self._announced.update(ids)
+            self._reread(ids)
+
+    def _reread(self, ids: list[str]) -> None:
+        with self._lock:
             if not ids:
                 return
             reordered = self.table.refresh(ids)
@@ -142,30 +158,28 @@ class SearchIndex:
                 self._try_flush()
 
     def catch_up(self) -> int:
-        """Re-read the store if anyone changed it since, or if the DB file was replaced (a synced
-        copy); returns how many papers changed. Raises StoreError if a replacing file is not a
-        usable DB (the index keeps serving the old one)."""
+        """Re-read the papers anyone changed since, also after the DB file was replaced (a
+        synced copy); returns how many papers changed. Raises StoreError if a replacing file
+        is not a usable DB (the index keeps serving the old one)."""
         with self._lock:
             self._reopen_if_replaced()
-            token = self._token()
+            token, changed = self.reader.changes_since(self._seen_token)
             if token == self._seen_token:
                 return 0
-            if token == self.text.change_token and not self._pending:
-                self._seen_token = token
-                return 0
-            changed, gone = self.text.stale(self.reader)
-            news = (changed | gone) - set(self._pending)
-            if not changed and not gone and not self._pending:
-                # a change that touched no paper (a new SQL index, a paper changed and changed
-                # back): noted, so that the next open need not compare every version again
-                self.text.record_token(token)
-            # pending papers are re-read too: another process may have changed them since
-            # this one did (and a replaced file holds their rows anew)
-            refresh = changed | gone | self._pending
-            if refresh:
-                self.papers_changed(refresh)
+            if changed is None:  # the store cannot say: compare every paper's version
+                stale, gone = self.text.stale(self.reader)
+                if not stale and not gone and not self._pending:
+                    # a change that touched no paper (a paper changed and changed back): noted,
+                    # so that the next open need not compare every version again
+                    self.text.record_token(token)
+                changed = stale | gone
+                # pending papers are re-read too: a replaced file holds their rows anew
+                self._reread(list(changed | self._pending))
+            else:
+                self._reread(list(changed))
+            news = changed - self._announced
+            self._announced.clear()
             self._seen_token = token
-            self._try_flush()
             return len(news)
 
     def _reopen_if_replaced(self) -> None:
@@ -184,15 +198,18 @@ class SearchIndex:
         self._conditions.use_store(self.reader)
         old.close()
 
-    def flush(self) -> None:
-        """Index the pending papers now (raises IndexLocked if another process is writing)."""
+    def flush(self, *, reopen: bool = True) -> None:
+        """Index the pending papers now (raises IndexLocked if another process is writing);
+        ``reopen=False``: no search follows (closing)."""
         with self._lock:
             if not self._pending:
                 return
             written = list(self._pending)
-            self.text.write(self.reader, written)
+            # every change up to the token seen is now indexed: it was pending or committed
+            self.text.write(self.reader, written, self._seen_token)
             self._pending.difference_update(written)
-            self._refresh_searcher()
+            if reopen:
+                self._refresh_searcher()
 
     def _try_flush(self) -> None:
         try:
@@ -254,36 +271,12 @@ class SearchIndex:
             if leaf.has_deletions()
             for docnum in leaf.deleted_docs_set
         }
-        # names these documents: segments never change, and deletions only grow
-        self._segments = (
-            tuple(
-                (leaf.segment().segment_id(), leaf.doc_count_all())
-                for leaf, _ in reader.leaf_readers()
-                if leaf.segment() is not None
-            ),
-            len(self._deleted),
-        )
         self._docrows_from_table()
 
     def _docrows_from_table(self) -> None:
-        """Whoosh document number -> row (``table.size`` for deleted or unknown documents)."""
-        saved = self.table.take_saved_docrows()
-        reader = self._searcher.reader()
-        if (
-            saved is not None
-            and saved[0] == self._segments
-            and len(saved[1]) == reader.doc_count_all()
-        ):
-            # as saved with the table: ~40 ms less at open; a list, as indexing it is the
-            # inner loop of turning postings into rows (faster than an array's)
-            self._docrows = saved[1].tolist()
-        else:
-            row_of = self.table.row_of
-            size = self.table.size
-            docids = self.text.document_ids(reader)
-            self._docrows = list(map(row_of.get, docids, repeat(size)))
-            for docnum in self._deleted:
-                self._docrows[docnum] = size
+        """Whoosh document number -> row (``table.size`` for deleted or unknown documents);
+        a list, as indexing it is the inner loop of turning postings into rows."""
+        self._docrows = self._docrow_map.build(self._searcher.reader(), self._deleted)
         self._conditions.use_rows(self._docrows)
         self._evaluator.set_pending(self._pending)
 

@@ -1,11 +1,9 @@
 """The Whoosh index: a disposable cache of the store's text, in the user cache dir.
 
-What it holds is described in :mod:`.analysis`. ``state.json`` beside it records the store's
-``change_token`` and each paper's ``version`` as indexed, so opening the index after another
-process or machine changed the DB re-indexes only the papers whose version differs. It is only
-written while holding Whoosh's write lock. Its first line is a JSON header (schema, change
-token), its second the versions as JSON: opening an up-to-date index reads the header only
-(parsing 100,000 versions takes ~60 ms).
+What it holds is described in :mod:`.analysis`. Beside it (:mod:`.indexstate`), the store's
+change token it is up to date with, so opening it after another process or machine changed the
+DB re-indexes only the papers the store says changed since (see :mod:`triage.store.changes`),
+and each paper's version as indexed, compared one by one when the store cannot say.
 
 Whether it is written, stored and read through the fast paths or through Whoosh's own is
 decided when it is made (:func:`~.whoosh_internals.fast_paths`); the results are the same.
@@ -15,7 +13,6 @@ search reads are noted, so that one truncated under the open index is recognised
 
 from __future__ import annotations
 
-import json
 import logging
 import os
 import shutil
@@ -31,6 +28,7 @@ from whoosh.filedb.filestore import FileStorage
 from triage.core.files import atomic_write
 from triage.search import bulk, phrases, postings, prefixes, whoosh_internals
 from triage.search.analysis import make_schema, read_documents, words
+from triage.search.indexstate import IndexState
 from triage.search.storage import SEGMENT_SUFFIX
 from triage.store import Reader
 
@@ -57,13 +55,12 @@ class TextIndex:
 
     def __init__(self, directory: Path) -> None:
         self.directory = directory
-        self.state_path = directory / "state.json"
+        self.state = IndexState(directory, SCHEMA_VERSION)
         self.fast = whoosh_internals.fast_paths()
         """Written, stored and read through the fast paths (else through Whoosh's own)."""
         self._ix: Any = None
-        self._versions: dict[str, str] | None = {}
-        self._versions_text = ""  # the versions as read at open, parsed on first use
         self.change_token: str | None = None
+        """The store's change token up to which every change is indexed, as opened."""
         self._searcher: Any = None  # the one opened to check the index, until someone takes it
         self._sizes: dict[str, tuple[int, int]] = {}  # (inode, size) of the files searches read
 
@@ -80,14 +77,17 @@ class TextIndex:
         """Open the index; False if it is missing, corrupt or of an older schema."""
         for attempt in range(OPEN_ATTEMPTS):
             try:
-                state = self.state_path.read_text(encoding="utf-8")
+                current, token = self.state.token()
             except FileNotFoundError:
                 # never built, or lost: a rebuild swaps in whole directories, under the lock
                 # that ``rebuilding`` takes before opening again, so waiting would not help
                 return False
+            except (OSError, ValueError):
+                current, token = None, None  # damaged, or being replaced: try again
             try:
-                header, versions = _split_state(state)
-                if header.get("schema") != SCHEMA_VERSION:
+                if current is None:
+                    raise ValueError("unreadable index state")
+                if not current:
                     return False
                 # never a memory mapping: a file truncated under it kills the process (SIGBUS)
                 storage = (
@@ -96,8 +96,7 @@ class TextIndex:
                     else FileStorage(str(self.directory), supports_mmap=False)
                 )
                 self._ix = storage.open_index(INDEX_NAME)
-                self._versions, self._versions_text = header.get("versions"), versions
-                self.change_token = header.get("change_token")
+                self.change_token = token
                 self._close_searcher()
                 self._searcher = self._ix.searcher()
                 return True
@@ -161,7 +160,7 @@ class TextIndex:
                 writer.cancel()
             shutil.rmtree(building, ignore_errors=True)
             raise
-        _write_state(building / "state.json", token, versions)
+        self.state.write(building / self.state.path.name, token, versions)
         self._swap_in(building)
         if progress and total == 0:
             progress(0, 0)
@@ -191,20 +190,6 @@ class TextIndex:
                 lock.release()
             shutil.rmtree(old, ignore_errors=True)
 
-    @property
-    def versions(self) -> dict[str, str]:
-        if self._versions is None:
-            try:
-                self._versions = dict(json.loads(self._versions_text))
-            except (ValueError, TypeError):  # damaged: every paper counts as changed
-                self._versions = {}
-            self._versions_text = ""
-        return self._versions
-
-    @versions.setter
-    def versions(self, versions: dict[str, str]) -> None:
-        self._versions, self._versions_text = versions, ""
-
     def take_searcher(self) -> Any:
         """The searcher opened by :meth:`open` (None if taken): opening one costs ~90 ms."""
         searcher, self._searcher = self._searcher, None
@@ -218,35 +203,40 @@ class TextIndex:
     # -- writing ---------------------------------------------------------------------------
 
     def stale(self, reader: Reader) -> tuple[set[str], set[str]]:
-        """(papers whose indexed version differs from the store's, papers no longer in the store)."""
+        """(papers whose indexed version differs from the store's, papers no longer in the
+        store): every paper compared, O(N), for when the store cannot say what changed."""
         current = reader.paper_versions()
-        changed = {
-            paper for paper, version in current.items() if self.versions.get(paper) != version
-        }
-        gone = set(self.versions) - set(current)
+        indexed = self.state.versions()
+        changed = {paper for paper, version in current.items() if indexed.get(paper) != version}
+        gone = set(indexed) - set(current)
         return changed, gone
 
-    def write(self, reader: Reader, ids: Iterable[str]) -> None:
-        """Re-index these papers from the store (absent ones are deleted); raises IndexLocked."""
+    def write(self, reader: Reader, ids: Iterable[str], token: str | None = None) -> None:
+        """Re-index these papers from the store (absent ones are deleted); ``token``: the
+        store's change token up to which every change is indexed once they are (None: not
+        known). Raises IndexLocked."""
         ids = list(dict.fromkeys(ids))
         many = len(ids) >= BULK_AT
         writer = self._writer(many=many)
+        indexed: dict[str, str | None] = {}
         try:
-            latest = self._read_state()  # another process may have written since we loaded it
-            if latest is not None:
-                self.versions = latest
             for paper in ids:
                 writer.delete_by_term("id", paper)
-                self.versions.pop(paper, None)
+                indexed[paper] = None
             for version, document in read_documents(reader, ids):
                 writer.add_document(**document)
-                self.versions[document["id"]] = version
+                indexed[document["id"]] = version
             writer.commit(merge=not many)
-            self._save_state(reader)
         except BaseException:
             if not writer.is_closed:
                 writer.cancel()
             raise
+        try:
+            self.state.indexed(indexed, token)
+        except OSError as error:  # the next open compares more papers: nothing is lost
+            log.info("search index state not updated: %s", error)
+            return
+        self.change_token = token
 
     def record_token(self, token: str | None) -> None:
         """Record that the index is up to date with the store at ``token`` (the caller found
@@ -255,9 +245,8 @@ class TextIndex:
         if not lock.acquire():
             return
         try:
-            if self._read_state() == self.versions:  # nobody indexed anything since
-                _write_state(self.state_path, token, self.versions)
-                self.change_token = token
+            self.state.indexed({}, token)
+            self.change_token = token
         except OSError as error:
             log.info("search index state not updated: %s", error)
         finally:
@@ -277,47 +266,29 @@ class TextIndex:
             return bulk.BulkWriter(ix, words=words, limitmb=64)
         return ix.writer(limitmb=64)
 
-    def _read_state(self) -> dict[str, str] | None:
-        """The versions in the state file now, None if it is missing, damaged or of another schema."""
+    def segment_ids(self, leaf: Any) -> list[str]:
+        """Paper id of each document of a segment; read once, then from a file (a segment
+        never changes: iterating its id column costs ~0.3 s per 100,000)."""
+        path = self.directory / f"docids-{leaf.segment().segment_id()}.txt"
         try:
-            header, versions = _split_state(self.state_path.read_text(encoding="utf-8"))
-            if header.get("schema") != SCHEMA_VERSION:
-                return None
-            return dict(header["versions"] if "versions" in header else json.loads(versions))
-        except (OSError, ValueError, KeyError, TypeError):
-            return None
-
-    def _save_state(self, reader: Reader) -> None:
-        """Record the versions as indexed; the change token only if every paper is up to date."""
-        token, current = reader.token_and_versions()
-        self.change_token = token if current == self.versions else None
-        _write_state(self.state_path, self.change_token, self.versions)
-
-    def document_ids(self, reader: Any) -> list[str]:
-        """Paper id of every Whoosh document number; read once per segment, then from a file
-        (a segment never changes: iterating its id column costs ~0.3 s per 100,000)."""
-        ids: list[str] = []
-        names = set()
-        for leaf, _ in reader.leaf_readers():
-            if leaf.segment() is None:  # the reader of an index without documents
-                continue
-            path = self.directory / f"docids-{leaf.segment().segment_id()}.txt"
-            names.add(path.name)
+            ids = path.read_text(encoding="utf-8").split("\n")
+            if len(ids) != leaf.doc_count_all():
+                raise ValueError(path)
+        except (OSError, ValueError):
+            ids = list(leaf.column_reader("id"))
             try:
-                segment_ids = path.read_text(encoding="utf-8").split("\n")
-                if len(segment_ids) != leaf.doc_count_all():
-                    raise ValueError(path)
-            except (OSError, ValueError):
-                segment_ids = list(leaf.column_reader("id"))
-                try:
-                    atomic_write(path, "\n".join(segment_ids))
-                except OSError:  # only a cache: another process swapped in its own rebuild
-                    pass
-            ids.extend(segment_ids)
+                atomic_write(path, "\n".join(ids))
+            except OSError:  # only a cache: another process swapped in its own rebuild
+                pass
+        return ids
+
+    def forget_segment_ids(self, segments: Iterable[str]) -> None:
+        """Remove the files of :meth:`segment_ids` but those of these segments (the others
+        were merged away)."""
+        names = {f"docids-{segment}.txt" for segment in segments}
         for old in self.directory.glob("docids-*.txt"):
             if old.name not in names:
                 old.unlink(missing_ok=True)
-        return ids
 
     def note_files(self, reader: Any) -> None:
         """Remember the size of the files a search reads through ``reader``: its segments
@@ -370,18 +341,3 @@ def _build_prefix_sets(ix: Any, path: Path) -> None:
         prefixes.build(
             {field: postings.field_postings(reader, field) for field in fields}, ids, path
         )
-
-
-def _split_state(text: str) -> tuple[dict, str]:
-    """(header, versions still as JSON). A one-line file (the earlier format) has the versions
-    in its header."""
-    first, _, rest = text.partition("\n")
-    header = json.loads(first)
-    if not isinstance(header, dict):
-        raise ValueError("state header is not an object")
-    return header, rest
-
-
-def _write_state(path: Path, change_token: str | None, versions: dict[str, str]) -> None:
-    header = json.dumps({"schema": SCHEMA_VERSION, "change_token": change_token})
-    atomic_write(path, f"{header}\n{json.dumps(versions, separators=(',', ':'))}")

@@ -12,6 +12,7 @@ import sqlite3
 from collections.abc import Iterator, Sequence
 from typing import Any
 
+from triage.store.changes import changed_since
 from triage.store.models import DEFAULT_STATE, STATES, Identity, Listing, Paper
 
 CHUNK = 500  # ids per `IN (...)`: well under SQLite's limit on bound parameters
@@ -112,6 +113,16 @@ class Reader:
         self.conn.execute("BEGIN")
         try:
             return self.change_token(), self.paper_versions()
+        finally:
+            self.conn.execute("COMMIT")
+
+    def changes_since(self, token: str | None) -> tuple[str | None, set[str] | None]:
+        """(the change token now, the papers changed since the token was ``token``) in one
+        snapshot, in O(changes); the papers are None when the file cannot tell (see
+        :mod:`.changes`): compare :meth:`paper_versions` then."""
+        self.conn.execute("BEGIN")
+        try:
+            return self.change_token(), changed_since(self.conn, token)
         finally:
             self.conn.execute("COMMIT")
 

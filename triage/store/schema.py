@@ -13,6 +13,7 @@ from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from triage.store.changes import add_change_tracking
 from triage.store.connection import StoreError
 from triage.store.identity import match_key, normalise_tag
 from triage.store.models import DEFAULT_STATE, now
@@ -50,9 +51,10 @@ def schema_version(conn: sqlite3.Connection) -> int:
 def migrate(
     conn: sqlite3.Connection,
     path: Path,
-    write: Callable[[], AbstractContextManager[sqlite_utils.Database]],
+    write: Callable[..., AbstractContextManager[sqlite_utils.Database]],
 ) -> None:
-    """Bring the file at ``path`` to this schema; ``write`` opens a write transaction."""
+    """Bring the file at ``path`` to this schema; ``write`` opens a write transaction
+    (``bookkeeping=True``: one that leaves the change token as it is)."""
     version = schema_version(conn)
     tables = _tables(conn) if version == 0 else set()
     if tables and not {"meta", "papers"} <= tables:
@@ -81,6 +83,7 @@ def migrate(
             if version < SCHEMA_VERSION:
                 conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
     _add_missing_indexes(conn, write)
+    add_change_tracking(conn, write)
 
 
 def _tables(conn: sqlite3.Connection) -> set[str]:
