@@ -40,13 +40,8 @@ from operator import sub
 from typing import Any
 
 import whoosh
-from whoosh.codec.whoosh3 import (
-    WHOOSH3_HEADER_MAGIC,
-    W3FieldWriter,
-    W3PostingsWriter,
-    W3TermInfo,
-    W3TermsReader,
-)
+from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC as BLOCKS_MAGIC
+from whoosh.codec.whoosh3 import W3FieldWriter, W3PostingsWriter, W3TermInfo, W3TermsReader
 from whoosh.fields import ID, TEXT, Schema
 from whoosh.filedb.filestore import FileStorage
 from whoosh.filedb.filetables import OrderedHashReader
@@ -174,10 +169,7 @@ def _self_check() -> str | None:
                     word: list(reader.postings("text", word).all_ids())
                     for word in reader.field_terms("text")
                 }
-                counted = {
-                    word: (reader.doc_frequency("text", word), reader.frequency("text", word))
-                    for word in public
-                }
+                counted = {word: reader.doc_frequency("text", word) for word in public}
                 in_place: dict[str, list[int]] = {}
                 tables = [(term_table(leaf), base) for leaf, base in reader.leaf_readers()]
                 for table, base in tables:
@@ -191,7 +183,7 @@ def _self_check() -> str | None:
         return "self-check: a segment file is not read through SegmentStorage"
     if public != expected:
         return "self-check: Whoosh reads the bulk-written postings differently"
-    if counted != {word: (len(docnums), len(docnums)) for word, docnums in expected.items()}:
+    if counted != {word: len(docnums) for word, docnums in expected.items()}:
         return "self-check: Whoosh counts the bulk-written postings differently"
     if in_place != expected:
         return "self-check: postings read directly differ from Whoosh's"
@@ -247,41 +239,33 @@ class BlockSegmentWriter(SegmentWriter):
 
 
 def _write_term(writer: W3FieldWriter, term: bytes, docnums: array, longest: int) -> None:
-    """Write a term's postings (weights 1, no values) as the codec's postings writer would,
-    without its per-posting Python work (delta coding, statistics): the bulk build's
-    largest cost once the words are split. The self-check reads the result back."""
-    count = len(docnums)
-    most = length_to_byte(longest)
-    least = length_to_byte(1)
-    key = pack_ushort(writer._fieldid) + term
-    if count <= INLINE_POSTINGS:
-        # Rare words (most of a large vocabulary) go into the term table itself: a block
-        # each (pickled, compressed, with a header) would cost more than the postings.
-        inlined = pickle.dumps((tuple(docnums), (1.0,) * count, (b"",) * count), 2)
-        info = W3TermInfo._struct.pack(
-            True, count, count, least, most, 1.0, docnums[0], docnums[-1]
+    """A term's postings (weights 1, no values) as the codec's own writer writes them, without
+    its per-posting Python work (delta coding, statistics). Rare words (most of a vocabulary)
+    are inlined in the term table: a block each would cost more than their postings."""
+    count, least, most = len(docnums), length_to_byte(1), length_to_byte(longest)
+    inlined = count <= INLINE_POSTINGS
+    if inlined:
+        tail = pickle.dumps((tuple(docnums), (1.0,) * count, (b"",) * count), 2)
+    else:
+        postwriter: W3PostingsWriter = writer._postwriter
+        postfile, limit, level = (
+            postwriter._postfile,
+            postwriter._blocklimit,
+            postwriter._compression,
         )
-        writer._tindex.add(key, info + inlined)
-        return
-    postwriter: W3PostingsWriter = writer._postwriter
-    postfile = postwriter._postfile
-    limit = postwriter._blocklimit
-    level = postwriter._compression
-    start = postfile.tell()
-    postfile.write(WHOOSH3_HEADER_MAGIC)
-    for first in range(0, count, limit):
-        block = docnums[first : first + limit]
-        data = pickle.dumps((tuple(map(sub, block, chain((0,), block))), None, None), 2)
-        if level:
-            data = zlib.compress(data, level)
-        header = pickle.dumps((len(block), block[-1], 1.0, level, least, most), 2)
-        length = len(header) + len(data)
-        postfile.write(_BLOCK_LENGTH.pack(-length if first + limit >= count else length))
-        postfile.write(header)
-        postfile.write(data)
-    info = W3TermInfo._struct.pack(False, count, count, least, most, 1.0, docnums[0], docnums[-1])
-    extent = pack_long(start) + pack_int(postfile.tell() - start)
-    writer._tindex.add(key, info + extent)
+        start = postfile.tell()
+        postfile.write(BLOCKS_MAGIC)
+        for first in range(0, count, limit):
+            block = docnums[first : first + limit]
+            data = pickle.dumps((tuple(map(sub, block, chain((0,), block))), None, None), 2)
+            data = zlib.compress(data, level) if level else data
+            header = pickle.dumps((len(block), block[-1], 1.0, level, least, most), 2)
+            length = len(header) + len(data)
+            postfile.write(_BLOCK_LENGTH.pack(-length if first + limit >= count else length))
+            postfile.write(header + data)
+        tail = pack_long(start) + pack_int(postfile.tell() - start)
+    info = W3TermInfo._struct.pack(inlined, count, count, least, most, 1.0, docnums[0], docnums[-1])
+    writer._tindex.add(pack_ushort(writer._fieldid) + term, info + tail)
 
 
 # -- reading term tables and postings directly ------------------------------------------------
