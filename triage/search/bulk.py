@@ -12,6 +12,7 @@ the scores of "more like this". Used only while :func:`~.whoosh_internals.fast_p
 
 from __future__ import annotations
 
+import logging
 from array import array
 from collections import deque
 from collections.abc import Callable
@@ -23,6 +24,8 @@ from whoosh.formats import Existence
 
 from triage.search import prefixes, vocabulary
 from triage.search.whoosh_internals import BlockSegmentWriter
+
+log = logging.getLogger(__name__)
 
 
 def supported(schema: Any) -> bool:
@@ -97,11 +100,15 @@ class BulkWriter(BlockSegmentWriter):
         if self.prefix_path:
             prefixes.build(self.postings, self.ids, self.prefix_path)
         folder = getattr(self.storage, "folder", None)
-        if folder is not None:
-            # held now, and ~0.4 s per field to list from the segment later (did-you-mean)
-            directory = Path(folder)
-            segment = self.newsegment.segment_id()
+        if folder is None:
+            return
+        # the words for did-you-mean: held now, ~0.4 s per field to list from the segment later
+        directory = Path(folder)
+        segment = self.newsegment.segment_id()
+        try:
             vocabulary.write(self.postings, vocabulary.path_for(directory, segment))
             vocabulary.remove_unused(
                 directory, [segment, *(other.segment_id() for other in self.segments)]
             )
+        except OSError as error:  # only a shortcut: the segment's term table has them too
+            log.warning("search index word list not written: %s", error)
