@@ -43,19 +43,21 @@ class LRUCache(Generic[K, V]):
         return value
 
     def __setitem__(self, key: K, value: V) -> None:
-        self._entries[key] = value
-        self._entries.move_to_end(key)
+        self._forget(key)
         if self._size_of is not None and self.maxbytes is not None:
             size = self._size_of(value)
-            self.bytes += size - self._sizes.get(key, 0)
+            if size > self.maxbytes:
+                return
+            while self._entries and self.bytes + size > self.maxbytes:
+                self._forget(next(iter(self._entries)))
+            self.bytes += size
             self._sizes[key] = size
-            while self.bytes > self.maxbytes:
-                self._drop_oldest()
+        self._entries[key] = value
         if len(self._entries) > self.maxsize:
-            self._drop_oldest()
+            self._forget(next(iter(self._entries)))
 
-    def _drop_oldest(self) -> None:
-        key, _ = self._entries.popitem(last=False)
+    def _forget(self, key: K) -> None:
+        self._entries.pop(key, None)
         self.bytes -= self._sizes.pop(key, 0)
 
     def get_or_compute(self, key: K, compute: Callable[[], V]) -> V:

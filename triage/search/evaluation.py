@@ -22,7 +22,7 @@ from triage.search.table import Table
 from triage.search.vocabulary import Vocabulary
 
 CACHE_ENTRIES = 512  # conditions' row sets, until the index or the pending papers change
-CACHE_BYTES = 8_000_000  # of those row sets (one is 12.5 KB at 100,000 papers, 125 KB at 1M)
+CACHE_BYTES = 4_000_000  # of those row sets (one is 12.5 KB at 100,000 papers, 125 KB at 1M)
 RELEVANCE_WORDS = 6  # words beyond this do not refine the title-match tiers
 
 CacheKey = tuple[object, ...]

@@ -38,7 +38,7 @@ from triage.search.analysis import WORD_FIELDS
 FIELDS = tuple(field for field in WORD_FIELDS if field != "tagwords")
 """Where corrections come from (a tag is picked from a list, not typed as prose)."""
 FILE_PREFIX = "words-"
-CACHE_BYTES = 12_000_000
+CACHE_BYTES = 6_000_000
 HEADERS = 64  # segments whose file's table of contents is kept
 
 
