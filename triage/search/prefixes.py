@@ -10,8 +10,9 @@ paper is stored) and for titles alone (for ranking). A prefix with the same word
 a letter shorter (``transfo``, ``transfor``) shares its set. The words with ``DENSE``
 postings or more have their sets stored too: a word's stem family (``generation`` also finds
 ``generated``, ``general``, …) would otherwise decode them. Sets are read from the file on first use and
-re-expressed in the current order; papers added since the build are matched on their text, as
-are notes and tags (few, and changed by marks).
+re-expressed in the current order, and kept up to ``LOADED_BYTES`` (a long session meets
+thousands); papers added since the build are matched on their text, as are notes and tags
+(few, and changed by marks).
 """
 
 from __future__ import annotations
