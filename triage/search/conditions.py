@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import re
+import sys
 from collections.abc import Iterable
 from typing import Any
 
@@ -19,10 +20,13 @@ from triage.search.analysis import TEXT_FIELDS, fold, stem
 from triage.search.overlay import ChangedText
 from triage.search.prefixes import PrefixSets
 from triage.search.table import Table
+from triage.search.vocabulary import words_bytes
 from triage.store import Reader
 
-TERM_CACHE_ENTRIES = 2_000  # at most ~25 MB at 100,000 papers
+TERM_CACHE_ENTRIES = 2_000
+TERM_CACHE_BYTES = 8_000_000  # a frequent word's set is 12.5 KB at 100,000 papers, 125 KB at 1M
 VOCABULARY_ENTRIES = 64  # prefixes whose indexed words are kept
+VOCABULARY_BYTES = 6_000_000
 VOCABULARY_WORDS = 20_000  # a prefix with more words is not kept
 FAMILY_ENTRIES = 512
 FREQUENT_TERM = 500  # papers: a word in more is kept as a set once decoded
@@ -42,8 +46,12 @@ class TextConditions:
         """Current words of the papers the index or the stored sets do not know as they are."""
         self._index: Any = None
         self._docrows: list[int] = []
-        self._terms: LRUCache[tuple[str, str], int] = LRUCache(TERM_CACHE_ENTRIES)
-        self._vocabularies: LRUCache[tuple[str, str], list[str]] = LRUCache(VOCABULARY_ENTRIES)
+        self._terms: LRUCache[tuple[str, str], int] = LRUCache(
+            TERM_CACHE_ENTRIES, maxbytes=TERM_CACHE_BYTES, size_of=sys.getsizeof
+        )
+        self._vocabularies: LRUCache[tuple[str, str], list[str]] = LRUCache(
+            VOCABULARY_ENTRIES, maxbytes=VOCABULARY_BYTES, size_of=words_bytes
+        )
         self._families: LRUCache[tuple[tuple[str, ...], str], frozenset[str]] = LRUCache(
             FAMILY_ENTRIES
         )

@@ -30,6 +30,7 @@ from triage.search.prefixes import PrefixSets
 from triage.search.result import SearchResult
 from triage.search.table import Table
 from triage.search.textindex import IndexLocked, Progress, TextIndex
+from triage.search.vocabulary import Vocabulary
 from triage.store import Reader, Store, StoreError, connect_read_only
 
 log = logging.getLogger(__name__)
@@ -63,7 +64,7 @@ class SearchIndex:
         self._announced: set[str] = set()  # by the owner, since the last catch-up
         self._prefix_sets = PrefixSets(text.directory / prefixes.FILE)
         self._conditions = TextConditions(self.table, self._prefix_sets, self.reader)
-        self._evaluator = QueryEvaluator(self.table, self._conditions)
+        self._evaluator = QueryEvaluator(self.table, self._conditions, Vocabulary(text.directory))
         self._searcher: Any = text.take_searcher() or text.ix.searcher()
         self._deleted: set[int] = set()  # Whoosh document numbers
         self._docrow_map = DocRows(text, self.table)

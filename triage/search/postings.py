@@ -27,12 +27,16 @@ def vocabulary(reader: Any, field: str, prefix: str) -> list[str]:
     """Every word of ``field`` that begins with ``prefix``, sorted."""
     words: set[str] = set()
     for leaf, _ in reader.leaf_readers():
-        table = term_table(leaf)
-        if table is None:
-            words.update(word.decode("utf-8") for word in leaf.expand_prefix(field, prefix))
-        else:
-            words.update(word for word, _ in table.words(field, prefix))
+        words.update(segment_vocabulary(leaf, field, prefix))
     return sorted(words)
+
+
+def segment_vocabulary(leaf: Any, field: str, prefix: str) -> list[str]:
+    """Every word of ``field`` in one segment that begins with ``prefix``, sorted."""
+    table = term_table(leaf)
+    if table is None:
+        return [word.decode("utf-8") for word in leaf.expand_prefix(field, prefix)]
+    return [word for word, _ in table.words(field, prefix)]
 
 
 def docnums(reader: Any, field: str, word: str) -> list[int]:

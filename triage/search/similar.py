@@ -5,17 +5,16 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable
+from typing import Any
 
 from whoosh.analysis import STOP_WORDS
 from whoosh.query import Or, Term
 
 from triage.search.analysis import analyse, words
 from triage.search.result import SearchResult
+from triage.search.vocabulary import FIELDS, Vocabulary
 from triage.store import Reader
-
-if TYPE_CHECKING:
-    from triage.search.conditions import TextConditions
 
 KEY_WORDS = 12  # words of a paper that find papers like it
 SHORTEST_CORRECTED = 4  # a shorter word is too short to tell what it was meant to be
@@ -25,28 +24,36 @@ _WORD_RUN = re.compile(r"\w+")
 def suggest(
     text: str,
     word_runs: list[tuple[tuple[str, ...], list[str]]],
-    conditions: TextConditions,
+    vocabulary: Vocabulary,
     index_reader: Any,
+    finds: Callable[[tuple[str, ...], str, bool], bool],
 ) -> str | None:
     """The query with unknown words replaced by the closest indexed word of their fields, if
     any. Only close spellings count: one letter off up to 5 letters, two beyond, the first
-    letter kept (a word of another script is not "corrected" into a Latin one)."""
+    letter kept (a word of another script is not "corrected" into a Latin one); among equally
+    close words, the one in more papers. ``finds(fields, word, prefix)``: whether the word (or
+    a word it begins) finds a paper now."""
     suggestion = text
     for fields, tokens in word_runs:
+        corrected = tuple(field for field in fields if field in FIELDS)
         for token in tokens:
-            if len(token) < SHORTEST_CORRECTED or conditions.single("prefix", fields, token):
+            if (
+                len(token) < SHORTEST_CORRECTED
+                or not corrected
+                or vocabulary.begins(index_reader, fields, token)
+                or finds(fields, token, True)
+            ):
                 continue
             distance = 1 if len(token) <= 5 else 2
-            candidates = {
-                word
-                for field in fields
-                if field != "tagwords"
-                for word in index_reader.corrector(field).suggest(
-                    token, limit=5, maxdist=distance, prefix=1
-                )
-            }
-            best = min(candidates, key=lambda word: (_distance(token, word), word), default=None)
-            if best and best != token:
+            best = next(
+                (
+                    word
+                    for word in vocabulary.closest(index_reader, corrected, token, distance)
+                    if finds(fields, word, False)  # not only in papers deleted or changed since
+                ),
+                None,
+            )
+            if best:
                 suggestion = _replace_word(suggestion, token, best)
     return suggestion if suggestion != text else None
 
@@ -99,16 +106,3 @@ def _replace_word(text: str, old: str, new: str) -> str:
     """Each word of ``text`` that is ``old`` in its indexed form becomes ``new``; quotes,
     brackets, signs and spacing stay as typed."""
     return _WORD_RUN.sub(lambda run: new if words(run.group()) == [old] else run.group(), text)
-
-
-def _distance(first: str, second: str) -> int:
-    """Levenshtein distance (for ranking a handful of suggestions)."""
-    previous = list(range(len(second) + 1))
-    for i, left in enumerate(first, 1):
-        current = [i]
-        for j, right in enumerate(second, 1):
-            current.append(
-                min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (left != right))
-            )
-        previous = current
-    return previous[-1]
