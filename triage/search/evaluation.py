@@ -73,7 +73,14 @@ class QueryEvaluator:
         else:
             ordered = RankedIds(ids, [members], total, row_of)
         suggestion = (
-            similar.suggest(text, context.words, self.vocabulary, index_reader, self._finds)
+            similar.suggest(
+                text,
+                context.words,
+                self.vocabulary,
+                index_reader,
+                self._finds,
+                self._uncommitted_words,
+            )
             if total == 0 and context.words
             else None
         )
@@ -204,6 +211,11 @@ class QueryEvaluator:
         the papers changed since the last index commit included."""
         node = ql.Words((word,), fields, prefix)
         return bool(self._words(node, Context(), positive=False))
+
+    def _uncommitted_words(self, fields: tuple[str, ...], first: str) -> list[str]:
+        if not self._pending:
+            return []
+        return self.conditions.changed.words_beginning(self._pending, fields, first)
 
     def _cached(self, key: CacheKey, compute: Callable[[], int]) -> int:
         return self._cache.get_or_compute(key, compute)

@@ -49,6 +49,19 @@ class ChangedText:
             }
         return found
 
+    def words_beginning(
+        self, ids: Collection[str], fields: tuple[str, ...], first: str
+    ) -> list[str]:
+        """The current words of ``fields`` in these papers that begin with ``first``: words the
+        index has not committed yet can be suggested too."""
+        self._load(ids)
+        found: set[str] = set()
+        for paper in ids:
+            joined = self._joined[paper]
+            for field in fields:
+                found.update(word for word in joined.get(field, "").split() if word[0] == first)
+        return sorted(found)
+
     def containing(
         self, ids: Collection[str], table, fields: tuple[str, ...], words: list[str]
     ) -> int:

@@ -27,12 +27,14 @@ def suggest(
     vocabulary: Vocabulary,
     index_reader: Any,
     finds: Callable[[tuple[str, ...], str, bool], bool],
+    uncommitted: Callable[[tuple[str, ...], str], list[str]],
 ) -> str | None:
     """The query with unknown words replaced by the closest indexed word of their fields, if
     any. Only close spellings count: one letter off up to 5 letters, two beyond, the first
     letter kept (a word of another script is not "corrected" into a Latin one); among equally
     close words, the one in more papers. ``finds(fields, word, prefix)``: whether the word (or
-    a word it begins) finds a paper now."""
+    a word it begins) finds a paper now; ``uncommitted(fields, first)``: the words beginning with
+    ``first`` of papers changed since the last index commit."""
     suggestion = text
     for fields, tokens in word_runs:
         corrected = tuple(field for field in fields if field in FIELDS)
@@ -48,7 +50,9 @@ def suggest(
             best = next(
                 (
                     word
-                    for word in vocabulary.closest(index_reader, corrected, token, distance)
+                    for word in vocabulary.closest(
+                        index_reader, corrected, token, distance, uncommitted(corrected, token[0])
+                    )
                     if finds(fields, word, False)  # not only in papers deleted or changed since
                 ),
                 None,

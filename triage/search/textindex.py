@@ -32,9 +32,10 @@ from triage.search.indexstate import IndexState
 from triage.search.storage import SEGMENT_SUFFIX
 from triage.store import Reader
 
-SCHEMA_VERSION = 8
+SCHEMA_VERSION = 9
 """2: Existence format; 3: one word splitter; 4, 5: prefix sets; 6: longer prefixes, words;
-7: words NFKC-folded; 8: authors, the paper's date (its latest listing)."""
+7: words NFKC-folded; 8: authors, the paper's date (its latest listing); 9: word ids for
+phrases, word lists for suggestions."""
 BULK_AT = 200  # documents per write from which the bulk writer is used
 LOCK_RETRIES = 5
 LOCK_DELAY = 0.05

@@ -92,12 +92,14 @@ class Vocabulary:
                 return True
         return False
 
-    def closest(self, reader: Any, fields: tuple[str, ...], word: str, distance: int) -> list[str]:
-        """The other indexed words of ``fields`` that begin with ``word``'s first character
-        and are at most ``distance`` edits from it: the closest first, then those in more
-        papers, then alphabetically."""
+    def closest(
+        self, reader: Any, fields: tuple[str, ...], word: str, distance: int, extra: list[str]
+    ) -> list[str]:
+        """The other indexed words of ``fields`` (and ``extra`` words: those not committed yet)
+        that begin with ``word``'s first character and are at most ``distance`` edits from
+        it: the closest first, then those in more papers, then alphabetically."""
         edits: dict[str, int] = {}
-        for words in self._lists_of(reader, fields, word[0]):
+        for words in [*self._lists_of(reader, fields, word[0]), extra]:
             for found, edit, _ in process.extract(
                 word, words, scorer=Levenshtein.distance, score_cutoff=distance, limit=None
             ):
