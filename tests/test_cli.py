@@ -345,3 +345,15 @@ def test_a_corrupt_db_gives_one_line_not_a_traceback(db, command):
     assert len(result.stderr.splitlines()) == 1
     assert result.stderr.startswith(f"Error: {db}: ") and "malformed" in result.stderr
     assert db.read_bytes() == data
+
+
+def test_the_first_search_after_an_import_never_builds_the_index(db, monkeypatch):
+    from triage.search.textindex import TextIndex
+
+    run(db, "import", NOV_20, NOV_21)
+
+    def no_build(*args, **kwargs):
+        raise AssertionError("the search waited for an index build")
+
+    monkeypatch.setattr(TextIndex, "rebuild", no_build)
+    assert TIDAL in {paper["id"] for paper in listed(db, "tidal")}

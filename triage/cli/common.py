@@ -89,6 +89,8 @@ def lazy_progress(description: str) -> Iterator[Callable[[int, int], None]]:
     bars: list[tuple[Progress, TaskID]] = []
 
     def advance(done: int, total: int) -> None:
+        if not bars and not sys.stderr.isatty():
+            return  # a bar drawn into a file or a pipe is noise
         if not bars:
             progress = stderr_bar()
             progress.start()

@@ -68,6 +68,9 @@ def import_command(ctx: click.Context, sources: tuple[Path, ...]) -> None:
             failed += bool(report.error)
         if any(report.found and not report.error for report in reports):
             share_changes(store)
+    if any(report.new for report in reports):
+        with open_index(ctx):  # built or caught up now, with its progress: not by the next search
+            pass
     if failed:
         sys.exit(1)
 

@@ -36,6 +36,8 @@ from triage.store import Reader, Store, StoreError, connect_read_only
 log = logging.getLogger(__name__)
 
 FLUSH_AT = 200  # pending papers: past this, index them now instead of overlaying
+REBUILD_AFTER = 1_000  # papers added since the last full build, and ...
+REBUILD_SHARE = 50  # ... one paper in this many: past both, opening rebuilds the index
 TABLE_SNAPSHOT = "table.pickle"
 
 FileIdentity = tuple[int, int]  # (device, inode)
@@ -100,7 +102,20 @@ class SearchIndex:
                     text.rebuild(Reader(conn), progress)
         index = cls(db_path, conn, text, identity)
         index.catch_up()
+        if not rebuild and index.papers_since_build > max(
+            REBUILD_AFTER, index.table.size // REBUILD_SHARE
+        ):
+            index.close(save=False)
+            return cls.open(db_path, progress=progress, rebuild=True)
         return index
+
+    @property
+    def papers_since_build(self) -> int:
+        """Papers added after the last full build: the stored prefix sets and phrase file do
+        not know them, so searches match them on their text. A library grown by daily imports
+        would slowly lose its fast paths; rebuilding once per N/50 papers added costs O(1) a
+        paper."""
+        return self.table.size - self._prefix_sets.known(self.table)
 
     def close(self, *, save: bool = True) -> None:
         """`save=False` leaves the papers changed since the last commit to the next open's

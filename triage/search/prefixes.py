@@ -177,6 +177,12 @@ class PrefixSets:
         self._file.seek(offset)
         return zlib.decompress(self._file.read(length))
 
+    def known(self, table: Table) -> int:
+        """How many of the table's papers the sets were built with (0 without a file)."""
+        if self._file is None:
+            return 0
+        return table.size - self.added_since(table).bit_count()
+
     def has(self, group: str, prefix: str) -> bool:
         return f"{group}:{prefix}" in self.entries
 
