@@ -23,13 +23,18 @@ def grow(path, start: int, count: int) -> None:
         store.add_papers(papers(start, count), source=f"day-{start}.txt", listed_on="2026-10-01")
 
 
-def test_papers_added_since_the_build_are_searched_and_counted(tmp_path, monkeypatch):
-    monkeypatch.setattr(engine, "REBUILD_AFTER", 1_000)
+def grown(tmp_path, monkeypatch, rebuild_after: int) -> SearchIndex:
+    """A library of 3 papers, indexed, then 30 more imported; opened anew."""
+    monkeypatch.setattr(engine, "REBUILD_AFTER", rebuild_after)
     path = tmp_path / "library.db"
     grow(path, 0, 3)
     SearchIndex.open(path).close()
     grow(path, 3, 30)
-    index = SearchIndex.open(path)
+    return SearchIndex.open(path)
+
+
+def test_papers_added_since_the_build_are_searched_and_counted(tmp_path, monkeypatch):
+    index = grown(tmp_path, monkeypatch, rebuild_after=1_000)
     try:
         assert index.papers_since_build == 30
         assert index.search("denois").total == 33
@@ -38,12 +43,7 @@ def test_papers_added_since_the_build_are_searched_and_counted(tmp_path, monkeyp
 
 
 def test_opening_rebuilds_once_many_papers_came_after_the_build(tmp_path, monkeypatch):
-    monkeypatch.setattr(engine, "REBUILD_AFTER", 20)
-    path = tmp_path / "library.db"
-    grow(path, 0, 3)
-    SearchIndex.open(path).close()
-    grow(path, 3, 30)
-    index = SearchIndex.open(path)
+    index = grown(tmp_path, monkeypatch, rebuild_after=20)
     try:
         assert index.papers_since_build == 0
         assert index.search("denois").total == 33
