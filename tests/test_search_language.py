@@ -110,3 +110,26 @@ def test_a_term_without_letters_or_digits_is_ignored_with_a_hint(index, query):
     result = index.search(query)
     assert result.total == 4
     assert "no letters or digits" in result.hint
+
+
+def test_a_tag_being_typed_finds_the_tags_it_begins_until_one_has_its_name(tmp_path):
+    path = tmp_path / "tags.db"
+    with Store(path) as store:
+        store.add_papers(
+            [("Paper one", "Text."), ("Paper two", "Text."), ("Paper three", "Text.")],
+            source="day.txt",
+            listed_on="2026-10-01",
+        )
+        one, two, three = (paper_id(f"Paper {n}") for n in ("one", "two", "three"))
+        store.mark([one], add_tags=["to-read"])
+        store.mark([two], add_tags=["ml"])
+        store.mark([three], add_tags=["mlops"])
+    index = SearchIndex.open(path)
+    try:
+        assert set(index.search("tag:to-r").ids) == {one}
+        assert set(index.search("tag:to-r ").ids) == set()  # typed whole: no tag of that name
+        assert set(index.search("tag:ml").ids) == {two}  # a tag of that name: that tag only
+        assert set(index.search("tag:mlo").ids) == {three}
+        assert set(index.search("-tag:m").ids) == {one}
+    finally:
+        index.close()

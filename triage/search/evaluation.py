@@ -139,8 +139,11 @@ class QueryEvaluator:
             return table.has_note
         if kind == "state" and isinstance(value, str):
             return table.state.get(value, 0)
-        if kind == "tag" and isinstance(value, str):
-            return self._cached(("tag", value, table.generation), lambda: table.tagged(value))
+        if kind in ("tag", "tag_typed") and isinstance(value, str):
+            typing = kind == "tag_typed"
+            return self._cached(
+                (kind, value, table.generation), lambda: table.tagged(value, typing=typing)
+            )
         if kind == "arxiv" and isinstance(value, str):
             return self._cached(("arxiv", value, table.generation), lambda: table.with_arxiv(value))
         if kind in ("added", "listed") and isinstance(value, tuple):

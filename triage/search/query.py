@@ -6,7 +6,8 @@ words            all must match (title, abstract, note, tags); the last one is a
                  the last one is a prefix, as the last part of a hyphenated word being typed
 -word  -"phrase"  -(group)   a OR b   a or b   (a b) OR c
 title:  abstract:  note:  author:  (a word, "a phrase" or a trailing prefix in that field)
-tag:NAME  is:starred  is:unstarred  has:note  state:inbox|reading|read|archived
+tag:NAME (while typing, without a tag NAME: the tags NAME begins)
+is:starred  is:unstarred  has:note  state:inbox|reading|read|archived
 arxiv:2510.01234 (or the start of one; a bare id finds its paper too)
 added:  listed:   see :mod:`.dates`
 sort:title|added|listed|upvotes  (-title etc. reverses)
@@ -49,7 +50,7 @@ class Flag:
     """A structured filter served from the store's data: star, state, tag, note presence,
     dates, arXiv id."""
 
-    kind: str  # starred | unstarred | has_note | state | tag | added | listed | arxiv
+    kind: str  # starred | unstarred | has_note | state | tag | tag_typed | added | listed | arxiv
     value: object = None  # state, tag, (first_day, last_day) ISO strings inclusive, id prefix
 
 
@@ -262,7 +263,7 @@ class _Parser:
             if not tag:
                 self.hints.append("tag: needs a name")
                 return None
-            return Flag("tag", tag)
+            return Flag("tag_typed" if at_end else "tag", tag)
         if name == "is":
             if lowered in ("starred", "star"):
                 return Flag("starred")

@@ -214,15 +214,21 @@ class Table:
             return self.bits_of(self.reader.ids_dated(kind, first, last))
         return self._added.between(first, last)
 
-    def tagged(self, tag: str) -> int:
+    def tagged(self, tag: str, *, typing: bool = False) -> int:
         """Papers with the tag, its accents folded (``tag:e`` finds ``é``) and read as a tag
-        typed now is (a ``#hash`` stored by an older version is ``hash``)."""
+        typed now is (a ``#hash`` stored by an older version is ``hash``). ``typing``: the
+        name is still being typed: without a tag of that name, the tags it begins count."""
         wanted = fold(normalise_tag(tag))
-        result = 0
+        exact = begun = 0
+        named = False
         for name, members in self.tags.items():
-            if fold(normalise_tag(name)) == wanted:
-                result |= members
-        return result
+            folded = fold(normalise_tag(name))
+            if folded == wanted:
+                exact |= members
+                named = True
+            elif typing and folded.startswith(wanted):
+                begun |= members
+        return exact if named or not typing else begun
 
     def with_arxiv(self, prefix: str) -> int:
         """Papers whose arXiv id starts with ``prefix`` (a whole id: its paper)."""
