@@ -62,49 +62,51 @@ def build(postings: Mapping[str, Mapping[str, array]], ids: list[str], path: Pat
 
         for group, fields in GROUPS.items():
             tables = [postings.get(field, {}) for field in fields]
-
-            def lists(word: str, tables: list[Mapping[str, array]] = tables) -> list[array]:
-                return [table[word] for table in tables if word in table]
-
             counts: dict[str, int] = {}
             for table in tables:
                 for word, length in zip(table, map(len, table.values())):
                     counts[word] = counts.get(word, 0) + length
             words = sorted(counts)
             # the frequent words' sets: stored, and united into every prefix they begin with
-            frequent = {word: _rows(lists(word), size) for word in words if counts[word] >= DENSE}
+            frequent = {
+                word: _rows(_lists(tables, word), size) for word in words if counts[word] >= DENSE
+            }
             for word, rows in frequent.items():
                 write(f"{group}={word}", rows)
-            shorter: dict[str, int] = {}  # dense prefixes one letter shorter -> how many words
-            length = 1
-            while words:  # only the words of a dense prefix can make a longer one dense
-                dense_words: list[str] = []
-                word_counts: dict[str, int] = {}
-                long_enough = (word for word in words if len(word) >= length)
-                for prefix, grouped in groupby(long_enough, key=lambda word: word[:length]):
-                    members = list(grouped)
-                    if sum(map(counts.__getitem__, members)) < DENSE:
-                        continue
-                    dense_words.extend(members)
-                    word_counts[prefix] = len(members)
+            # longest prefixes first: a prefix's set unites its dense longer prefixes' sets
+            # (in C) with its other words' postings, so each posting is visited once
+            longer: dict[str, tuple[list[str], int]] = {}
+            for level in reversed(_dense_prefixes(words, counts)):
+                within: dict[str, list[str]] = {}
+                for child in longer:
+                    within.setdefault(child[:-1], []).append(child)
+                sets: dict[str, tuple[list[str], int]] = {}
+                for prefix, members in level.items():
                     key = f"{group}:{prefix}"
-                    if shorter.get(prefix[:-1]) == len(members):  # the same words: the same set
-                        entries[key] = entries[f"{group}:{prefix[:-1]}"]
+                    children = within.get(prefix, [])
+                    if len(children) == 1 and len(longer[children[0]][0]) == len(members):
+                        united = longer[children[0]][1]  # the same words: the same set
+                        entries[key] = entries[f"{group}:{children[0]}"]
                     elif members == [prefix]:  # one frequent word
+                        united = frequent[prefix]
                         entries[key] = entries[f"{group}={prefix}"]
                     else:
+                        covered = {word for child in children for word in longer[child][0]}
+                        rest = [word for word in members if word not in covered]
                         rare = [
                             found
-                            for word in members
+                            for word in rest
                             if word not in frequent
-                            for found in lists(word)
+                            for found in _lists(tables, word)
                         ]
                         united = _rows(rare, size) if rare else 0
-                        for word in members:
+                        for word in rest:
                             united |= frequent.get(word, 0)
+                        for child in children:
+                            united |= longer[child][1]
                         write(key, united)
-                words, shorter = dense_words, word_counts
-                length += 1
+                    sets[prefix] = (members, united)
+                longer = sets
         ids_data = zlib.compress("\n".join(ids).encode("utf-8"), 1)
         ids_at = out.tell()
         out.write(ids_data)
@@ -119,6 +121,28 @@ def build(postings: Mapping[str, Mapping[str, array]], ids: list[str], path: Pat
         out.write(header)
         out.write(len(header).to_bytes(8, "little"))
     os.replace(temporary, path)
+
+
+def _lists(tables: list[Mapping[str, array]], word: str) -> list[array]:
+    return [table[word] for table in tables if word in table]
+
+
+def _dense_prefixes(words: list[str], counts: Mapping[str, int]) -> list[dict[str, list[str]]]:
+    """For each length from 1, the prefixes whose words (sorted) have ``DENSE`` postings or
+    more, with their words; only the words of a dense prefix can make a longer one dense."""
+    levels: list[dict[str, list[str]]] = []
+    length = 1
+    while words:
+        level: dict[str, list[str]] = {}
+        long_enough = (word for word in words if len(word) >= length)
+        for prefix, grouped in groupby(long_enough, key=lambda word: word[:length]):
+            members = list(grouped)
+            if sum(map(counts.__getitem__, members)) >= DENSE:
+                level[prefix] = members
+        levels.append(level)
+        words = [word for members in level.values() for word in members]
+        length += 1
+    return levels
 
 
 def _rows(lists: list[array], size: int) -> int:
