@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
+import pytest
+
 from triage.search import SearchIndex, textindex
 
 
@@ -30,3 +34,13 @@ def watch_full_comparisons(monkeypatch):
         lambda self, reader: (compared.append(True), original(self, reader))[1],
     )
     return compared
+
+
+def index_in_own_cache(home, path, whoosh_mode) -> Iterator[SearchIndex]:
+    """For a module-scoped fixture: the library's index, in a cache of its own per Whoosh mode
+    (a module's tests share one index, built once in each mode)."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("TRIAGE_CACHE_DIR", str(home / f"cache-{whoosh_mode}"))
+        opened = SearchIndex.open(path)
+        yield opened
+        opened.close()

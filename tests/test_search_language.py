@@ -5,6 +5,7 @@ from __future__ import annotations
 import sqlite3
 
 import pytest
+from search_fixtures import index_in_own_cache
 
 from triage.search import SearchIndex
 from triage.store import Store, paper_id
@@ -39,12 +40,7 @@ def library(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def index(library, whoosh_mode):
-    home, path = library
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("TRIAGE_CACHE_DIR", str(home / f"cache-{whoosh_mode}"))
-        opened = SearchIndex.open(path)
-        yield opened
-        opened.close()
+    yield from index_in_own_cache(*library, whoosh_mode)
 
 
 def found(index, query):
