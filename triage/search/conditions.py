@@ -148,24 +148,39 @@ class TextConditions:
         row, followed by its last word (or one that begins with it). The places are kept
         (for titles and abstracts at once: ranking asks for the titles' next): the next
         letters of a word being typed only narrow them, and an earlier form's papers bound
-        where a longer form is looked for."""
+        where a longer form is looked for; its kept places, one word further, are a longer
+        form's (``"large language m`` from ``"large language``)."""
         table = self.table
         exact, last = tuple(tokens[:-1]), tokens[-1]
         ranks = file.ranks_of_prefix(last) if prefix else file.ranks_of_word(last)
         found = self._kept.places(exact, last, prefix)
         if found is None:
-            bound = self._kept.bound(tuple(tokens), prefix)
-            candidates = table.all if bound is None else bound
-            for token in exact:
-                candidates &= self._built_with(phrases.FIELDS, token, prefix=False)
-            candidates &= self._built_with(phrases.FIELDS, last, prefix)
-            found = file.places(self._docnums_in(candidates), list(exact))
+            found = self._chained(file, exact)
+            if found is None:
+                bound = self._kept.bound(tuple(tokens), prefix)
+                candidates = table.all if bound is None else bound
+                for token in exact:
+                    candidates &= self._built_with(phrases.FIELDS, token, prefix=False)
+                candidates &= self._built_with(phrases.FIELDS, last, prefix)
+                found = file.places(self._docnums_in(candidates), list(exact))
             found = phrases.by_rank(found, ranks)
         found = phrases.among(found, ranks)
         self._kept.keep_places(exact, last, prefix, found)
         return phrases.rows_of(
             phrases.in_fields(found, fields), self.prefix_sets.current_rows(table), table.size
         )
+
+    def _chained(self, file: phrases.PhraseFile, exact: tuple[str, ...]) -> phrases.Places | None:
+        """The places of ``exact``'s words in a row, from the kept places of its first words
+        followed by its last one: only the word after each is read (not every place of the
+        first words again, ~0.1 s for ``"large language m`` at 100,000 papers)."""
+        if len(exact) < 2:
+            return None
+        earlier = self._kept.places(exact[:-1], exact[-1], False)
+        if earlier is None:
+            return None
+        found = phrases.among(earlier, file.ranks_of_word(exact[-1]))
+        return file.following(found) if len(found.docs) <= phrases.CHAINED_PLACES else None
 
     def _built_with(self, fields: tuple[str, ...], word: str, prefix: bool) -> int:
         """Papers known at build with ``word`` (or, ``prefix``, a word it begins) in these

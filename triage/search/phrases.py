@@ -38,7 +38,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from functools import partial
 from itertools import compress, count, repeat
-from operator import add, sub
+from operator import add, mul, sub
 from pathlib import Path
 from typing import NamedTuple
 
@@ -50,7 +50,8 @@ FORMAT = 1
 FIELDS = ("title", "abstract")
 BLOCK = 256  # vocabulary words per block: a look-up reads one
 KEPT_PHRASES = 64  # phrases' row sets kept to narrow the next keystroke's
-KEPT_PLACES = 16  # phrases' places kept (9 bytes each: ~2 MB for "the t")
+KEPT_PLACES = 16  # phrases' places kept (17 bytes each: ~4 MB for "the t")
+CHAINED_PLACES = 20_000  # a phrase's places, up to which the word after each is read alone
 ID = 4  # bytes per word id
 NO_WORD = 2**32 - 1  # the rank of "no word follows"
 SPAN_GAP = 2_048  # bytes between two papers to check up to which both are read at once
@@ -210,21 +211,24 @@ class PhraseFile:
 
     # -- papers ------------------------------------------------------------------------------
 
-    def places(self, docnums: list[int], exact: list[str]) -> Places:
-        """Every place where the words ``exact`` stand in a row in the title or abstract of
-        those documents (or of some between them, read with them), with the rank of the word
-        that follows (``NO_WORD`` at the end of a field)."""
-        found = Places(array("I"), array("I"), array("B"))
-        ids = [self.word_id(token) for token in exact]
-        known = [word_id for word_id in ids if word_id is not None]
-        if len(known) < len(ids) or not docnums:
-            return found
+    def _loaded(self) -> tuple[array, array, array]:
         if self._offsets is None:
             self._offsets = self._array("offsets", "Q")
             self._middles = self._array("middles", "Q")
             self._rank_of_id = self._array("rank_of_id", "I")
-        offsets, middles, rank_of_id = self._offsets, self._middles, self._rank_of_id
-        assert middles is not None and rank_of_id is not None
+        assert self._middles is not None and self._rank_of_id is not None
+        return self._offsets, self._middles, self._rank_of_id
+
+    def places(self, docnums: list[int], exact: list[str]) -> Places:
+        """Every place where the words ``exact`` stand in a row in the title or abstract of
+        those documents (or of some between them, read with them), with the rank of the word
+        that follows (``NO_WORD`` at the end of a field)."""
+        found = Places(array("I"), array("I"), array("B"), array("Q"))
+        ids = [self.word_id(token) for token in exact]
+        known = [word_id for word_id in ids if word_id is not None]
+        if len(known) < len(ids) or not docnums:
+            return found
+        offsets, middles, rank_of_id = self._loaded()
         needle = array("I", known).tobytes()
         finder = re.compile(re.escape(needle)).finditer
         for first, last in _spans(sorted(docnums), offsets):
@@ -236,10 +240,11 @@ class PhraseFile:
             if not at:
                 continue
             words = list(map(operator.rshift, at, repeat(2)))  # word offsets in ``data``
-            following = map(
-                memoryview(data).cast("I").__getitem__, map(add, words, repeat(len(known)))
+            following = list(map(add, words, repeat(len(known))))
+            found.at.extend(map(add, following, repeat(base)))
+            found.ranks.extend(
+                map(rank_of_id.__getitem__, map(memoryview(data).cast("I").__getitem__, following))
             )
-            found.ranks.extend(map(rank_of_id.__getitem__, following))
             # bisected in a short list of small ints: in ``offsets`` it is slower
             starts = list(map(sub, offsets[first : last + 1], repeat(base)))
             paper = list(map(sub, map(partial(bisect.bisect_right, starts), words), repeat(1)))
@@ -248,14 +253,29 @@ class PhraseFile:
             found.titles.extend(map(operator.lt, words, map(title_ends.__getitem__, paper)))
         return found
 
+    def following(self, found: Places) -> Places:
+        """The same places one word further (each one's next word read alone): those of a
+        phrase one word longer, when ``found`` are followed by that word, not a field's end."""
+        _, _, rank_of_id = self._loaded()
+        if self._fd is None:
+            raise OSError(f"{self.path}: closed")
+        at = array("Q", map(add, found.at, repeat(1)))
+        data = b"".join(map(os.pread, repeat(self._fd), repeat(ID), map(mul, at, repeat(ID))))
+        if len(data) != ID * len(at):
+            raise OSError(f"{self.path}: truncated")
+        ranks = array("I", map(rank_of_id.__getitem__, memoryview(data).cast("I")))
+        return Places(found.docs, ranks, found.titles, at)
+
 
 class Places(NamedTuple):
     """Places of a phrase's first words: each one's document, the rank of the word that
-    follows, and whether it is in the title (1) or the abstract (0)."""
+    follows, whether it is in the title (1) or the abstract (0), and where in the file (in
+    words) that following word stands."""
 
     docs: array
     ranks: array
     titles: array
+    at: array
 
 
 ALIGNMENT = ID - 1
@@ -352,8 +372,7 @@ def by_rank(found: Places, ranks: range) -> Places:
     """The places whose next word's rank is in ``ranks``, in rank order: the next letters of
     the word being typed are then a slice (see :func:`among`)."""
     chosen = list(map(ranks.__contains__, found.ranks))
-    docs, following, titles = (compress(column, chosen) for column in found)
-    kept = Places(array("I", docs), array("I", following), array("B", titles))
+    kept = Places(*(array(column.typecode, compress(column, chosen)) for column in found))
     order = sorted(range(len(kept.ranks)), key=kept.ranks.__getitem__)
     return Places(*(array(column.typecode, map(column.__getitem__, order)) for column in kept))
 
