@@ -142,6 +142,37 @@ def test_typing_phrases_and_hyphenated_words(library):
         index.close()
 
 
+def test_a_word_after_a_space_finds_the_same_papers_read_from_the_text(library, monkeypatch):
+    """Past ``CHAINED_PLACES`` the word after a space reads the papers' text again instead of
+    the word after each kept place: the same papers either way."""
+    monkeypatch.setattr(phrases, "CHAINED_PLACES", 0)
+    index = SearchIndex.open(library)
+    try:
+        with Store(library) as store:
+            check_typing(index, store)
+    finally:
+        index.close()
+
+
+def test_a_phrase_pasted_at_once_then_typed_on(library):
+    """Nothing kept from earlier keystrokes: the text is read, then the next words follow."""
+    index = SearchIndex.open(library)
+    try:
+        with Store(library) as store:
+            for pasted, typed in [
+                ('"large language mo', 'del"'),
+                ("text-to-ima", "ge"),
+                ('"the of ', "the"),
+                ('"text to image ', 'the of"'),
+            ]:
+                for query in [pasted, *(pasted + rest for rest in keystrokes(typed))]:
+                    wanted = expected(store, query)
+                    assert wanted is not None
+                    assert list(index.search(query).ids) == wanted, query
+    finally:
+        index.close()
+
+
 def test_typing_follows_notes_marks_and_new_papers(library):
     index = SearchIndex.open(library)
     try:

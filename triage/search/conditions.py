@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from triage.core.cache import LRUCache
-from triage.search import bits, phrases, postings, prefixes
+from triage.search import bits, phraseplaces, phrases, postings, prefixes
 from triage.search.analysis import TEXT_FIELDS, fold, stem
 from triage.search.overlay import ChangedText
 from triage.search.prefixes import PrefixSets
@@ -162,15 +162,17 @@ class TextConditions:
                 for token in exact:
                     candidates &= self._built_with(phrases.FIELDS, token, prefix=False)
                 candidates &= self._built_with(phrases.FIELDS, last, prefix)
-                found = file.places(self._docnums_in(candidates), list(exact))
-            found = phrases.by_rank(found, ranks)
-        found = phrases.among(found, ranks)
+                found = file.places(self._docnums_in(candidates), list(exact), ranks)
+            found = phraseplaces.by_rank(found, ranks)
+        found = phraseplaces.among(found, ranks)
         self._kept.keep_places(exact, last, prefix, found)
         return phrases.rows_of(
-            phrases.in_fields(found, fields), self.prefix_sets.current_rows(table), table.size
+            phraseplaces.in_fields(found, fields), self.prefix_sets.current_rows(table), table.size
         )
 
-    def _chained(self, file: phrases.PhraseFile, exact: tuple[str, ...]) -> phrases.Places | None:
+    def _chained(
+        self, file: phrases.PhraseFile, exact: tuple[str, ...]
+    ) -> phraseplaces.Places | None:
         """The places of ``exact``'s words in a row, from the kept places of its first words
         followed by its last one: only the word after each is read (not every place of the
         first words again, ~0.1 s for ``"large language m`` at 100,000 papers)."""
@@ -179,7 +181,7 @@ class TextConditions:
         earlier = self._kept.places(exact[:-1], exact[-1], False)
         if earlier is None:
             return None
-        found = phrases.among(earlier, file.ranks_of_word(exact[-1]))
+        found = phraseplaces.among(earlier, file.ranks_of_word(exact[-1]))
         return file.following(found) if len(found.docs) <= phrases.CHAINED_PLACES else None
 
     def _built_with(self, fields: tuple[str, ...], word: str, prefix: bool) -> int:

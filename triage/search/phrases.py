@@ -13,37 +13,40 @@ sorted vocabulary: a word's id is its place of first appearance at build, ``rank
 place in sorted order.
 
 Typing a phrase asks for longer and longer forms of it. The places of its first words (with
-the rank of the word after each, and whether it is in the title) are kept in rank order: the
-next letters of the last word only take a slice of them, without reading (~3-6 ms a
-keystroke). A new word after a space reads again, within the papers of the earlier form
-(kept apart from the evaluator's cache, which evicts them). The cost that remains is the
-first letter after a space or a hyphen, in proportion to the places of the words before it
-(``"in t``: every place of *in*, ~0.6 s at 100,000 papers). Weighed and left: stored sets
-of frequent word pairs (counting pairs at build costs seconds and hundreds of MB at 100,000
-papers, and the word being typed still needs the places). Titles and abstracts never change
-once stored (as for :mod:`.prefixes`); papers added since the build are matched on their
-text (:mod:`.overlay`), as are notes, tags and authors.
+the rank of the word after each, whether it is in the title, and where that word stands in
+the file) are kept in rank order: the next letters of the last word only take a slice of
+them, without reading (~3-6 ms a keystroke). A new word after a space takes the kept places
+followed by the word before it and reads only the word after each (``"large language m``:
+6,800 places, ~20 ms instead of ~90 ms reading every paper with *large language* again); a
+phrase typed at once reads within the papers of an earlier form (kept apart from the
+evaluator's cache, which evicts them). The cost that remains is the first letter after the
+first space or hyphen, in proportion to the text of the papers with the words before it
+(``"neural n``: 57,000 papers, ~55 MB, 0.15-0.2 s at 100,000 papers; ``"in t`` ~0.6 s).
+Searching that text in one batch of C passes instead of a span at a time measured the same:
+reading and searching the bytes is the cost. Weighed and left: stored places of frequent
+words with the word after each (a paper's topic words, ~20-25% of all places in a corpus
+where many papers share them: ~40-50 MB and ~2 s more build at 100,000 papers, and
+``the``, ``of``, ``in`` would still be read), stored sets of frequent word pairs (seconds
+and hundreds of MB at build). Titles and abstracts never change once stored (as for
+:mod:`.prefixes`); papers added since the build are matched on their text (:mod:`.overlay`),
+as are notes, tags and authors.
 """
 
 from __future__ import annotations
 
 import bisect
 import json
-import operator
 import os
-import re
 import sys
 from array import array
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator
-from functools import partial
-from itertools import compress, count, repeat
-from operator import add, mul, sub
+from collections.abc import Callable, Iterable
+from itertools import count
 from pathlib import Path
-from typing import NamedTuple
 
 from triage.core.cache import LRUCache
-from triage.search import bits
+from triage.search import bits, phraseplaces
+from triage.search.phraseplaces import ID, Layout, Places
 
 FILE = "phrases.bin"
 FORMAT = 1
@@ -52,10 +55,7 @@ BLOCK = 256  # vocabulary words per block: a look-up reads one
 KEPT_PHRASES = 64  # phrases' row sets kept to narrow the next keystroke's
 KEPT_PLACES = 16  # phrases' places kept (17 bytes each: ~4 MB for "the t")
 CHAINED_PLACES = 20_000  # a phrase's places, up to which the word after each is read alone
-ID = 4  # bytes per word id
 NO_WORD = 2**32 - 1  # the rank of "no word follows"
-SPAN_GAP = 2_048  # bytes between two papers to check up to which both are read at once
-SPAN_BYTES = 1 << 20  # read at most this much at once
 _ENDIAN = sys.byteorder
 
 
@@ -140,9 +140,7 @@ class PhraseFile:
         self.usable = False
         self.order = ""
         self._fd: int | None = None
-        self._offsets: array | None = None
-        self._middles: array | None = None
-        self._rank_of_id: array | None = None
+        self._layout_read: Layout | None = None
         try:
             self._fd = os.open(path, os.O_RDONLY)
             end = os.fstat(self._fd).st_size
@@ -211,98 +209,36 @@ class PhraseFile:
 
     # -- papers ------------------------------------------------------------------------------
 
-    def _loaded(self) -> tuple[array, array, array]:
-        if self._offsets is None:
-            self._offsets = self._array("offsets", "Q")
-            self._middles = self._array("middles", "Q")
-            self._rank_of_id = self._array("rank_of_id", "I")
-        assert self._middles is not None and self._rank_of_id is not None
-        return self._offsets, self._middles, self._rank_of_id
+    def _layout(self) -> Layout:
+        if self._layout_read is None:
+            self._layout_read = Layout(
+                self._array("offsets", "Q"),
+                self._array("middles", "Q"),
+                self._array("rank_of_id", "I"),
+            )
+        return self._layout_read
 
-    def places(self, docnums: list[int], exact: list[str]) -> Places:
+    def _open_fd(self) -> int:
+        if self._fd is None:
+            raise OSError(f"{self.path}: closed")
+        return self._fd
+
+    def places(self, docnums: list[int], exact: list[str], ranks: range) -> Places:
         """Every place where the words ``exact`` stand in a row in the title or abstract of
-        those documents (or of some between them, read with them), with the rank of the word
-        that follows (``NO_WORD`` at the end of a field)."""
-        found = Places(array("I"), array("I"), array("B"), array("Q"))
+        those documents (or of some between them, read with them), followed by a word whose
+        rank is in ``ranks``."""
         ids = [self.word_id(token) for token in exact]
         known = [word_id for word_id in ids if word_id is not None]
         if len(known) < len(ids) or not docnums:
-            return found
-        offsets, middles, rank_of_id = self._loaded()
+            return phraseplaces.no_places()
         needle = array("I", known).tobytes()
-        finder = re.compile(re.escape(needle)).finditer
-        for first, last in _spans(sorted(docnums), offsets):
-            base = offsets[first]
-            data = self._read(base * ID, (offsets[last + 1] - base) * ID)
-            at = list(map(re.Match.start, finder(data)))
-            if any(map(ALIGNMENT.__and__, at)):  # one falls inside a word id: rare, slower
-                at = _aligned_places(data, needle)
-            if not at:
-                continue
-            words = list(map(operator.rshift, at, repeat(2)))  # word offsets in ``data``
-            following = list(map(add, words, repeat(len(known))))
-            found.at.extend(map(add, following, repeat(base)))
-            found.ranks.extend(
-                map(rank_of_id.__getitem__, map(memoryview(data).cast("I").__getitem__, following))
-            )
-            # bisected in a short list of small ints: in ``offsets`` it is slower
-            starts = list(map(sub, offsets[first : last + 1], repeat(base)))
-            paper = list(map(sub, map(partial(bisect.bisect_right, starts), words), repeat(1)))
-            found.docs.extend(map(add, paper, repeat(first)))
-            title_ends = list(map(sub, middles[first : last + 1], repeat(base)))
-            found.titles.extend(map(operator.lt, words, map(title_ends.__getitem__, paper)))
-        return found
+        return phraseplaces.scan(
+            self._open_fd(), self._layout(), docnums, needle, len(known), ranks
+        )
 
     def following(self, found: Places) -> Places:
-        """The same places one word further (each one's next word read alone): those of a
-        phrase one word longer, when ``found`` are followed by that word, not a field's end."""
-        _, _, rank_of_id = self._loaded()
-        if self._fd is None:
-            raise OSError(f"{self.path}: closed")
-        at = array("Q", map(add, found.at, repeat(1)))
-        data = b"".join(map(os.pread, repeat(self._fd), repeat(ID), map(mul, at, repeat(ID))))
-        if len(data) != ID * len(at):
-            raise OSError(f"{self.path}: truncated")
-        ranks = array("I", map(rank_of_id.__getitem__, memoryview(data).cast("I")))
-        return Places(found.docs, ranks, found.titles, at)
-
-
-class Places(NamedTuple):
-    """Places of a phrase's first words: each one's document, the rank of the word that
-    follows, whether it is in the title (1) or the abstract (0), and where in the file (in
-    words) that following word stands."""
-
-    docs: array
-    ranks: array
-    titles: array
-    at: array
-
-
-ALIGNMENT = ID - 1
-
-
-def _spans(docnums: list[int], offsets: array) -> Iterator[tuple[int, int]]:
-    """(first, last) documents to read at once: neighbours, and the few between them."""
-    first = previous = docnums[0]
-    for docnum in docnums[1:]:
-        start = offsets[docnum]
-        if (start - offsets[previous + 1]) * ID > SPAN_GAP or (
-            offsets[docnum + 1] - offsets[first]
-        ) * ID > SPAN_BYTES:
-            yield first, previous
-            first = docnum
-        previous = docnum
-    yield first, previous
-
-
-def _aligned_places(data: bytes, needle: bytes) -> list[int]:
-    found = []
-    at = data.find(needle)
-    while at >= 0:
-        if at % ID == 0:
-            found.append(at)
-        at = data.find(needle, at + 1)
-    return found
+        """The same places one word further: see :func:`.phraseplaces.following`."""
+        return phraseplaces.following(self._open_fd(), self._layout(), found)
 
 
 Key = tuple[tuple[str, ...], tuple[str, ...], bool]  # fields, words, the last one begun
@@ -366,31 +302,6 @@ class KeptPhrases:
 def stored_docnums(rows: list[int], stored_of: list[int]) -> list[int]:
     """The file's document of each row (rows of papers added since are left out)."""
     return [docnum for docnum in map(stored_of.__getitem__, rows) if docnum >= 0]
-
-
-def by_rank(found: Places, ranks: range) -> Places:
-    """The places whose next word's rank is in ``ranks``, in rank order: the next letters of
-    the word being typed are then a slice (see :func:`among`)."""
-    chosen = list(map(ranks.__contains__, found.ranks))
-    kept = Places(*(array(column.typecode, compress(column, chosen)) for column in found))
-    order = sorted(range(len(kept.ranks)), key=kept.ranks.__getitem__)
-    return Places(*(array(column.typecode, map(column.__getitem__, order)) for column in kept))
-
-
-def among(found: Places, ranks: range) -> Places:
-    """The places (in rank order) whose next word's rank is in ``ranks``."""
-    low = bisect.bisect_left(found.ranks, ranks.start)
-    high = bisect.bisect_left(found.ranks, ranks.stop, low)
-    return Places(*(column[low:high] for column in found))
-
-
-def in_fields(found: Places, fields: tuple[str, ...]) -> Iterable[int]:
-    """The documents of the places in these fields (the title, the abstract or both)."""
-    if fields == ("title",):
-        return compress(found.docs, found.titles)
-    if fields == ("abstract",):
-        return compress(found.docs, map(operator.not_, found.titles))
-    return found.docs
 
 
 def rows_of(docnums: Iterable[int], current_row: list[int] | None, size: int) -> int:

@@ -1,0 +1,145 @@
+"""Places of a phrase's first words in ``phrases.bin`` (see :mod:`.phrases`): each one's
+paper, field, and the word that follows, found by searching the papers' word ids, or one
+word further from a shorter phrase's places (:func:`following`).
+"""
+
+from __future__ import annotations
+
+import bisect
+import operator
+import os
+import re
+from array import array
+from collections.abc import Iterable, Iterator
+from functools import partial
+from itertools import compress, repeat
+from operator import add, mul, sub
+from typing import NamedTuple
+
+ID = 4  # bytes per word id
+ALIGNMENT = ID - 1
+SPAN_GAP = 2_048  # bytes between two papers to check up to which both are read at once
+SPAN_BYTES = 1 << 20  # read at most this much at once
+
+
+class Places(NamedTuple):
+    """Places of a phrase's first words: each one's document, the rank of the word that
+    follows, whether it is in the title (1) or the abstract (0), and where in the file (in
+    words) that following word stands."""
+
+    docs: array
+    ranks: array
+    titles: array
+    at: array
+
+
+def no_places() -> Places:
+    return Places(array("I"), array("I"), array("B"), array("Q"))
+
+
+class Layout(NamedTuple):
+    """Where each paper's words start and its title ends (in words), and each word id's rank."""
+
+    offsets: array
+    middles: array
+    rank_of_id: array
+
+
+def scan(
+    fd: int, layout: Layout, docnums: list[int], needle: bytes, width: int, ranks: range
+) -> Places:
+    """The places of ``needle`` (``width`` word ids) in those papers (or in some between
+    them, read with them) followed by a word whose rank is in ``ranks``."""
+    offsets, middles, rank_of_id = layout
+    found = no_places()
+    finder = re.compile(re.escape(needle)).finditer
+    for first, last in _spans(sorted(docnums), offsets):
+        base = offsets[first]
+        data = _read(fd, base * ID, (offsets[last + 1] - base) * ID)
+        at = list(map(re.Match.start, finder(data)))
+        if any(map(ALIGNMENT.__and__, at)):  # one falls inside a word id: rare, slower
+            at = _aligned_places(data, needle)
+        following = list(map(add, map(operator.rshift, at, repeat(2)), repeat(width)))
+        next_ranks = list(
+            map(rank_of_id.__getitem__, map(memoryview(data).cast("I").__getitem__, following))
+        )
+        chosen = list(map(ranks.__contains__, next_ranks))
+        following = list(compress(following, chosen))  # word offsets in ``data``
+        if not following:
+            continue
+        found.ranks.extend(compress(next_ranks, chosen))
+        found.at.extend(map(add, following, repeat(base)))
+        # bisected in a short list of small ints: in ``offsets`` it is slower
+        starts = list(map(sub, offsets[first : last + 1], repeat(base)))
+        paper = list(map(sub, map(partial(bisect.bisect_right, starts), following), repeat(1)))
+        found.docs.extend(map(add, paper, repeat(first)))
+        title_ends = list(map(sub, middles[first : last + 1], repeat(base)))
+        found.titles.extend(map(operator.lt, following, map(title_ends.__getitem__, paper)))
+    return found
+
+
+def _spans(docnums: list[int], offsets: array) -> Iterator[tuple[int, int]]:
+    """(first, last) documents to read at once: neighbours, and the few between them."""
+    first = previous = docnums[0]
+    for docnum in docnums[1:]:
+        start = offsets[docnum]
+        if (start - offsets[previous + 1]) * ID > SPAN_GAP or (
+            offsets[docnum + 1] - offsets[first]
+        ) * ID > SPAN_BYTES:
+            yield first, previous
+            first = docnum
+        previous = docnum
+    yield first, previous
+
+
+def _read(fd: int, offset: int, length: int) -> bytes:
+    data = os.pread(fd, length, offset)
+    if len(data) != length:
+        raise OSError("phrase file truncated")
+    return data
+
+
+def _aligned_places(data: bytes, needle: bytes) -> list[int]:
+    found = []
+    at = data.find(needle)
+    while at >= 0:
+        if at % ID == 0:
+            found.append(at)
+        at = data.find(needle, at + 1)
+    return found
+
+
+def following(fd: int, layout: Layout, found: Places) -> Places:
+    """The same places one word further (each one's next word read alone): those of a
+    phrase one word longer, when ``found`` are followed by that word, not a field's end."""
+    at = array("Q", map(add, found.at, repeat(1)))
+    data = b"".join(map(os.pread, repeat(fd), repeat(ID), map(mul, at, repeat(ID))))
+    if len(data) != ID * len(at):
+        raise OSError("phrase file truncated")
+    ranks = array("I", map(layout.rank_of_id.__getitem__, memoryview(data).cast("I")))
+    return Places(found.docs, ranks, found.titles, at)
+
+
+def by_rank(found: Places, ranks: range) -> Places:
+    """The places whose next word's rank is in ``ranks``, in rank order: the next letters of
+    the word being typed are then a slice (see :func:`among`)."""
+    chosen = list(map(ranks.__contains__, found.ranks))
+    kept = Places(*(array(column.typecode, compress(column, chosen)) for column in found))
+    order = sorted(range(len(kept.ranks)), key=kept.ranks.__getitem__)
+    return Places(*(array(column.typecode, map(column.__getitem__, order)) for column in kept))
+
+
+def among(found: Places, ranks: range) -> Places:
+    """The places (in rank order) whose next word's rank is in ``ranks``."""
+    low = bisect.bisect_left(found.ranks, ranks.start)
+    high = bisect.bisect_left(found.ranks, ranks.stop, low)
+    return Places(*(column[low:high] for column in found))
+
+
+def in_fields(found: Places, fields: tuple[str, ...]) -> Iterable[int]:
+    """The documents of the places in these fields (the title, the abstract or both)."""
+    if fields == ("title",):
+        return compress(found.docs, found.titles)
+    if fields == ("abstract",):
+        return compress(found.docs, map(operator.not_, found.titles))
+    return found.docs
