@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterator, Sequence
-from typing import Any
+from collections.abc import Iterable, Iterator, Sequence
+from typing import Any, TypeVar
 
 from triage.store.changes import changed_since
 from triage.store.models import DEFAULT_STATE, STATES, Identity, Listing, Paper
 
+T = TypeVar("T")
 CHUNK = 500  # ids per `IN (...)`: well under SQLite's limit on bound parameters
 NEWEST_FIRST = "ORDER BY p.last_listed DESC, p.added_at DESC, p.rowid"
 """The default list order: newest listing first, then newest added."""
@@ -74,7 +75,7 @@ def _paper(row: tuple[Any, ...]) -> Paper:
     )
 
 
-def chunks(ids: Sequence[str]) -> Iterator[Sequence[str]]:
+def chunks(ids: Sequence[T]) -> Iterator[Sequence[T]]:
     for start in range(0, len(ids), CHUNK):
         yield ids[start : start + CHUNK]
 
@@ -166,27 +167,45 @@ class Reader:
         """Full records of ``ids`` in their order, ``CHUNK`` at a time: an export of any size
         holds one chunk. Unknown ids are left out."""
         for chunk in chunks(ids):
-            found = {
-                row[0]: _paper(row)
-                for row in self.conn.execute(
-                    f"{_PAPER} WHERE p.id IN ({marks(chunk)})", [DEFAULT_STATE, *chunk]
-                )
-            }
-            for paper, tag in self.conn.execute(
-                f"SELECT paper_id, tag FROM tags WHERE present AND paper_id IN ({marks(chunk)}) "
-                "ORDER BY tag",
-                chunk,
-            ):
-                if paper in found:  # else added between the two reads: left out
-                    found[paper].tags.append(tag)
+            rows = self.conn.execute(
+                f"{_PAPER} WHERE p.id IN ({marks(chunk)})", [DEFAULT_STATE, *chunk]
+            )
+            yield self._completed(rows, chunk, listings=True)
+
+    def exported_papers(
+        self, papers: Sequence[tuple[str, int]], *, listings: bool
+    ) -> Iterator[list[Paper]]:
+        """Full records of :meth:`export_rows`' (id, row number) pairs in their order, ``CHUNK``
+        at a time, found by row number (faster than by id); their ``listed`` read only when
+        asked. A paper whose row number has changed since (a VACUUM between) is left out."""
+        for chunk in chunks(papers):
+            rows = self.conn.execute(
+                f"{_PAPER} WHERE p.rowid IN ({marks(chunk)})",
+                [DEFAULT_STATE, *(row for _, row in chunk)],
+            )
+            yield self._completed(rows, [paper for paper, _ in chunk], listings=listings)
+
+    def _completed(
+        self, rows: Iterable[tuple[Any, ...]], ids: Sequence[str], *, listings: bool
+    ) -> list[Paper]:
+        """The papers of ``rows`` (of ``_PAPER``) that are ``ids``, in their order, tags read."""
+        found = {row[0]: _paper(row) for row in rows}
+        for paper, tag in self.conn.execute(
+            f"SELECT paper_id, tag FROM tags WHERE present AND paper_id IN ({marks(ids)}) "
+            "ORDER BY tag",
+            ids,
+        ):
+            if paper in found:  # else added between the two reads: left out
+                found[paper].tags.append(tag)
+        if listings:
             for paper, source, listed_on, position in self.conn.execute(
                 "SELECT paper_id, source, listed_on, position FROM listings "
-                f"WHERE paper_id IN ({marks(chunk)}) ORDER BY coalesce(listed_on, ''), source",
-                chunk,
+                f"WHERE paper_id IN ({marks(ids)}) ORDER BY coalesce(listed_on, ''), source",
+                ids,
             ):
                 if paper in found:
                     found[paper].listed.append(Listing(source, listed_on, position))
-            yield [found[paper] for paper in chunk if paper in found]
+        return [found[paper] for paper in ids if paper in found]
 
     def export_rows(
         self,
@@ -195,8 +214,8 @@ class Reader:
         starred: bool = False,
         state: str | None = None,
         tags: Sequence[str] = (),
-    ) -> Iterator[tuple[str, str, int]]:
-        """(id, state, starred) of the papers an export holds, in the order of ``ids`` (default:
+    ) -> Iterator[tuple[str, int, str, int]]:
+        """(id, row number, state, starred) of the papers an export holds, in the order of ``ids`` (default:
         every paper newest first), narrowed to the starred ones, one ``state``, or those
         carrying every one of ``tags``, when asked. Unknown ids are left out."""
         where, args = [], []
@@ -208,7 +227,7 @@ class Reader:
         for tag in tags:
             where.append("p.id IN (SELECT paper_id FROM tags WHERE tag = ? AND present)")
             args.append(tag)
-        select = f"SELECT p.id, coalesce(a.state, ?), coalesce(a.starred, 0) {_PAPER_JOIN}"
+        select = f"SELECT p.id, p.rowid, coalesce(a.state, ?), coalesce(a.starred, 0) {_PAPER_JOIN}"
         if ids is None:
             condition = f"WHERE {' AND '.join(where)}" if where else ""
             yield from self.conn.execute(
