@@ -109,14 +109,14 @@ def test_an_interrupted_export_leaves_the_file_as_it_was(
 ):
     target = tmp_path / f"export.{form}"
     target.write_text("the last export\n")
-    read = Reader.exported_papers
+    read = Reader.papers_in_chunks
 
-    def fails_midway(self, papers, *, listings):
-        chunks = read(self, papers, listings=listings)
+    def fails_midway(self, ids, *, listings=True):
+        chunks = read(self, ids, listings=listings)
         yield next(chunks)
         raise interruption
 
-    monkeypatch.setattr(Reader, "exported_papers", fails_midway)
+    monkeypatch.setattr(Reader, "papers_in_chunks", fails_midway)
     result = run(library, "export", "-o", target)
     assert result.exit_code != 0
     assert target.read_text() == "the last export\n"

@@ -39,10 +39,10 @@ def export_pieces(
     if form == "markdown":
         starred = [0]
 
-        def counting_stars() -> Iterator[tuple[tuple[str, int], str, bool]]:
-            for paper, row, state, is_starred in rows:
+        def counting_stars() -> Iterator[tuple[str, str, bool]]:
+            for paper, state, is_starred in rows:
                 starred[0] += is_starred
-                yield (paper, row), state, bool(is_starred)
+                yield paper, state, bool(is_starred)
 
         sections = by_state(counting_stars())
         count = sum(len(papers) for _, papers in sections)
@@ -54,9 +54,9 @@ def export_pieces(
             query=query,
         )
         return count, _blocks(pieces)
-    chosen = [(paper, row) for paper, row, _, _ in rows]
-    papers = _read(reader, chosen, True)
-    return len(chosen), _blocks(bibtex_pieces(papers) if form == "bibtex" else _json(papers))
+    ids = [row[0] for row in rows]
+    papers = _read(reader, ids, True)
+    return len(ids), _blocks(bibtex_pieces(papers) if form == "bibtex" else _json(papers))
 
 
 def _json(papers: Iterable[Paper]) -> Iterator[str]:
@@ -64,8 +64,8 @@ def _json(papers: Iterable[Paper]) -> Iterator[str]:
     yield "\n"
 
 
-def _read(reader: Reader, papers: Sequence[tuple[str, int]], listings: bool) -> Iterator[Paper]:
-    for chunk in reader.exported_papers(papers, listings=listings):
+def _read(reader: Reader, ids: Sequence[str], listings: bool) -> Iterator[Paper]:
+    for chunk in reader.papers_in_chunks(ids, listings=listings):
         yield from chunk
 
 

@@ -163,27 +163,16 @@ class Reader:
         ids = self.ids_newest_first() if ids is None else ids
         return [paper for chunk in self.papers_in_chunks(ids) for paper in chunk]
 
-    def papers_in_chunks(self, ids: Sequence[str]) -> Iterator[list[Paper]]:
+    def papers_in_chunks(
+        self, ids: Sequence[str], *, listings: bool = True
+    ) -> Iterator[list[Paper]]:
         """Full records of ``ids`` in their order, ``CHUNK`` at a time: an export of any size
-        holds one chunk. Unknown ids are left out."""
+        holds one chunk; their ``listed`` read only when asked. Unknown ids are left out."""
         for chunk in chunks(ids):
             rows = self.conn.execute(
                 f"{_PAPER} WHERE p.id IN ({marks(chunk)})", [DEFAULT_STATE, *chunk]
             )
-            yield self._completed(rows, chunk, listings=True)
-
-    def exported_papers(
-        self, papers: Sequence[tuple[str, int]], *, listings: bool
-    ) -> Iterator[list[Paper]]:
-        """Full records of :meth:`export_rows`' (id, row number) pairs in their order, ``CHUNK``
-        at a time, found by row number (faster than by id); their ``listed`` read only when
-        asked. A paper whose row number has changed since (a VACUUM between) is left out."""
-        for chunk in chunks(papers):
-            rows = self.conn.execute(
-                f"{_PAPER} WHERE p.rowid IN ({marks(chunk)})",
-                [DEFAULT_STATE, *(row for _, row in chunk)],
-            )
-            yield self._completed(rows, [paper for paper, _ in chunk], listings=listings)
+            yield self._completed(rows, chunk, listings=listings)
 
     def _completed(
         self, rows: Iterable[tuple[Any, ...]], ids: Sequence[str], *, listings: bool
@@ -214,8 +203,8 @@ class Reader:
         starred: bool = False,
         state: str | None = None,
         tags: Sequence[str] = (),
-    ) -> Iterator[tuple[str, int, str, int]]:
-        """(id, row number, state, starred) of the papers an export holds, in the order of ``ids`` (default:
+    ) -> Iterator[tuple[str, str, int]]:
+        """(id, state, starred) of the papers an export holds, in the order of ``ids`` (default:
         every paper newest first), narrowed to the starred ones, one ``state``, or those
         carrying every one of ``tags``, when asked. Unknown ids are left out."""
         where, args = [], []
@@ -227,7 +216,7 @@ class Reader:
         for tag in tags:
             where.append("p.id IN (SELECT paper_id FROM tags WHERE tag = ? AND present)")
             args.append(tag)
-        select = f"SELECT p.id, p.rowid, coalesce(a.state, ?), coalesce(a.starred, 0) {_PAPER_JOIN}"
+        select = f"SELECT p.id, coalesce(a.state, ?), coalesce(a.starred, 0) {_PAPER_JOIN}"
         if ids is None:
             condition = f"WHERE {' AND '.join(where)}" if where else ""
             yield from self.conn.execute(
