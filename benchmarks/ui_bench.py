@@ -6,6 +6,8 @@ copy is being published to a shared file, triage key to the next paper shown (p9
 peak RSS (<= 300 MB).
 
     python benchmarks/ui_bench.py --n 100000 [--work /tmp/triage-ui-bench]
+    # an existing library instead (e.g. typing_bench's 1M, on a copy: a run marks papers read)
+    TRIAGE_CACHE_DIR=... TRIAGE_CONFIG_DIR=... python benchmarks/ui_bench.py --db COPY/triage.db
 
 The DB (dumps from benchmarks/generate.py, imported with the importer) and its search index
 are built once under --work and reused. The measuring runs in a fresh child process, so its
@@ -311,6 +313,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--n", type=int, default=100_000)
     parser.add_argument("--work", type=Path, default=Path("/tmp/triage-ui-bench"))
+    parser.add_argument("--db", type=Path, help="measure this library (its index in the cache)")
     parser.add_argument("--measure", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--started", type=float, help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -321,7 +324,8 @@ def main() -> None:
     args.work.mkdir(parents=True, exist_ok=True)
     os.environ.setdefault("TRIAGE_CACHE_DIR", str(args.work / "cache"))
     os.environ.setdefault("TRIAGE_CONFIG_DIR", str(args.work / "config"))
-    db = prepare(args.n, args.work)  # each run marks 60 inbox papers read: fine for timing
+    # each run marks 60 inbox papers read: fine for timing
+    db = args.db.resolve() if args.db else prepare(args.n, args.work)
     child = subprocess.run(
         [sys.executable, __file__, "--measure", str(db), "--started", str(time.time())],
         stdout=subprocess.PIPE,

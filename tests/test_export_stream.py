@@ -111,8 +111,8 @@ def test_an_interrupted_export_leaves_the_file_as_it_was(
     target.write_text("the last export\n")
     read = Reader.papers_in_chunks
 
-    def fails_midway(self, ids):
-        chunks = read(self, ids)
+    def fails_midway(self, ids, *, listings=True):
+        chunks = read(self, ids, listings=listings)
         yield next(chunks)
         raise interruption
 

@@ -44,4 +44,6 @@ def strips_alike_when_cut(text: str, length: int) -> bool:
     """Whether ``strip_control(text[:length])`` is the start of ``strip_control(text)``: yes
     unless an escape sequence begins there, which may run on past the cut. (A line break cut
     in two, CR|LF, is one line break either way.)"""
+    if text.isascii():  # (a flag, not a scan) ESC is then the only start there can be
+        return text.find("\x1b", 0, length) < 0
     return not _ESCAPE_START.search(text, 0, length)

@@ -44,6 +44,8 @@ _NOT_AN_ABBREVIATION = "".join(
     for variant in {abbreviation, abbreviation.capitalize()}
 )
 _SENTENCE_END = re.compile(rf"(?<=[.!?]){_NOT_AN_ABBREVIATION}\s+(?=[A-Z0-9(\"'])")
+# Where a sentence may end: found by a plain scan, then checked against the abbreviations.
+_MAY_END = re.compile(r"[.!?]\s")
 
 
 class ExportError(Exception):
@@ -52,17 +54,23 @@ class ExportError(Exception):
 
 def one_line(text: str) -> str:
     """Control-free text on one line, whitespace collapsed."""
+    if text.isprintable() and "  " not in text:
+        return text.strip(" ")  # no control, and no whitespace but single spaces: most text
     return " ".join(strip_control(text).split())  # split: the whitespace `\s` matches
+
+
+def _backslashed(match: re.Match[str]) -> str:
+    return "\\" + match.group()
 
 
 def escape_inline(text: str) -> str:
     """Markdown for literal text placed after other content on the same line."""
-    text = _ENTITY.sub("&amp;", text)
-    text = text.replace("<", "&lt;")
-    text = _INLINE_SPECIAL.sub(r"\\\1", text)
+    if "&" in text:
+        text = _ENTITY.sub("&amp;", text)
+    text = _INLINE_SPECIAL.sub(_backslashed, text.replace("<", "&lt;"))
     if "//" not in text and "@" not in text and "www." not in text.lower():
         return text  # nothing to break: most text, and the pattern is slow to run
-    return _AUTOLINK.sub(lambda match: "\\" + match.group(), text)
+    return _AUTOLINK.sub(_backslashed, text)
 
 
 def escape_line(text: str) -> str:
@@ -77,7 +85,11 @@ def escape_line(text: str) -> str:
 
 def first_sentence(abstract: str) -> str:
     text = _opening(abstract)
-    sentence = _SENTENCE_END.split(text, maxsplit=1)[0]
+    sentence = text
+    for candidate in _MAY_END.finditer(text):  # a scan: faster than the abbreviations at each place
+        if _SENTENCE_END.match(text, candidate.start() + 1):
+            sentence = text[: candidate.start() + 1]
+            break
     if len(sentence) > ABSTRACT_LIMIT:
         sentence = sentence[:ABSTRACT_LIMIT].rsplit(" ", 1)[0] + " …"
     return sentence

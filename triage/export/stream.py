@@ -45,9 +45,9 @@ def export_pieces(
                 yield paper, state, bool(is_starred)
 
         sections = by_state(counting_stars())
-        count = sum(len(ids) for _, ids in sections)
-        pieces = markdown_pieces(
-            [(state, len(ids), _read(reader, ids)) for state, ids in sections],
+        count = sum(len(papers) for _, papers in sections)
+        pieces = markdown_pieces(  # a reading list shows no listings: not read
+            [(state, len(papers), _read(reader, papers, False)) for state, papers in sections],
             count=count,
             starred=starred[0],
             title=title,
@@ -55,7 +55,7 @@ def export_pieces(
         )
         return count, _blocks(pieces)
     ids = [row[0] for row in rows]
-    papers = _read(reader, ids)
+    papers = _read(reader, ids, True)
     return len(ids), _blocks(bibtex_pieces(papers) if form == "bibtex" else _json(papers))
 
 
@@ -64,8 +64,8 @@ def _json(papers: Iterable[Paper]) -> Iterator[str]:
     yield "\n"
 
 
-def _read(reader: Reader, ids: Sequence[str]) -> Iterator[Paper]:
-    for chunk in reader.papers_in_chunks(ids):
+def _read(reader: Reader, ids: Sequence[str], listings: bool) -> Iterator[Paper]:
+    for chunk in reader.papers_in_chunks(ids, listings=listings):
         yield from chunk
 
 

@@ -7,10 +7,11 @@ and the bytes become an int through ``int(…, 2)``, which is linear for base 2.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from itertools import compress
+from itertools import compress, islice
 
 _TO_DIGITS = bytes.maketrans(b"\x00\x01", b"01")
 _FROM_DIGITS = bytes.maketrans(b"01", b"\x00\x01")
+FIRST_WINDOW = 1024  # bits: the first window of ``first_rows``
 
 
 def from_flags(flags: bytes | bytearray) -> int:
@@ -53,12 +54,24 @@ def to_rows(bits: int) -> list[int]:
 
 
 def first_rows(bits: int, count: int) -> list[int]:
-    """The ``count`` lowest rows, without converting the whole set."""
+    """The ``count`` lowest rows, read from windows of the set's low end, each twice as wide as
+    the last: the cost is that of the bits up to the last row found, not of the whole set (each
+    step on the whole set costs ~10 µs at a million rows)."""
     rows: list[int] = []
-    while bits and len(rows) < count:
-        lowest = bits & -bits
-        rows.append(lowest.bit_length() - 1)
-        bits ^= lowest
+    start, end = 0, FIRST_WINDOW
+    size = bits.bit_length()
+    while len(rows) < count and start < size:
+        window = (bits & ((1 << end) - 1)) >> start
+        wanted = count - len(rows)
+        if window.bit_count() <= wanted:  # all of them, one step each: few (a sparse set)
+            while window:
+                lowest = window & -window
+                rows.append(start + lowest.bit_length() - 1)
+                window ^= lowest
+        else:
+            flags = bin(window)[:1:-1].encode("ascii").translate(_FROM_DIGITS)
+            rows.extend(islice(compress(range(start, start + len(flags)), flags), wanted))
+        start, end = end, end * 2
     return rows
 
 

@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterator, Sequence
-from typing import Any
+from collections.abc import Iterable, Iterator, Sequence
+from typing import Any, TypeVar
 
 from triage.store.changes import changed_since
 from triage.store.models import DEFAULT_STATE, STATES, Identity, Listing, Paper
 
+T = TypeVar("T")
 CHUNK = 500  # ids per `IN (...)`: well under SQLite's limit on bound parameters
 NEWEST_FIRST = "ORDER BY p.last_listed DESC, p.added_at DESC, p.rowid"
 """The default list order: newest listing first, then newest added."""
@@ -74,7 +75,7 @@ def _paper(row: tuple[Any, ...]) -> Paper:
     )
 
 
-def chunks(ids: Sequence[str]) -> Iterator[Sequence[str]]:
+def chunks(ids: Sequence[T]) -> Iterator[Sequence[T]]:
     for start in range(0, len(ids), CHUNK):
         yield ids[start : start + CHUNK]
 
@@ -162,31 +163,38 @@ class Reader:
         ids = self.ids_newest_first() if ids is None else ids
         return [paper for chunk in self.papers_in_chunks(ids) for paper in chunk]
 
-    def papers_in_chunks(self, ids: Sequence[str]) -> Iterator[list[Paper]]:
+    def papers_in_chunks(
+        self, ids: Sequence[str], *, listings: bool = True
+    ) -> Iterator[list[Paper]]:
         """Full records of ``ids`` in their order, ``CHUNK`` at a time: an export of any size
-        holds one chunk. Unknown ids are left out."""
+        holds one chunk; their ``listed`` read only when asked. Unknown ids are left out."""
         for chunk in chunks(ids):
-            found = {
-                row[0]: _paper(row)
-                for row in self.conn.execute(
-                    f"{_PAPER} WHERE p.id IN ({marks(chunk)})", [DEFAULT_STATE, *chunk]
-                )
-            }
-            for paper, tag in self.conn.execute(
-                f"SELECT paper_id, tag FROM tags WHERE present AND paper_id IN ({marks(chunk)}) "
-                "ORDER BY tag",
-                chunk,
-            ):
-                if paper in found:  # else added between the two reads: left out
-                    found[paper].tags.append(tag)
+            rows = self.conn.execute(
+                f"{_PAPER} WHERE p.id IN ({marks(chunk)})", [DEFAULT_STATE, *chunk]
+            )
+            yield self._completed(rows, chunk, listings=listings)
+
+    def _completed(
+        self, rows: Iterable[tuple[Any, ...]], ids: Sequence[str], *, listings: bool
+    ) -> list[Paper]:
+        """The papers of ``rows`` (of ``_PAPER``) that are ``ids``, in their order, tags read."""
+        found = {row[0]: _paper(row) for row in rows}
+        for paper, tag in self.conn.execute(
+            f"SELECT paper_id, tag FROM tags WHERE present AND paper_id IN ({marks(ids)}) "
+            "ORDER BY tag",
+            ids,
+        ):
+            if paper in found:  # else added between the two reads: left out
+                found[paper].tags.append(tag)
+        if listings:
             for paper, source, listed_on, position in self.conn.execute(
                 "SELECT paper_id, source, listed_on, position FROM listings "
-                f"WHERE paper_id IN ({marks(chunk)}) ORDER BY coalesce(listed_on, ''), source",
-                chunk,
+                f"WHERE paper_id IN ({marks(ids)}) ORDER BY coalesce(listed_on, ''), source",
+                ids,
             ):
                 if paper in found:
                     found[paper].listed.append(Listing(source, listed_on, position))
-            yield [found[paper] for paper in chunk if paper in found]
+        return [found[paper] for paper in ids if paper in found]
 
     def export_rows(
         self,

@@ -51,8 +51,9 @@ class ViewBar(Widget):
         self._views, self._active, self._label = tuple(views), active, label
         self._changed()
 
-    def show_counts(self, shown: int | None, total: int, status: str = "") -> None:
-        counts = f"{'…' if shown is None else f'{shown:,}'} / {total:,}"
+    def show_counts(self, shown: int | None, total: int | None, status: str = "") -> None:
+        """``shown`` of ``total`` papers, each "…" while on its way."""
+        counts = " / ".join("…" if count is None else f"{count:,}" for count in (shown, total))
         self._counts = Content.assemble((status + "  " if status else "", STATUS), (counts, COUNTS))
         self._changed()
 
