@@ -15,6 +15,7 @@ from __future__ import annotations
 import pickle
 from array import array
 from collections.abc import Iterable, Iterator, Mapping, Sequence
+from itertools import repeat
 from pathlib import Path
 
 from triage.core.files import atomic_write
@@ -58,6 +59,13 @@ class PaperRows(Mapping[str, int]):
             row = self._found[paper]
             return default if row is None else row
         return self.rows.get(paper, default)
+
+    def rows_of(self, papers: Sequence[str], missing: int) -> list[int]:
+        """The row of each paper (``missing`` for one not in the list): a new segment of a
+        paper or two committed since the table's copy was saved maps them without the dict."""
+        if self._rows is None and len(set(papers) | self._found.keys()) <= SCANNED_PAPERS:
+            return [missing if (row := self.get(paper)) is None else row for paper in papers]
+        return list(map(self.rows.get, papers, repeat(missing)))
 
     def __getitem__(self, paper: str) -> int:
         row = self.get(paper)
@@ -238,8 +246,7 @@ class Table:
         return True
 
     def rows_of(self, ids: Iterable[str]) -> list[int]:
-        found = map(self.paper_rows.get, ids)
-        return [row for row in found if row is not None]
+        return [row for row in self.paper_rows.rows_of(list(ids), -1) if row >= 0]
 
     def bits_of(self, ids: Iterable[str]) -> int:
         rows = self.rows_of(ids)

@@ -1,11 +1,12 @@
-"""Whoosh imported without two standard library packages it imports for nothing a search does.
+"""Whoosh imported without standard library packages it imports for nothing a search does.
 
 ``whoosh.compat`` imports ``urllib.request`` (for ``urlretrieve``, which Whoosh never calls)
-and ``whoosh.reading`` the ``cached_property`` package, which imports ``asyncio`` to ask whether
-a property is a coroutine function: ~25 ms of every ``triage list``, a sixth of it. While those
-two first import, each package not imported yet is a stand-in that imports the real one when
-it is first really used; every later ``import urllib.request`` or ``import asyncio`` gets the
-real package as usual. Imported first by :mod:`triage.search`, before any Whoosh module.
+and ``html`` (for ``escape``, which only highlighting calls), and ``whoosh.reading`` the
+``cached_property`` package, which imports ``asyncio`` to ask whether a property is a
+coroutine function: ~30 ms of every ``triage list``, a sixth of it. While those two first
+import, each package not imported yet is a stand-in that imports the real one when it is
+first really used; every later ``import asyncio`` (and the like) gets the real package as
+usual. Imported first by :mod:`triage.search`, before any Whoosh module.
 """
 
 from __future__ import annotations
@@ -36,6 +37,12 @@ def _urlretrieve(*args: Any, **kwargs: Any) -> Any:
     return urlretrieve(*args, **kwargs)
 
 
+def _escape(*args: Any, **kwargs: Any) -> Any:
+    from html import escape
+
+    return escape(*args, **kwargs)
+
+
 def _iscoroutinefunction(function: Callable[..., Any]) -> bool:
     """``asyncio.iscoroutinefunction``: without asyncio imported, no function carries its
     coroutine mark, so ``inspect`` answers the same."""
@@ -46,24 +53,27 @@ def _iscoroutinefunction(function: Callable[..., Any]) -> bool:
 
 
 _STAND_INS = {
-    # the package -> (what imports it, the names it takes from it at import or calls most)
-    "urllib.request": ("whoosh.compat", {"urlretrieve": _urlretrieve}),
-    "asyncio": ("cached_property", {"iscoroutinefunction": _iscoroutinefunction}),
+    # what imports them -> the packages -> the names it takes from them at import
+    "whoosh.compat": {"urllib.request": {"urlretrieve": _urlretrieve}, "html": {"escape": _escape}},
+    "cached_property": {"asyncio": {"iscoroutinefunction": _iscoroutinefunction}},
 }
 
 
 def _import_with_stand_ins() -> None:
-    for package, (importer, names) in _STAND_INS.items():
-        if importer in sys.modules or package in sys.modules:
+    for importer, packages in _STAND_INS.items():
+        if importer in sys.modules:
             continue
-        stand_in = _StandIn(package)
-        stand_in.__dict__.update(names)
-        sys.modules[package] = stand_in
+        stand_ins = {}
+        for package, names in packages.items():
+            if package not in sys.modules:
+                stand_ins[package] = sys.modules[package] = _StandIn(package)
+                stand_ins[package].__dict__.update(names)
         try:
             importlib.import_module(importer)
         finally:
-            if sys.modules.get(package) is stand_in:
-                del sys.modules[package]
+            for package, stand_in in stand_ins.items():
+                if sys.modules.get(package) is stand_in:
+                    del sys.modules[package]
 
 
 _import_with_stand_ins()
