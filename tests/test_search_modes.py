@@ -113,3 +113,34 @@ def test_only_the_verified_versions_of_whoosh_reloaded_use_the_fast_paths(versio
     assert (problem is None) is verified
     if problem is not None:
         assert version in problem
+
+
+def test_the_verdict_on_the_fast_paths_is_kept_until_the_checked_code_changes(
+    tmp_path, monkeypatch
+):
+    """The self-check costs ~20 ms of every `triage list`: later processes take its verdict,
+    unless a file of the package checked (a Whoosh upgrade) is another since."""
+    from triage.search.verdicts import kept_verdict
+
+    package = tmp_path / "checked_package"
+    package.mkdir()
+    (package / "__init__.py").write_text("FORMAT = 1\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    __import__("checked_package")
+    checks = []
+
+    def process_checking():  # each process decorates the check anew
+        @kept_verdict("test-check", "checked_package")
+        def check():
+            checks.append(1)
+            return None if len(checks) == 1 else "format changed"
+
+        return check()
+
+    assert process_checking() is None
+    assert process_checking() is None
+    assert len(checks) == 1
+    (package / "__init__.py").write_text("FORMAT = 22\n")
+    assert process_checking() == "format changed"
+    assert process_checking() == "format changed"
+    assert len(checks) == 2

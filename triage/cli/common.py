@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, NoReturn
 import click
 
 from triage.core.text import strip_control
-from triage.store import Paper, Store, StoreError
+from triage.store import Paper, PaperLine, Store, StoreError
 
 if TYPE_CHECKING:
     from rich.progress import Progress, TaskID
@@ -74,7 +74,7 @@ def stderr_bar() -> Progress:
     )
 
 
-def paper_row(paper: Paper) -> str:
+def paper_row(paper: Paper | PaperLine) -> str:
     star = "*" if paper.starred else " "
     tags = f"  [{', '.join(paper.tags)}]" if paper.tags else ""
     listed = paper.first_listed or paper.added_at[:10]
@@ -106,8 +106,11 @@ def lazy_progress(description: str) -> Iterator[Callable[[int, int], None]]:
 
 
 @contextmanager
-def open_index(ctx: click.Context, *, rebuild: bool = False) -> Iterator[SearchIndex]:
-    """The DB's search index, caught up with the store (rebuilt with a progress bar if needed)."""
+def open_index(
+    ctx: click.Context, *, rebuild: bool = False, reading: bool = False
+) -> Iterator[SearchIndex]:
+    """The DB's search index, caught up with the store (rebuilt with a progress bar if needed).
+    ``reading``: only searched, so closing commits only if worth it (see ``worth_saving``)."""
     from triage.search import SearchIndex
 
     with lazy_progress("building the search index") as progress:
@@ -115,12 +118,12 @@ def open_index(ctx: click.Context, *, rebuild: bool = False) -> Iterator[SearchI
     try:
         yield index
     finally:
-        index.close()
+        index.close(save=not reading or index.worth_saving)
 
 
 def search_ids(ctx: click.Context, query: str) -> Sequence[str]:
     """Ids matching QUERY in display order; hints and suggestions go to stderr."""
-    with open_index(ctx) as index:
+    with open_index(ctx, reading=True) as index:
         result = index.search(query)
     if result.hint:
         click.echo(f"hint: {strip_control(result.hint, keep_newlines=False)}", err=True)

@@ -92,15 +92,16 @@ def list_command(
         else:
             ids = store.ids_newest_first(-1 if limit is None else limit)
         # read and printed a few hundred at a time: any number of papers in little memory
-        papers = (paper for chunk in store.papers_in_chunks(ids) for paper in chunk)
         with writing_stdout():
             if as_json:
+                papers = (paper for chunk in store.papers_in_chunks(ids) for paper in chunk)
                 for piece in json_pieces(papers):
                     click.echo(piece, nl=False)
                 click.echo()
             else:
-                for paper in papers:
-                    click.echo(paper_row(paper))
+                for lines in store.paper_lines(ids):
+                    if lines:
+                        click.echo("\n".join(map(paper_row, lines)))
 
 
 main.add_command(list_command, name="search")

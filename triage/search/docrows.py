@@ -9,7 +9,6 @@ the rows kept are moved down instead of mapped again.
 from __future__ import annotations
 
 from array import array
-from itertools import repeat
 from typing import Any
 
 from triage.search.table import Table
@@ -51,7 +50,7 @@ class DocRows:
             mapped = self._segments.get(segment)
             if mapped is None or len(mapped) != leaf.doc_count_all():
                 ids = self.text.segment_ids(leaf)
-                mapped = list(map(table.row_of.get, ids, repeat(table.size)))
+                mapped = table.paper_rows.rows_of(ids, table.size)
             kept[segment] = mapped
             rows += mapped
         if kept.keys() != self._segments.keys():

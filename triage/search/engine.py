@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from triage.core.paths import cache_dir_for
-from triage.search import prefixes, similar
+from triage.search import prefixes
 from triage.search.conditions import TextConditions
 from triage.search.docrows import DocRows
 from triage.search.evaluation import QueryEvaluator
@@ -36,6 +36,7 @@ from triage.store import Reader, Store, StoreError, connect_read_only
 log = logging.getLogger(__name__)
 
 FLUSH_AT = 200  # pending papers: past this, index them now instead of overlaying
+LEFT_PENDING = 20  # pending papers a one-off command's close leaves to the next catch-up
 REBUILD_AFTER = 1_000  # papers added since the last full build, and ...
 REBUILD_SHARE = 50  # ... one paper in this many: past both, opening rebuilds the index
 TABLE_SNAPSHOT = "table.pickle"
@@ -67,13 +68,14 @@ class SearchIndex:
         self._prefix_sets = PrefixSets(text.directory / prefixes.FILE)
         self._conditions = TextConditions(self.table, self._prefix_sets, self.reader)
         self._evaluator = QueryEvaluator(self.table, self._conditions, Vocabulary(text.directory))
-        self._searcher: Any = text.take_searcher() or text.ix.searcher()
+        self._reader: Any = text.take_reader() or text.ix.reader()
+        self._searcher: Any = None  # Whoosh's, over ``_reader``: made for "more like this" only
         self._deleted: set[int] = set()  # Whoosh document numbers
         self._docrow_map = DocRows(text, self.table)
         self._docrows: list[int] = []
         # what the index holds: changes since are caught up (the table catches up on its own)
         self._seen_token: str | None = text.change_token
-        self._searcher_opened()
+        self._reader_opened()
 
     @property
     def fast_paths(self) -> bool:
@@ -117,6 +119,14 @@ class SearchIndex:
         paper."""
         return self.table.size - self._prefix_sets.known(self.table)
 
+    @property
+    def worth_saving(self) -> bool:
+        """Whether a one-off command (a `triage list`) should commit on closing: not for a
+        few papers changed elsewhere (another terminal's mark), which the next process
+        matches on their text for less than a commit takes (~0.2 ms a paper against ~45 ms);
+        for more, or when the table's copy lags far behind."""
+        return len(self._pending) > LEFT_PENDING or self.table.needs_saving
+
     def close(self, *, save: bool = True) -> None:
         """`save=False` leaves the papers changed since the last commit to the next open's
         catch-up: quitting the app must not wait for an index commit. With `save`, the
@@ -143,7 +153,7 @@ class SearchIndex:
             except (IndexLocked, OSError, StoreError) as error:
                 # the state file still names the old versions: the next open catches up
                 log.info("search index not saved on close: %s", error)
-            self._searcher.close()
+            self._reader.close()
             self._prefix_sets.close()
             self._conditions.close()
             self.text.close()
@@ -225,7 +235,7 @@ class SearchIndex:
             self.text.write(self.reader, written, self._seen_token)
             self._pending.difference_update(written)
             if reopen:
-                self._refresh_searcher()
+                self._refresh_reader()
 
     def _try_flush(self) -> None:
         try:
@@ -249,7 +259,7 @@ class SearchIndex:
     def _reopen_damaged(self) -> None:
         """Open the index files anew, rebuilt from the store unless another process did that
         already (a truncated segment file does not open)."""
-        for close in (self._searcher.close, self._prefix_sets.close, self.text.close):
+        for close in (self._reader.close, self._prefix_sets.close, self.text.close):
             try:
                 close()
             except Exception:  # its files are damaged: nothing more to do with them
@@ -259,26 +269,27 @@ class SearchIndex:
                 self.text.rebuild(self.reader)
         self._prefix_sets = PrefixSets(self.text.directory / prefixes.FILE)
         self._conditions.prefix_sets = self._prefix_sets
-        self._searcher = self.text.take_searcher() or self.text.ix.searcher()
-        self._searcher_opened()
+        self._reader = self.text.take_reader() or self.text.ix.reader()
+        self._reader_opened()
 
     def _token(self) -> str | None:
         return self.reader.change_token()
 
-    def _refresh_searcher(self) -> None:
-        """A searcher of the index as committed now. Not Whoosh's ``refresh``: the one of
-        whoosh-reloaded 2.7 keeps every segment of the old reader, those merged away
+    def _refresh_reader(self) -> None:
+        """A reader of the index as committed now. Not Whoosh's searcher ``refresh``: the one
+        of whoosh-reloaded 2.7 keeps every segment of the old reader, those merged away
         included, so a paper's old text (a note's old words) went on matching, and their
         files stayed open."""
-        old, self._searcher = self._searcher, self.text.ix.searcher()
+        old, self._reader = self._reader, self.text.ix.reader()
         try:
             old.close()
         except Exception:  # its segments were merged away by another process
             pass
-        self._searcher_opened()
+        self._reader_opened()
 
-    def _searcher_opened(self) -> None:
-        reader = self._searcher.reader()
+    def _reader_opened(self) -> None:
+        self._searcher = None
+        reader = self._reader
         self.text.note_files(reader)
         self._conditions.use_index(reader)
         self._deleted = {
@@ -292,7 +303,7 @@ class SearchIndex:
     def _docrows_from_table(self) -> None:
         """Whoosh document number -> row (``table.size`` for deleted or unknown documents);
         a list, as indexing it is the inner loop of turning postings into rows."""
-        self._docrows = self._docrow_map.build(self._searcher.reader(), self._deleted)
+        self._docrows = self._docrow_map.build(self._reader, self._deleted)
         self._conditions.use_rows(self._docrows)
         self._evaluator.set_pending(self._pending)
 
@@ -301,21 +312,31 @@ class SearchIndex:
     def search(self, query: str) -> SearchResult:
         text = query if isinstance(query, str) else str(query)
         try:
-            return self._recovering(lambda: self._evaluator.search(text, self._searcher.reader()))
+            return self._recovering(lambda: self._evaluator.search(text, self._reader))
         except Exception as error:  # a query must never take the UI down
             log.exception("search failed for %r", query)
             return SearchResult(str(query), 0, [], frozenset(), f"search failed: {error}", None)
 
     def more_like(self, paper_id: str, limit: int = 50) -> SearchResult:
+        from triage.search import similar  # with Whoosh's searching and query classes
+
         try:
             return self._recovering(
-                lambda: similar.more_like(self._searcher, self.reader, paper_id, limit)
+                lambda: similar.more_like(self._whoosh_searcher(), self.reader, paper_id, limit)
             )
         except Exception as error:
             log.exception("more_like failed for %r", paper_id)
             return SearchResult(
                 f"like:{paper_id}", 0, [], frozenset(), f"search failed: {error}", None
             )
+
+    def _whoosh_searcher(self) -> Any:
+        """Whoosh's searcher over the open reader (it leaves closing the reader to us)."""
+        if self._searcher is None:
+            from whoosh.searching import Searcher
+
+            self._searcher = Searcher(self._reader, closereader=False, fromindex=self.text.ix)
+        return self._searcher
 
 
 def _identity(db_path: Path) -> FileIdentity:

@@ -14,7 +14,6 @@ from typing import Any
 
 from triage.core.cache import LRUCache
 from triage.search import query as ql
-from triage.search import similar
 from triage.search.analysis import TEXT_FIELDS, analyse
 from triage.search.conditions import TextConditions
 from triage.search.result import RankedIds, SearchResult, SortedIds
@@ -63,7 +62,7 @@ class QueryEvaluator:
         if members is None:
             members = self.table.all
         total = members.bit_count()
-        ids, row_of = self.table.ids, self.table.row_of
+        ids, row_of = self.table.ids, self.table.paper_rows
         ordered: Sequence[str]
         if parsed.sort:
             order, backwards = self.table.order(*parsed.sort)
@@ -73,7 +72,7 @@ class QueryEvaluator:
         else:
             ordered = RankedIds(ids, [members], total, row_of)
         suggestion = (
-            similar.suggest(
+            _suggest(
                 text,
                 context.words,
                 self.vocabulary,
@@ -222,6 +221,14 @@ class QueryEvaluator:
 
     def _cached(self, key: CacheKey, compute: Callable[[], int]) -> int:
         return self._cache.get_or_compute(key, compute)
+
+
+def _suggest(*args: Any) -> str | None:
+    """:func:`.similar.suggest`, imported only when a query finds nothing (with Whoosh's
+    query classes and rapidfuzz)."""
+    from triage.search import similar
+
+    return similar.suggest(*args)
 
 
 def _tiers(members: int, ranking_sets: list[int]) -> list[int]:

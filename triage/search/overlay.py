@@ -69,7 +69,7 @@ class ChangedText:
         if not ids or not words:
             return 0
         self._load(ids)
-        row_of = table.row_of
+        row_of = table.paper_rows  # (a few papers: no dict of every paper's row made)
         needles = [f" {word} " for word in words]
         rows = []
         for paper in ids:
@@ -89,7 +89,7 @@ class ChangedText:
         if not ids:
             return 0
         self._load(ids)
-        row_of = table.row_of
+        row_of = table.paper_rows
         if len(tokens) > 1:  # a phrase, its last word begun if it is being typed
             needle, root = f" {' '.join(tokens)}{'' if prefix else ' '}", None
         else:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from triage.search import bits
@@ -42,7 +42,7 @@ class RankedIds(Sequence):
     """Ids of disjoint row sets taken in turn, each newest first; rows become ids on demand,
     so the UI's first screen costs a few hundred bit operations, not 100,000 conversions."""
 
-    def __init__(self, ids: list[str], chunks: list[int], total: int, row_of: dict[str, int]):
+    def __init__(self, ids: list[str], chunks: list[int], total: int, row_of: Mapping[str, int]):
         self._ids = ids
         self._chunks = [chunk for chunk in chunks if chunk]
         self._all_chunks = tuple(self._chunks)
@@ -111,7 +111,7 @@ class SortedIds(Sequence):
         order: Sequence[int],
         reverse: bool,
         total: int,
-        row_of: dict[str, int],
+        row_of: Mapping[str, int],
     ):
         self._ids = ids
         self._row_of = row_of

@@ -62,7 +62,7 @@ class TextIndex:
         self._ix: Any = None
         self.change_token: str | None = None
         """The store's change token up to which every change is indexed, as opened."""
-        self._searcher: Any = None  # the one opened to check the index, until someone takes it
+        self._reader: Any = None  # the one opened to check the index, until someone takes it
         self._sizes: dict[str, tuple[int, int]] = {}  # (inode, size) of the files searches read
 
     @property
@@ -98,12 +98,12 @@ class TextIndex:
                 )
                 self._ix = storage.open_index(INDEX_NAME)
                 self.change_token = token
-                self._close_searcher()
-                self._searcher = self._ix.searcher()
+                self._close_reader()
+                self._reader = self._ix.reader()
                 return True
             except Exception:  # another process may be committing or swapping in a rebuild
                 self._ix = None
-                self._close_searcher()
+                self._close_reader()
                 time.sleep(LOCK_DELAY * (attempt + 1))
         return False  # damaged: rebuild from the store
 
@@ -191,15 +191,16 @@ class TextIndex:
                 lock.release()
             shutil.rmtree(old, ignore_errors=True)
 
-    def take_searcher(self) -> Any:
-        """The searcher opened by :meth:`open` (None if taken): opening one costs ~90 ms."""
-        searcher, self._searcher = self._searcher, None
-        return searcher
+    def take_reader(self) -> Any:
+        """The reader opened by :meth:`open` (None if taken): opening one reads the index's
+        table of contents again."""
+        reader, self._reader = self._reader, None
+        return reader
 
-    def _close_searcher(self) -> None:
-        searcher = self.take_searcher()
-        if searcher is not None:
-            searcher.close()
+    def _close_reader(self) -> None:
+        reader = self.take_reader()
+        if reader is not None:
+            reader.close()
 
     # -- writing ---------------------------------------------------------------------------
 
@@ -322,7 +323,7 @@ class TextIndex:
         return False
 
     def close(self) -> None:
-        self._close_searcher()
+        self._close_reader()
         self._ix = None
 
 

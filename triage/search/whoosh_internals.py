@@ -33,7 +33,6 @@ import zlib
 from array import array
 from collections import defaultdict
 from collections.abc import Callable, Iterator
-from importlib import metadata
 from io import BytesIO
 from itertools import accumulate, chain
 from operator import sub
@@ -52,6 +51,7 @@ from whoosh.util.numeric import length_to_byte
 from whoosh.writing import SegmentWriter
 
 from triage.search.storage import SEGMENT_SUFFIX, SegmentReader
+from triage.search.verdicts import kept_verdict
 
 log = logging.getLogger(__name__)
 
@@ -84,9 +84,9 @@ def fallback_reason() -> str | None:
     return reason
 
 
-@functools.cache
+@kept_verdict("whoosh-fast-paths", "whoosh")  # ~20 ms, mostly the self-check's two commits
 def _verify() -> str | None:
-    """Checked once per process (~15 ms, mostly the self-check's two small commits)."""
+    metadata = __import__("importlib.metadata").metadata  # (email, zipfile…: only to check)
     try:
         installed = metadata.version(DISTRIBUTION)
     except metadata.PackageNotFoundError:

@@ -13,7 +13,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from typing import Any, TypeVar
 
 from triage.store.changes import changed_since
-from triage.store.models import DEFAULT_STATE, STATES, Identity, Listing, Paper
+from triage.store.models import DEFAULT_STATE, STATES, Identity, Listing, Paper, PaperLine
 
 T = TypeVar("T")
 CHUNK = 500  # ids per `IN (...)`: well under SQLite's limit on bound parameters
@@ -46,6 +46,12 @@ _PAPER = (
     "SELECT p.id, p.title, p.abstract, p.added_at, p.url, coalesce(a.starred, 0), "
     "coalesce(a.state, ?), coalesce(a.note, ''), p.arxiv_id, p.authors, p.upvotes, "
     f"p.comments, p.github_repo, p.project_page, p.last_listed {_PAPER_JOIN}"
+)
+
+_PAPER_LINE = (
+    "SELECT p.id, coalesce(a.starred, 0), coalesce(a.state, ?), p.title, p.added_at, "
+    "(SELECT min(nullif(l.listed_on, '')) FROM listings l WHERE l.paper_id = p.id) "
+    f"{_PAPER_JOIN}"
 )
 
 
@@ -195,6 +201,25 @@ class Reader:
                 if paper in found:
                     found[paper].listed.append(Listing(source, listed_on, position))
         return [found[paper] for paper in ids if paper in found]
+
+    def paper_lines(self, ids: Sequence[str]) -> Iterator[list[PaperLine]]:
+        """What `triage list` shows of ``ids``, in their order, ``CHUNK`` at a time (as
+        :meth:`papers_in_chunks`, without reading the abstracts and authors it does not show)."""
+        for chunk in chunks(ids):
+            found = {
+                row[0]: PaperLine(row[0], bool(row[1]), row[2], row[3], row[4], row[5], [])
+                for row in self.conn.execute(
+                    f"{_PAPER_LINE} WHERE p.id IN ({marks(chunk)})", [DEFAULT_STATE, *chunk]
+                )
+            }
+            for paper, tag in self.conn.execute(
+                f"SELECT paper_id, tag FROM tags WHERE present AND paper_id IN ({marks(chunk)}) "
+                "ORDER BY tag",
+                chunk,
+            ):
+                if paper in found:  # else added between the two reads: left out
+                    found[paper].tags.append(tag)
+            yield [found[paper] for paper in chunk if paper in found]
 
     def export_rows(
         self,

@@ -41,6 +41,9 @@ READ_INDEXES = {
     # The list's order, covering: the built-in views list 100,000 ids at launch from this index
     # alone (0.1 s) instead of visiting every paper's row, abstract and all (0.4 s).
     "idx_papers_newest": "papers (last_listed, added_at, id)",
+    # A paper's first listing date, covering: `triage list` shows it for each paper it lists
+    # from this index alone, not from each listing's row (half of its reads).
+    "idx_listings_dates": "listings (paper_id, listed_on)",
 }
 
 

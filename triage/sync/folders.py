@@ -8,8 +8,6 @@ folders it syncs, or by their usual names.
 from __future__ import annotations
 
 import shlex
-import shutil
-import subprocess
 from pathlib import Path
 
 from triage.core.paths import data_dir
@@ -48,6 +46,9 @@ def synced_by(path: Path) -> str | None:
 
 def _tracked_by_git(path: Path, work_tree: Path) -> bool:
     """A file git ignores (a scratch DB in a project's clone) never travels."""
+    import shutil
+    import subprocess  # (only here: every command asks whether its DB is in a synced folder)
+
     git = shutil.which("git")
     if git is None:
         return True
