@@ -160,6 +160,9 @@ class Builder:
         except (OSError, ValueError) as error:
             log.info("prefix sets built in this process: %s", error)
             self._stop()
+        except BaseException:  # interrupted: no second process left behind
+            self._stop()
+            raise
 
     def wait(self) -> None:
         """Once the sets are written."""
