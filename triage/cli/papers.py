@@ -42,6 +42,7 @@ def import_command(ctx: click.Context, sources: tuple[Path, ...]) -> None:
     """
     from triage.importers.dump import import_paths
     from triage.importers.files import expand_paths
+    from triage.search.engine import REBUILD_AFTER, REBUILD_SHARE
 
     files = expand_paths(sources)
     if not files:
@@ -68,8 +69,12 @@ def import_command(ctx: click.Context, sources: tuple[Path, ...]) -> None:
             failed += bool(report.error)
         if any(report.found and not report.error for report in reports):
             share_changes(store)
-    if any(report.new for report in reports):
-        with open_index(ctx):  # built or caught up now, with its progress: not by the next search
+        new = sum(report.new for report in reports)
+        total = store.count() if new else 0
+    if new:
+        # built or caught up now, with its progress: not by the next search; so many new
+        # papers that opening would rebuild after catching up with them: rebuilt at once
+        with open_index(ctx, rebuild=new > max(REBUILD_AFTER, total // REBUILD_SHARE)):
             pass
     if failed:
         sys.exit(1)

@@ -9,6 +9,7 @@ to every indexed word with the same Porter stem (``diffusion`` -> diffusion, dif
 from __future__ import annotations
 
 import re
+import string
 import unicodedata
 from collections.abc import Iterator
 from functools import lru_cache
@@ -28,9 +29,11 @@ WORD_FIELDS = (*TEXT_FIELDS, "authors")
 STEMS_KEPT = 30_000  # ~7 MB (200,000 held ~45 MB); the search keeps whole stem families too
 MAX_WORD = 40  # longer runs of word characters (hashes, URLs) are not words
 _WORD = re.compile(rf"(?<!\w)\w{{1,{MAX_WORD}}}(?!\w)")
-_ASCII_WORD = re.compile(
-    rf"(?<![a-z0-9_])[a-z0-9_]{{1,{MAX_WORD}}}(?![a-z0-9_])"
-)  # same, 2x faster
+_ASCII_SPACES = str.maketrans(
+    dict.fromkeys(
+        set(map(chr, range(128))) - set(string.ascii_lowercase + string.digits + "_"), " "
+    )
+)  # an ASCII text's characters that end a word (once lower-cased), as spaces
 
 
 def fold(text: str) -> str:
@@ -46,8 +49,11 @@ def words(text: str) -> list[str]:
 
     One function for indexing (both writers), queries and highlighting, so they always agree.
     """
-    if text.isascii():
-        return _ASCII_WORD.findall(text.lower())
+    if text.isascii():  # as _WORD; ~15% faster than an ASCII regex (most texts are ASCII)
+        found = text.lower().translate(_ASCII_SPACES).split()
+        if found and max(map(len, found)) > MAX_WORD:
+            return [word for word in found if len(word) <= MAX_WORD]
+        return found
     return _WORD.findall(fold(text))
 
 

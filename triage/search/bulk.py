@@ -27,6 +27,11 @@ from triage.search.whoosh_internals import BlockSegmentWriter
 
 log = logging.getLogger(__name__)
 
+WORDS, TERMS = "words", "terms"  # how a field's value becomes terms: split into words, or not
+_FieldPlan = tuple[
+    str, Any, str | None, bool, bool
+]  # name, field, WORDS/TERMS/None, stored, column
+
 
 def supported(schema: Any) -> bool:
     """True if every indexed field is in the Existence format."""
@@ -58,19 +63,19 @@ class BulkWriter(BlockSegmentWriter):
         self.record_words = record_words
         self.ids: list[str] = []
         self.simple_terms: dict[tuple[str, Any], set[str]] = {}
+        self.plans: dict[tuple[str, ...], list[_FieldPlan]] = {}
+        self.prefix_builder: prefixes.Builder | None = None
 
     def add_document(self, **fields: Any) -> None:
-        schema = self.schema
         docnum = self.start_document()
         perdoc = self.perdocwriter
-        for name in sorted(fields):
+        for name, field, kind, stored, column in self._plan(fields):
             value = fields[name]
             if value is None:
                 continue
-            field = schema[name]
             length = 0
-            if field.indexed:
-                if field.scorable:
+            if kind is not None:
+                if kind == WORDS:
                     words = self.split(value)
                     if self.record_words:
                         self.record_words(name, words)
@@ -84,12 +89,26 @@ class BulkWriter(BlockSegmentWriter):
                     map(array.append, map(self.postings[name].__getitem__, terms), repeat(docnum)),
                     0,
                 )
-            perdoc.add_field(name, field, value if field.stored else None, length)
-            if field.column_type:
+            if stored or length:  # else the codec's add_field does nothing
+                perdoc.add_field(name, field, value if stored else None, length)
+            if column:
                 perdoc.add_column_value(name, field.column_type, field.to_column_value(value))
         if self.prefix_path:
             self.ids.append(fields["id"])
         self.finish_document()
+
+    def _plan(self, fields: dict[str, Any]) -> list[_FieldPlan]:
+        """How each field given is written, in name order: worked out once per set of names,
+        not per document."""
+        key = tuple(fields)
+        plan = self.plans.get(key)
+        if plan is None:
+            plan = self.plans[key] = []
+            for name in sorted(fields):
+                field = self.schema[name]
+                kind = (WORDS if field.scorable else TERMS) if field.indexed else None
+                plan.append((name, field, kind, field.stored, bool(field.column_type)))
+        return plan
 
     def untokenised_terms(self, name: str, field: Any, value: Any) -> set[str]:
         """Terms of an untokenised field (id, tags, state, dates), remembered by value."""
@@ -101,9 +120,14 @@ class BulkWriter(BlockSegmentWriter):
                 self.simple_terms[key] = terms
         return terms
 
-    def postings_written(self) -> None:
+    def postings_collected(self) -> None:
         if self.prefix_path:
-            prefixes.build(self.postings, self.ids, self.prefix_path)
+            self.prefix_builder = prefixes.Builder(self.postings, self.ids, self.prefix_path)
+
+    def postings_written(self) -> None:
+        if self.prefix_builder is not None:
+            self.prefix_builder.wait()
+            self.prefix_builder = None
         folder = getattr(self.storage, "folder", None)
         if folder is None:
             return
