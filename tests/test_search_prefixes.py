@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import random
-from array import array
 
 import pytest
 
@@ -228,26 +227,3 @@ def test_stored_words_and_long_prefixes_follow_imports_and_notes(library):
                 assert {*reopened.search(f"{word} ").ids} == expected_word(store, word), word
     finally:
         reopened.close()
-
-
-@pytest.mark.parametrize("second", ["python", "failing"])
-def test_prefix_sets_built_in_a_second_process_are_the_same(tmp_path, monkeypatch, second):
-    """A large library's sets are built beside the index, and still built if that fails."""
-    rng = random.Random(5)
-    ids = [f"2601.{number:05d}" for number in range(3000)]
-    postings: dict[str, dict[str, array]] = {"title": {}, "abstract": {}}
-    for number in range(len(ids)):
-        title, abstract = make_papers(rng, 1, number)[0]
-        for field, text in (("title", title), ("abstract", abstract)):
-            for word in set(words(text)):
-                postings[field].setdefault(word, array("I")).append(number)
-    here = tmp_path / "here.bin"
-    prefixes.build(postings, ids, here)
-    monkeypatch.setattr(prefixes, "APART_AT", 0)
-    if second == "failing":
-        monkeypatch.setattr(prefixes.sys, "executable", "/bin/false")
-    apart = tmp_path / "apart.bin"
-    builder = prefixes.Builder(postings, ids, apart)
-    builder.wait()
-    assert apart.read_bytes() == here.read_bytes()
-    assert len(prefixes.PrefixSets(apart).entries) > 20  # "d", "di", "the"…

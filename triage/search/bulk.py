@@ -64,7 +64,6 @@ class BulkWriter(BlockSegmentWriter):
         self.ids: list[str] = []
         self.simple_terms: dict[tuple[str, Any], set[str]] = {}
         self.plans: dict[tuple[str, ...], list[_FieldPlan]] = {}
-        self.prefix_builder: prefixes.Builder | None = None
 
     def add_document(self, **fields: Any) -> None:
         docnum = self.start_document()
@@ -120,14 +119,9 @@ class BulkWriter(BlockSegmentWriter):
                 self.simple_terms[key] = terms
         return terms
 
-    def postings_collected(self) -> None:
-        if self.prefix_path:
-            self.prefix_builder = prefixes.Builder(self.postings, self.ids, self.prefix_path)
-
     def postings_written(self) -> None:
-        if self.prefix_builder is not None:
-            self.prefix_builder.wait()
-            self.prefix_builder = None
+        if self.prefix_path:
+            prefixes.build(self.postings, self.ids, self.prefix_path)
         folder = getattr(self.storage, "folder", None)
         if folder is None:
             return

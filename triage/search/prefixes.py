@@ -19,10 +19,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-import logging
 import os
-import pickle
-import subprocess
 import sys
 import zlib
 from array import array
@@ -44,10 +41,6 @@ FILE = "prefixes.bin"
 GONE = -2  # the current row of a stored paper no longer in the store
 LOADED_ENTRIES = 4_096
 LOADED_BYTES = 8_000_000  # of sets read (one is 12.5 KB at 100,000 papers, 125 KB at 1M)
-APART_AT = 20_000  # papers from which the sets are built in a second process
-SENT_WORDS = 20_000  # words (with their postings) sent to it at a time
-
-log = logging.getLogger(__name__)
 
 
 def order_key(ids: list[str]) -> str:
@@ -128,75 +121,6 @@ def build(postings: Mapping[str, Mapping[str, array]], ids: list[str], path: Pat
         out.write(header)
         out.write(len(header).to_bytes(8, "little"))
     os.replace(temporary, path)
-
-
-class Builder:
-    """Builds the sets (:func:`build`) in a second Python process from ``APART_AT`` papers,
-    while the caller writes the rest of the index (~5 s of CPU at 100,000 papers, on the
-    other core), else in :meth:`wait`. If the second process fails, :meth:`wait` builds them
-    here. (Not ``multiprocessing``: it would run the caller's main script again.)"""
-
-    def __init__(self, postings: Mapping[str, Mapping[str, array]], ids: list[str], path: Path):
-        fields = [field for group in GROUPS.values() for field in group]
-        self.postings = {field: postings.get(field, {}) for field in fields}
-        self.ids, self.path = ids, path
-        self.process: subprocess.Popen | None = None
-        if len(ids) < APART_AT or getattr(sys, "frozen", False) or not sys.executable:
-            return
-        here = str(Path(__file__).resolve().parents[2])  # this triage, whatever the path
-        code = f"import sys; sys.path.insert(0, {here!r}); import {__name__} as sets; sets.build_sent()"
-        try:
-            self.process = subprocess.Popen(
-                [sys.executable, "-c", code], stdin=subprocess.PIPE, stdout=subprocess.DEVNULL
-            )
-            assert self.process.stdin is not None
-            with self.process.stdin as pipe:  # a few MB at a time: no copy of every posting
-                for field, table in self.postings.items():
-                    words = list(table)
-                    for start in range(0, len(words), SENT_WORDS):
-                        part = {word: table[word] for word in words[start : start + SENT_WORDS]}
-                        pickle.dump((field, part), pipe, pickle.HIGHEST_PROTOCOL)
-                pickle.dump((None, (ids, str(path))), pipe, pickle.HIGHEST_PROTOCOL)
-        except (OSError, ValueError) as error:
-            log.info("prefix sets built in this process: %s", error)
-            self._stop()
-        except BaseException:  # interrupted: no second process left behind
-            self._stop()
-            raise
-
-    def wait(self) -> None:
-        """Once the sets are written."""
-        if self.process is not None:
-            try:
-                code = self.process.wait()
-            except BaseException:  # interrupted: the caller drops the index being built
-                self._stop()
-                raise
-            self.process = None
-            if code == 0:
-                return
-            log.info("prefix sets built in this process: the second one exited %s", code)
-        build(self.postings, self.ids, self.path)
-
-    def _stop(self) -> None:
-        if self.process is not None:
-            self.process.kill()
-            self.process.wait()
-            self.process = None
-
-
-def build_sent() -> None:
-    """The second process of :class:`Builder`: the postings sent on stdin, then the ids and
-    the file to write."""
-    postings: dict[str, dict[str, array]] = {}
-    pipe = sys.stdin.buffer
-    while True:
-        field, part = pickle.load(pipe)
-        if field is None:
-            break
-        postings.setdefault(field, {}).update(part)
-    ids, path = part
-    build(postings, ids, Path(path))
 
 
 def _lists(tables: list[Mapping[str, array]], word: str) -> list[array]:

@@ -218,15 +218,11 @@ class BlockSegmentWriter(SegmentWriter):
         self._added = True
         self.docnum += 1
 
-    def postings_collected(self) -> None:
-        """Called once every document is added, before the postings are written."""
-
     def postings_written(self) -> None:
         """Called once the segment's postings are written, before they are dropped."""
 
     def _flush_segment(self) -> None:
         self.perdocwriter.close()
-        self.postings_collected()
         writer = self.fieldwriter
         if not isinstance(writer, W3FieldWriter):
             raise TypeError(f"BlockSegmentWriter needs the W3 codec, not {type(writer)}")
