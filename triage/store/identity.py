@@ -21,7 +21,18 @@ def title_key(title: str) -> str:
 
 def paper_id(title: str) -> str:
     """Short stable id, the same on every machine for the same (normalised) title."""
-    return hashlib.blake2b(title_key(title).encode("utf-8"), digest_size=5).hexdigest()
+    return _id_of(title_key(title))
+
+
+def paper_keys(title: str) -> tuple[str, str, str]:
+    """The paper's :func:`paper_id`, :func:`title_key` and :func:`match_key`, normalising the
+    title once (an import computes all three for every paper)."""
+    key = title_key(title)
+    return _id_of(key), key, _NOT_ALNUM.sub("", key)
+
+
+def _id_of(key: str) -> str:
+    return hashlib.blake2b(key.encode("utf-8"), digest_size=5).hexdigest()
 
 
 def normalise_tag(tag: str) -> str:
