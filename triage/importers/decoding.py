@@ -99,7 +99,7 @@ def clean_lines(text: str) -> list[tuple[int, str]]:
         # CR line ends, tabs, escape sequences: the whole text at once, as they may end lines
         text = strip_control(_spaced_separators(text))
         return [(n, c) for n, raw in enumerate(text.split("\n"), 1) if (c := " ".join(raw.split()))]
-    return [(n, c) for n, raw in enumerate(text.split("\n"), 1) if (c := _clean_line(raw))]
+    return [(n, c) for n, raw in enumerate(text.split("\n"), 1) if raw and (c := _clean_line(raw))]
 
 
 def _clean_line(line: str) -> str:

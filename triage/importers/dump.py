@@ -225,9 +225,9 @@ def _glued_to_header(line: str, header: Sequence[tuple[int, str]]) -> bool:
     Not a title that merely starts with the word (``Subscriber Churn …``): that one
     follows a ``Subscribe`` line of its own, or no header at all and goes on in lower case.
     """
-    if any(text.casefold() == GLUED_HEADER.casefold() for _, text in header):
-        return False
     if not line.startswith(GLUED_HEADER) or len(line) == len(GLUED_HEADER):
+        return False
+    if any(text.casefold() == GLUED_HEADER.casefold() for _, text in header):
         return False
     return bool(header) or not line[len(GLUED_HEADER)].islower()
 

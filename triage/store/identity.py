@@ -6,7 +6,6 @@ import hashlib
 import re
 import unicodedata
 
-_WHITESPACE = re.compile(r"\s+")
 _NOT_ALNUM = re.compile(r"[\W_]+")
 _TAG_FORBIDDEN = re.compile(r"[\s,]+")
 _TAG_EDGES = re.compile(r"^[#-]+|-+$")  # a leading `#` is how tags are shown, not a part of them
@@ -16,7 +15,7 @@ MAX_TAG_CHARS = 40
 
 def title_key(title: str) -> str:
     """A paper's identity: NFKC, case-folded, whitespace collapsed."""
-    return _WHITESPACE.sub(" ", unicodedata.normalize("NFKC", title).casefold()).strip()
+    return " ".join(unicodedata.normalize("NFKC", title).casefold().split())
 
 
 def paper_id(title: str) -> str:

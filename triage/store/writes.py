@@ -274,9 +274,11 @@ class Writer(Batched):
                     [paper, source, listed_on, position],
                 )
             if record is not None:
-                self.db.table("imports").insert(
-                    {**record, "imported_at": stamp, "new": new, "known": known},
-                    replace=True,
+                row = {**record, "imported_at": stamp, "new": new, "known": known}
+                self.conn.execute(
+                    f"INSERT OR REPLACE INTO imports ({', '.join(row)}) "
+                    f"VALUES ({', '.join('?' * len(row))})",
+                    list(row.values()),
                 )
         return new, known
 
