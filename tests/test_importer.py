@@ -330,6 +330,50 @@ def test_a_file_that_fails_midway_imports_nothing_and_can_be_retried(tmp_path):
         assert (again.error, again.new, again.already_imported) == (None, 10, None)
 
 
+def test_a_file_refused_amid_others_imports_nothing_and_the_others_whole(tmp_path):
+    """The files of an import share transactions: the one the DB refuses midway (its paper 10
+    of 10) leaves nothing behind, and the files before and after it are kept, as if imported
+    alone."""
+    with Store(tmp_path / "alone.db") as alone:
+        [expected] = import_paths(alone, [COMPACT])
+        expected_papers = {paper.id: paper.title for paper in alone.papers()}
+    with Store(tmp_path / "t.db") as store:
+        store.conn.execute(
+            "CREATE TRIGGER refuse BEFORE INSERT ON papers WHEN NEW.title LIKE 'Tidal:%' "
+            "BEGIN SELECT RAISE(ABORT, 'database or disk is full'); END"
+        )
+        first, refused, last = import_paths(store, [COMPACT, NOV_20, COMPACT])
+        assert (first.error, first.new, first.known) == (None, expected.new, expected.known)
+        assert refused.error is not None and "database or disk is full" in refused.error
+        assert refused.new == 0
+        assert last.already_imported is not None  # the first one was kept
+        assert {paper.id: paper.title for paper in store.papers()} == expected_papers
+        assert [row["name"] for row in store.import_history()] == ["compact-nov-22.txt"]
+        store.conn.execute("DROP TRIGGER refuse")
+        [again] = import_paths(store, [NOV_20])
+        assert (again.error, again.already_imported) == (None, None)
+
+
+def test_a_db_locked_through_an_import_is_reported_for_each_file_and_left_intact(
+    tmp_path, monkeypatch
+):
+    monkeypatch.setattr("triage.store.connection.BUSY_TIMEOUT_MS", 100)
+    path = tmp_path / "t.db"
+    with Store(path) as store:
+        blocker = sqlite3.connect(path)
+        blocker.execute("BEGIN IMMEDIATE")
+        try:
+            reports = import_paths(store, [NOV_20, NOV_21, COMPACT])
+        finally:
+            blocker.rollback()
+            blocker.close()
+        assert [report.new for report in reports] == [0, 0, 0]
+        assert all("locked" in (report.error or "") for report in reports)
+        assert all("\n" not in report.summary() for report in reports)
+        assert (store.count(), store.import_history()) == (0, [])
+        assert [report.new for report in import_paths(store, [NOV_20, NOV_21])] == [10, 5]
+
+
 def rows(store, sql):
     return store.conn.execute(sql).fetchall()
 

@@ -20,8 +20,12 @@ _ESCAPE_SEQUENCE = re.compile(
 # and the bidi overrides and isolates that reorder what a terminal or a Markdown viewer shows.
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 _ESCAPE_START = re.compile(r"[\x1b\x90\x98\x9b\x9d-\x9f]")
-# Every character strip_control acts on: text without any is returned as it is (most text).
+# Every character strip_control acts on: text without any is returned as it is (most text, a
+# whole dump file included: its newlines are kept).
 _ACTED_ON = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+_ACTED_ON_BUT_NEWLINE = re.compile(
+    r"[\x00-\x09\x0b-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]"
+)
 
 
 def strip_control(text: str, *, keep_newlines: bool = True) -> str:
@@ -30,7 +34,7 @@ def strip_control(text: str, *, keep_newlines: bool = True) -> str:
     CR, CRLF and the Unicode line and paragraph separators become "\\n" (or, with
     ``keep_newlines=False``, a space): viewers break lines there too.
     """
-    if not _ACTED_ON.search(text):
+    if not (_ACTED_ON_BUT_NEWLINE if keep_newlines else _ACTED_ON).search(text):
         return text
     for line_break in ("\r\n", "\r", "\u2028", "\u2029"):
         text = text.replace(line_break, "\n")

@@ -22,9 +22,8 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from triage.core.text import strip_control
 from triage.core.wording import plural
-from triage.importers.decoding import NotText, decode
+from triage.importers.decoding import NotText, clean_lines, decode
 from triage.importers.files import UnreadableFile, expand_paths, read_limited
 from triage.importers.once import store_once
 from triage.store import Store
@@ -37,6 +36,7 @@ PAGE_TEXT = {
     "daily papers",
     "byak and the research community",
 }
+_PAGE_TEXT_CHARS = max(map(len, PAGE_TEXT))  # a longer line is not page text: not case-folded
 GLUED_HEADER = "Subscribe"
 _MONTHS = {
     name: number
@@ -147,13 +147,6 @@ def _date_of(line: str, reference: dt.date) -> str | None:
     return None
 
 
-def _spaced_separators(text: str) -> str:
-    """U+2028/U+2029 inside a dump line become spaces: a title pasted with one stays whole
-    (strip_control would start a new line there, as it does in notes). A byte order mark inside
-    the text goes: the second of two files saved one after the other brought it."""
-    return text.replace("\u2028", " ").replace("\u2029", " ").replace("\ufeff", "")
-
-
 @dataclass
 class _Page:
     """A day's lines while parsing: the page text and date line before its papers, then them."""
@@ -168,18 +161,14 @@ class _Page:
 def parse_dump(text: str, *, name: str, reference: dt.date | None = None) -> ParsedDump:
     """Pair titles and abstracts, day by day; ``reference`` dates a year-less date line."""
     reference = reference or dt.date.today()
-    lines = [
-        (number, cleaned)
-        for number, raw in enumerate(strip_control(_spaced_separators(text)).split("\n"), start=1)
-        if (cleaned := " ".join(raw.split()))
-    ]
+    lines = clean_lines(text)
     problems: list[tuple[int, str]] = []  # (line number, message), sorted at the end
     pages = [_Page()]
     page_text: list[tuple[int, str]] = []  # after papers: a footer, or the next page's header
     saw_page_text = False
     for number, line in lines:
         page = pages[-1]
-        if line.casefold() in PAGE_TEXT:
+        if len(line) <= _PAGE_TEXT_CHARS and line.casefold() in PAGE_TEXT:
             saw_page_text = True
             (page_text if page.in_papers else page.header).append((number, line))
             continue
@@ -236,9 +225,9 @@ def _glued_to_header(line: str, header: Sequence[tuple[int, str]]) -> bool:
     Not a title that merely starts with the word (``Subscriber Churn …``): that one
     follows a ``Subscribe`` line of its own, or no header at all and goes on in lower case.
     """
-    if any(text.casefold() == GLUED_HEADER.casefold() for _, text in header):
-        return False
     if not line.startswith(GLUED_HEADER) or len(line) == len(GLUED_HEADER):
+        return False
+    if any(text.casefold() == GLUED_HEADER.casefold() for _, text in header):
         return False
     return bool(header) or not line[len(GLUED_HEADER)].islower()
 
@@ -252,17 +241,16 @@ def _pair(
     (``Why…? A Study…!``) still heads the long paragraph that follows it.
     """
     entries: list[tuple[str, str]] = []
+    weights = [_abstract_weight(line) for _, line in body] + [0]
     index = 0
     while index < len(body):
         number, line = body[index]
         following = body[index + 1][1] if index + 1 < len(body) else None
-        after = body[index + 2][1] if index + 2 < len(body) else None
-        weight = _abstract_weight(line)
+        weight, next_weight = weights[index], weights[index + 1]
         if following is None:
             problems.append((number, _unpaired(number, line, weight)))
             break
-        next_weight = _abstract_weight(following)
-        if after is not None and weight <= next_weight < _abstract_weight(after):
+        if index + 2 < len(body) and weight <= next_weight < weights[index + 2]:
             # the next line is the next paper's title: this one has no abstract
             problems.append((number, _unpaired(number, line, weight)))
             index += 1
@@ -278,10 +266,9 @@ def _pair(
 def _abstract_weight(line: str) -> int:
     """2: surely an abstract (long, several sentences); 1: could be one (several sentences, or
     one very long one); 0: a title (one line, perhaps a long one)."""
-    sentences = len(_SENTENCE_END.findall(line))
-    if len(line) >= ABSTRACT_MIN_CHARS and sentences:
-        return 2
-    return int(sentences >= 2 or len(line) >= LONG_SENTENCE_CHARS)
+    if len(line) >= ABSTRACT_MIN_CHARS:  # one sentence end decides: no need to count them all
+        return 2 if _SENTENCE_END.search(line) else int(len(line) >= LONG_SENTENCE_CHARS)
+    return int(len(_SENTENCE_END.findall(line)) >= 2)
 
 
 def _long_title(line: str, following: str) -> bool:
@@ -366,17 +353,21 @@ def import_paths(
     paths: Iterable[str | Path],
     progress: Callable[[int, int, Path], None] | None = None,
 ) -> list[ImportReport]:
-    """Import each file on its own (a ``.json`` file as a saved API response); a bad file
-    never stops the others."""
+    """Import each file whole or not at all (a ``.json`` file as a saved API response); a bad
+    file never stops the others. The files share transactions (see :mod:`triage.store.batches`):
+    a thousand files are not a thousand commits."""
     from triage.importers.api import import_response_file  # it builds on this module
 
     files = expand_paths(paths)
-    reports: list[ImportReport] = []
-    for done, path in enumerate(files):
+
+    def import_one(numbered: tuple[int, Path]) -> ImportReport:
+        done, path = numbered
         if progress:
             progress(done, len(files), path)
         is_response = path.suffix.lower() == ".json"
-        reports.append((import_response_file if is_response else import_file)(store, path))
+        return (import_response_file if is_response else import_file)(store, path)
+
+    reports = store.write_in_batches(list(enumerate(files)), import_one)
     if progress:
         progress(len(files), len(files), files[-1] if files else Path())
     return reports

@@ -9,6 +9,7 @@ The only package that speaks SQL. Its modules, by responsibility:
 - :mod:`.notes`: note history hashes and the conflict block format;
 - :mod:`.reads`: every read query (:class:`Reader`), used by the app, the CLI and the index;
 - :mod:`.writes`: marks, notes and imports;
+- :mod:`.batches`: many imported files in few transactions;
 - :mod:`.snapshot`: a whole copy read at once, and the rows a merge writes;
 - :mod:`.store`: :class:`Store`, one open DB and its write transactions.
 """

@@ -6,7 +6,6 @@ import hashlib
 import re
 import unicodedata
 
-_WHITESPACE = re.compile(r"\s+")
 _NOT_ALNUM = re.compile(r"[\W_]+")
 _TAG_FORBIDDEN = re.compile(r"[\s,]+")
 _TAG_EDGES = re.compile(r"^[#-]+|-+$")  # a leading `#` is how tags are shown, not a part of them
@@ -16,12 +15,23 @@ MAX_TAG_CHARS = 40
 
 def title_key(title: str) -> str:
     """A paper's identity: NFKC, case-folded, whitespace collapsed."""
-    return _WHITESPACE.sub(" ", unicodedata.normalize("NFKC", title).casefold()).strip()
+    return " ".join(unicodedata.normalize("NFKC", title).casefold().split())
 
 
 def paper_id(title: str) -> str:
     """Short stable id, the same on every machine for the same (normalised) title."""
-    return hashlib.blake2b(title_key(title).encode("utf-8"), digest_size=5).hexdigest()
+    return _id_of(title_key(title))
+
+
+def paper_keys(title: str) -> tuple[str, str, str]:
+    """The paper's :func:`paper_id`, :func:`title_key` and :func:`match_key`, normalising the
+    title once (an import computes all three for every paper)."""
+    key = title_key(title)
+    return _id_of(key), key, _NOT_ALNUM.sub("", key)
+
+
+def _id_of(key: str) -> str:
+    return hashlib.blake2b(key.encode("utf-8"), digest_size=5).hexdigest()
 
 
 def normalise_tag(tag: str) -> str:

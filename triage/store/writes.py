@@ -15,8 +15,8 @@ import secrets
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
-from triage.store.deletions import Deleter
-from triage.store.identity import match_key, normalise_tag, paper_id, title_key
+from triage.store.batches import Batched
+from triage.store.identity import normalise_tag, paper_keys
 from triage.store.models import DEFAULT_STATE, STAMP_FORMAT, STATES, Entry, Identity, now
 from triage.store.notes import (
     CONFLICT_TAG,
@@ -30,7 +30,7 @@ if TYPE_CHECKING:
     import sqlite_utils
 
 
-class Writer(Deleter):
+class Writer(Batched):
     """Writes through :meth:`write`, which the Store provides."""
 
     @property
@@ -223,32 +223,39 @@ class Writer(Deleter):
         """
         stamp = now()
         day = listed_on or stamp[:10]
+        items = [item if isinstance(item, Entry) else Entry(*item) for item in entries]
+        keys = [paper_keys(entry.title) for entry in items]
         new = known = 0
         with self.write():
+            by_id, by_match, deleted = self._known_keys(keys)
             seen: set[str] = set()
-            for position, item in enumerate(entries):
-                entry = item if isinstance(item, Entry) else Entry(*item)
-                paper = self._known_paper(entry)
+            for position, (entry, (own_id, key, loose)) in enumerate(zip(items, keys)):
+                paper = self._paper_by_arxiv(entry) or (
+                    own_id if own_id in by_id else by_match.get(loose)
+                )
                 if paper in seen:
                     known += 1
                     continue
                 if paper is None:
-                    paper = paper_id(entry.title)
+                    paper = own_id
                     self.conn.execute(
                         "INSERT INTO papers (id, title, title_key, match_key, abstract, "
                         "added_at, last_listed, version) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                         [
                             paper,
                             entry.title,
-                            title_key(entry.title),
-                            match_key(entry.title),
+                            key,
+                            loose,
                             entry.abstract,
                             stamp,
                             day,
                             secrets.token_hex(8),
                         ],
                     )
-                    self.conn.execute("DELETE FROM deletions WHERE paper_id = ?", [paper])
+                    if paper in deleted:
+                        self.conn.execute("DELETE FROM deletions WHERE paper_id = ?", [paper])
+                    by_id.add(paper)
+                    by_match.setdefault(loose, paper)
                     new += 1
                 else:
                     known += 1
@@ -267,23 +274,43 @@ class Writer(Deleter):
                     [paper, source, listed_on, position],
                 )
             if record is not None:
-                self.db.table("imports").insert(
-                    {**record, "imported_at": stamp, "new": new, "known": known},
-                    replace=True,
+                row = {**record, "imported_at": stamp, "new": new, "known": known}
+                self.conn.execute(
+                    f"INSERT OR REPLACE INTO imports ({', '.join(row)}) "
+                    f"VALUES ({', '.join('?' * len(row))})",
+                    list(row.values()),
                 )
         return new, known
 
-    def _known_paper(self, entry: Entry) -> str | None:
+    def _known_keys(
+        self, keys: Sequence[tuple[str, str, str]]
+    ) -> tuple[set[str], dict[str, str], set[str]]:
+        """What the store knows of these papers, read in a few queries rather than a few per
+        paper: the ids it has, the first paper (by rowid) of each loose key, the ids deleted."""
+        ids = list(dict.fromkeys(own_id for own_id, _, _ in keys))
+        by_id = {row[0] for row in self._in_chunks("SELECT id FROM papers WHERE id IN ({})", ids)}
+        by_match: dict[str, str] = {}
+        loose = list(dict.fromkeys(loose for own_id, _, loose in keys if own_id not in by_id))
+        for match, paper in self._in_chunks(
+            "SELECT match_key, id FROM papers WHERE match_key IN ({}) ORDER BY rowid", loose
+        ):
+            by_match.setdefault(match, paper)
+        deleted = {
+            row[0]
+            for row in self._in_chunks("SELECT paper_id FROM deletions WHERE paper_id IN ({})", ids)
+        }
+        return by_id, by_match, deleted
+
+    def _paper_by_arxiv(self, entry: Entry) -> str | None:
+        """The paper with the entry's arXiv id (read per entry: an entry before it in the same
+        import may have just given a paper that id)."""
         arxiv = entry.identity.arxiv_id if entry.identity else None
-        lookups = [("arxiv_id", arxiv)] if arxiv else []
-        lookups += [("id", paper_id(entry.title)), ("match_key", match_key(entry.title))]
-        for column, value in lookups:
-            row = self.conn.execute(
-                f"SELECT id FROM papers WHERE {column} = ? ORDER BY rowid LIMIT 1", [value]
-            ).fetchone()
-            if row:
-                return str(row[0])
-        return None
+        if not arxiv:
+            return None
+        row = self.conn.execute(
+            "SELECT id FROM papers WHERE arxiv_id = ? ORDER BY rowid LIMIT 1", [arxiv]
+        ).fetchone()
+        return str(row[0]) if row else None
 
     def _set_identity(self, paper: str, identity: Identity, stamp: str) -> None:
         """The API's latest word on a paper (imported data: the user's data is elsewhere)."""
