@@ -11,7 +11,7 @@ import sqlite3
 import pytest
 from search_fixtures import open_watching_writes, watch_full_comparisons
 
-from triage.search import SearchIndex, indexstate
+from triage.search import SearchIndex, engine, indexstate
 from triage.store import Reader, Store, paper_id
 
 pytestmark = pytest.mark.usefixtures("whoosh_mode")
@@ -76,6 +76,25 @@ def test_marks_behind_a_closed_index_are_caught_up_by_the_next_open_alone(librar
         finally:
             reopened.close()
     assert compared == []
+
+
+def test_many_marks_behind_a_closed_index_are_written_to_it_once(library, monkeypatch):
+    """More marks than the index overlays (another machine's merge): the open that catches up
+    writes them to the index, and the opens after it find nothing left to do."""
+    monkeypatch.setattr(engine, "FLUSH_AT", 2)
+    with Store(library) as other:
+        other.mark([A, G, OKAPI], add_tags=["walrus"])
+    index, written, _ = open_watching_writes(library, monkeypatch)
+    index.close()
+    assert sorted(written) == sorted([A, G, OKAPI])
+    for _ in range(2):
+        written.clear()
+        reopened = SearchIndex.open(library)
+        try:
+            assert found(reopened, "tag:walrus") == sorted([A, G, OKAPI])
+        finally:
+            reopened.close()
+        assert written == []
 
 
 def test_a_change_written_by_plain_sql_as_an_older_triage_would_is_caught_up(library):

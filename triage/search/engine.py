@@ -192,20 +192,26 @@ class SearchIndex:
             token, changed = self.reader.changes_since(self._seen_token)
             if token == self._seen_token:
                 return 0
-            if changed is None:  # the store cannot say: compare every paper's version
-                stale, gone = self.text.stale(self.reader)
-                if not stale and not gone and not self._pending:
-                    # a change that touched no paper (a paper changed and changed back): noted,
-                    # so that the next open need not compare every version again
-                    self.text.record_token(token)
-                changed = stale | gone
-                # pending papers are re-read too: a replaced file holds their rows anew
-                self._reread(list(changed | self._pending))
-            else:
-                self._reread(list(changed))
+            # seen before the re-read, so that the flush a re-read of many papers does records
+            # it (else every later open re-wrote them); seen only if the re-read happens
+            previous, self._seen_token = self._seen_token, token
+            try:
+                if changed is None:  # the store cannot say: compare every paper's version
+                    stale, gone = self.text.stale(self.reader)
+                    if not stale and not gone and not self._pending:
+                        # a change that touched no paper (changed and changed back): noted, so
+                        # that the next open need not compare every version again
+                        self.text.record_token(token)
+                    changed = stale | gone
+                    # pending papers are re-read too: a replaced file holds their rows anew
+                    self._reread(list(changed | self._pending))
+                else:
+                    self._reread(list(changed))
+            except BaseException:
+                self._seen_token = previous
+                raise
             news = changed - self._announced
             self._announced.clear()
-            self._seen_token = token
             return len(news)
 
     def _reopen_if_replaced(self) -> None:
