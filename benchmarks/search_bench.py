@@ -18,9 +18,7 @@ import argparse
 import json
 import os
 import random
-import re
 import shutil
-import sqlite3
 import statistics
 import subprocess
 import sys
@@ -29,6 +27,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from benchmarks import fts5_reference
 from benchmarks.generate import write_dumps
 from triage.core.paths import cache_dir_for
 from triage.importers.dump import import_paths
@@ -141,101 +140,6 @@ def measure_memory(db_path: Path) -> dict[str, float]:
     return json.loads(child.stdout.strip().splitlines()[-1])
 
 
-# -- SQLite FTS5 reference ----------------------------------------------------------------------
-
-
-class Fts5:
-    """The same data in an FTS5 table (rowid = newest-first position) plus a filter table."""
-
-    def __init__(self, db_path: Path, path: Path):
-        path.unlink(missing_ok=True)
-        self.conn = sqlite3.connect(path)
-        self.conn.execute(f"ATTACH DATABASE '{db_path}' AS store")
-        started = time.perf_counter()
-        self.conn.executescript(
-            """
-            CREATE VIRTUAL TABLE fts USING fts5(title, abstract, note, tags,
-                tokenize = 'unicode61 remove_diacritics 2');
-            CREATE TABLE facts (rowid INTEGER PRIMARY KEY, id TEXT, starred INT, state TEXT,
-                tags TEXT);
-            CREATE TEMP TABLE ordered AS
-                SELECT p.id, p.title, p.abstract, coalesce(a.note, '') AS note,
-                       coalesce(a.starred, 0) AS starred, coalesce(a.state, 'inbox') AS state,
-                       coalesce((SELECT ' ' || group_concat(tag, ' ') || ' ' FROM store.tags t
-                                 WHERE t.paper_id = p.id AND t.present), '') AS tags
-                FROM store.papers p LEFT JOIN store.annotations a ON a.paper_id = p.id
-                ORDER BY p.last_listed DESC, p.added_at DESC, p.rowid;
-            INSERT INTO fts (rowid, title, abstract, note, tags)
-                SELECT rowid, title, abstract, note, tags FROM ordered;
-            INSERT INTO facts SELECT rowid, id, starred, state, tags FROM ordered;
-            """
-        )
-        self.conn.commit()
-        self.build_seconds = time.perf_counter() - started
-        self.size = path.stat().st_size
-
-    def query(self, text: str) -> tuple[int, list[str]]:
-        match, where, order = translate(text)
-        conditions, arguments = list(where), []
-        if match is not None:
-            conditions.append("f.rowid IN (SELECT rowid FROM fts WHERE fts MATCH ?)")
-            arguments.append(match)
-        sql_where = " AND ".join(conditions) or "1"
-        total = self.conn.execute(
-            f"SELECT count(*) FROM facts f WHERE {sql_where}", arguments
-        ).fetchone()[0]
-        if match is not None and order == "rank":
-            rows = self.conn.execute(
-                f"SELECT f.id FROM fts JOIN facts f ON f.rowid = fts.rowid WHERE fts MATCH ? "
-                f"AND {' AND '.join(where) or '1'} ORDER BY fts.rank LIMIT {FIRST_PAGE}",
-                [match],
-            ).fetchall()
-        else:
-            rows = self.conn.execute(
-                f"SELECT f.id FROM facts f WHERE {sql_where} ORDER BY f.rowid LIMIT {FIRST_PAGE}",
-                arguments,
-            ).fetchall()
-        return total, [row[0] for row in rows]
-
-
-def translate(text: str) -> tuple[str | None, list[str], str]:
-    """The benchmark queries in FTS5 terms: (MATCH expression, SQL conditions, order)."""
-    positive, negative, where = [], [], []
-    for token in re.findall(r'-?"[^"]*"?|\S+', text):
-        negated = token.startswith("-") and len(token) > 1
-        body = token[1:] if negated else token
-        if ":" in body:
-            field, _, value = body.partition(":")
-            value = re.sub(r"[^\w-]", "", value)
-            condition = {
-                "tag": f"f.tags LIKE '% {value} %'",
-                "is": "f.starred = 1" if value == "starred" else None,
-                "state": f"f.state = '{value}'" if value else None,
-            }.get(field)
-            if condition:
-                where.append(f"NOT ({condition})" if negated else condition)
-            continue
-        words = re.findall(r"\w+", body)
-        if not words:
-            continue
-        if body.startswith('"'):
-            term = '"' + " ".join(words) + '"'
-        else:
-            term = " ".join(f'"{word}"' for word in words)
-        (negative if negated else positive).append(term)
-    if positive and not text.endswith((" ", '"')) and not positive[-1].endswith('""'):
-        positive[-1] += (
-            "*" if not positive[-1].endswith('"') or positive[-1].count('"') == 2 else ""
-        )
-    match = " AND ".join(positive) if positive else None
-    for term in negative:
-        if match is None:
-            where.append(f"f.rowid NOT IN (SELECT rowid FROM fts WHERE fts MATCH '{term}*')")
-        else:
-            match = f"({match}) NOT {term}*"
-    return match, where, "rank"
-
-
 # -- the run ----------------------------------------------------------------------------------------
 
 
@@ -334,9 +238,10 @@ def run(n: int, work: Path) -> dict:
     index.close()
     print(f"close (commits the deferred index updates): {ms(time.perf_counter() - started):.0f} ms")
 
-    fts = Fts5(db_path, base / "fts5.db")
-    print(f"FTS5: build {fts.build_seconds:.1f} s, {fts.size / 1e6:.0f} MB")
-    reference = time_sessions(fts.query)
+    fts_path = base / "fts5.db"
+    fts_seconds = fts5_reference.build(db_path, fts_path)
+    print(f"FTS5 (prefix index): build {fts_seconds:.1f} s, {fts_path.stat().st_size / 1e6:.0f} MB")
+    reference = time_sessions(fts5_reference.Fts5(fts_path).search)
     print(f"FTS5 keystrokes: {summary(reference)}")
     ratio_median = figures["keystroke median ms"] / statistics.median(reference)
     ratio_p95 = figures["keystroke p95 ms"] / percentile(reference, 0.95)
