@@ -11,7 +11,7 @@ import sqlite3
 import pytest
 from search_fixtures import open_watching_writes, watch_full_comparisons
 
-from triage.search import SearchIndex, indexstate
+from triage.search import SearchIndex, engine, indexstate
 from triage.store import Reader, Store, paper_id
 
 pytestmark = pytest.mark.usefixtures("whoosh_mode")
@@ -76,6 +76,28 @@ def test_marks_behind_a_closed_index_are_caught_up_by_the_next_open_alone(librar
         finally:
             reopened.close()
     assert compared == []
+
+
+def test_many_marks_elsewhere_are_indexed_by_one_open_and_not_again_by_the_next(
+    library, monkeypatch
+):
+    monkeypatch.setattr(engine, "FLUSH_AT", 2)  # as 200 papers marked in another terminal
+    with Store(library) as other:
+        other.mark([A, G, OKAPI], add_tags=["walrus"])
+    index, written, _ = open_watching_writes(library, monkeypatch)
+    try:
+        assert found(index, "walrus") == sorted([A, G, OKAPI])
+    finally:
+        index.close(save=False)
+    assert sorted(written) == sorted([A, G, OKAPI])
+    written.clear()
+    reopened = SearchIndex.open(library)
+    try:
+        assert found(reopened, "walrus") == sorted([A, G, OKAPI])
+        assert reopened.catch_up() == 0
+    finally:
+        reopened.close(save=False)
+    assert written == []
 
 
 def test_a_change_written_by_plain_sql_as_an_older_triage_would_is_caught_up(library):

@@ -170,12 +170,17 @@ class SearchIndex:
             self._announced.update(ids)
             self._reread(ids)
 
-    def _reread(self, ids: list[str]) -> None:
+    def _reread(self, ids: list[str], seen: str | None = None) -> None:
+        """``seen``: the store's token that ``ids`` are every change up to (a catch-up's), so
+        that a flush here records it, not the token before them (the next open would index
+        the same papers again)."""
         with self._lock:
             if not ids:
                 return
             reordered = self.table.refresh(ids)
             self._pending.update(ids)
+            if seen is not None:
+                self._seen_token = seen
             self._conditions.changed.forget(ids)
             if reordered:
                 self._docrows_from_table()
@@ -200,9 +205,9 @@ class SearchIndex:
                     self.text.record_token(token)
                 changed = stale | gone
                 # pending papers are re-read too: a replaced file holds their rows anew
-                self._reread(list(changed | self._pending))
+                self._reread(list(changed | self._pending), token)
             else:
-                self._reread(list(changed))
+                self._reread(list(changed), token)
             news = changed - self._announced
             self._announced.clear()
             self._seen_token = token
