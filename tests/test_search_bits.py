@@ -5,6 +5,7 @@ import random
 import pytest
 
 from triage.search import bits
+from triage.search.table import SCANS, PaperRows
 
 
 @pytest.mark.parametrize("density", [0.9, 0.1, 0.003, 0.0002, 0.0])
@@ -24,3 +25,17 @@ def test_first_rows_are_the_lowest_rows_of_any_set(density):
 def test_first_rows_of_nothing_is_nothing():
     assert bits.first_rows(0, 200) == []
     assert bits.first_rows((1 << 3) | (1 << 5000), 0) == []
+
+
+def test_papers_rows_are_the_same_found_one_by_one_by_scanning_or_from_the_dict():
+    ids = [f"{number:08x}" for number in range(500)]
+    wanted = [ids[3], "unknown", ids[499], ids[0], *ids[100:200]]
+    expected = [3, -1, 499, 0, *range(100, 200)]
+    rows = PaperRows(ids)
+    assert rows.get(ids[7]) == 7 and rows.get("gone") is None  # one by one
+    for _ in range(SCANS + 1):  # by scanning, then from the dict
+        assert rows.rows_of(wanted, -1) == expected
+        assert [rows.get(paper, -1) for paper in wanted] == expected
+        wanted = [*wanted, f"other{_}"]
+        expected = [*expected, -1]
+    assert "unknown" not in rows and ids[250] in rows and rows[ids[250]] == 250

@@ -170,12 +170,17 @@ class SearchIndex:
             self._announced.update(ids)
             self._reread(ids)
 
-    def _reread(self, ids: list[str]) -> None:
+    def _reread(self, ids: list[str], seen: str | None = None) -> None:
+        """``seen``: the store's token that ``ids`` are every change up to (a catch-up's), so
+        that a flush here records it, not the token before them (the next open would index
+        the same papers again)."""
         with self._lock:
             if not ids:
                 return
             reordered = self.table.refresh(ids)
             self._pending.update(ids)
+            if seen is not None:
+                self._seen_token = seen
             self._conditions.changed.forget(ids)
             if reordered:
                 self._docrows_from_table()
@@ -192,26 +197,20 @@ class SearchIndex:
             token, changed = self.reader.changes_since(self._seen_token)
             if token == self._seen_token:
                 return 0
-            # seen before the re-read, so that the flush a re-read of many papers does records
-            # it (else every later open re-wrote them); seen only if the re-read happens
-            previous, self._seen_token = self._seen_token, token
-            try:
-                if changed is None:  # the store cannot say: compare every paper's version
-                    stale, gone = self.text.stale(self.reader)
-                    if not stale and not gone and not self._pending:
-                        # a change that touched no paper (changed and changed back): noted, so
-                        # that the next open need not compare every version again
-                        self.text.record_token(token)
-                    changed = stale | gone
-                    # pending papers are re-read too: a replaced file holds their rows anew
-                    self._reread(list(changed | self._pending))
-                else:
-                    self._reread(list(changed))
-            except BaseException:
-                self._seen_token = previous
-                raise
+            if changed is None:  # the store cannot say: compare every paper's version
+                stale, gone = self.text.stale(self.reader)
+                if not stale and not gone and not self._pending:
+                    # a change that touched no paper (a paper changed and changed back): noted,
+                    # so that the next open need not compare every version again
+                    self.text.record_token(token)
+                changed = stale | gone
+                # pending papers are re-read too: a replaced file holds their rows anew
+                self._reread(list(changed | self._pending), token)
+            else:
+                self._reread(list(changed), token)
             news = changed - self._announced
             self._announced.clear()
+            self._seen_token = token
             return len(news)
 
     def _reopen_if_replaced(self) -> None:
