@@ -13,6 +13,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from typing import Any, TypeVar
 
 from triage.store.changes import changed_since
+from triage.store.id_column import IdColumn
 from triage.store.models import DEFAULT_STATE, STATES, Identity, Listing, Paper
 
 T = TypeVar("T")
@@ -131,6 +132,10 @@ class Reader:
 
     def count(self) -> int:
         return int(self.conn.execute("SELECT count(*) FROM papers").fetchone()[0])
+
+    def is_empty(self) -> bool:
+        """No paper yet: one row looked at, where counting a million takes ~0.1-0.3 s."""
+        return self.conn.execute("SELECT 1 FROM papers LIMIT 1").fetchone() is None
 
     def ids_newest_first(self, limit: int = -1) -> list[str]:
         return [
@@ -305,26 +310,19 @@ class Reader:
         Annotated papers are few: each filter is a scan of the covering order index against
         the set of annotated papers that match (or, for the default state, that don't).
         """
-        query = query.strip()
-        args: list[str] = []
-        if query == "":
-            where = ""
-        elif query == "is:starred":
-            where = "WHERE p.id IN (SELECT paper_id FROM annotations WHERE starred)"
-        elif query.startswith("state:") and query[6:] == DEFAULT_STATE:
-            where = (
-                "WHERE p.id NOT IN (SELECT paper_id FROM annotations WHERE coalesce(state, ?) != ?)"
-            )
-            args = [DEFAULT_STATE, DEFAULT_STATE]
-        elif query.startswith("state:") and query[6:] in STATES:
-            where, args = (
-                "WHERE p.id IN (SELECT paper_id FROM annotations WHERE state = ?)",
-                [query[6:]],
-            )
-        else:
+        view = _view_query(query)
+        if view is None:
             return None
-        sql = f"SELECT p.id FROM papers p {where} {NEWEST_FIRST} LIMIT ?"
-        return [row[0] for row in self.conn.execute(sql, [*args, limit])]
+        sql, args = view
+        return [row[0] for row in self.conn.execute(f"{sql} LIMIT ?", [*args, limit])]
+
+    def view_id_column(self, query: str) -> IdColumn | None:
+        """All of `view_ids`, packed (a million ids in ~18 MB instead of ~72)."""
+        view = _view_query(query)
+        if view is None:
+            return None
+        sql, args = view
+        return IdColumn.of(row[0] for row in self.conn.execute(sql, args))
 
     # -- tags, notes, history ----------------------------------------------------------------
 
@@ -373,3 +371,25 @@ class Reader:
         cursor = self.conn.execute("SELECT * FROM imports ORDER BY imported_at")
         names = [column[0] for column in cursor.description]
         return [dict(zip(names, row)) for row in cursor]
+
+
+def _view_query(query: str) -> tuple[str, list[str]] | None:
+    """The SQL (newest first) and its arguments for a built-in view's filter; None for any
+    other query."""
+    query = query.strip()
+    args: list[str] = []
+    if query == "":
+        where = ""
+    elif query == "is:starred":
+        where = "WHERE p.id IN (SELECT paper_id FROM annotations WHERE starred)"
+    elif query.startswith("state:") and query[6:] == DEFAULT_STATE:
+        where = "WHERE p.id NOT IN (SELECT paper_id FROM annotations WHERE coalesce(state, ?) != ?)"
+        args = [DEFAULT_STATE, DEFAULT_STATE]
+    elif query.startswith("state:") and query[6:] in STATES:
+        where, args = (
+            "WHERE p.id IN (SELECT paper_id FROM annotations WHERE state = ?)",
+            [query[6:]],
+        )
+    else:
+        return None
+    return f"SELECT p.id FROM papers p {where} {NEWEST_FIRST}", args
