@@ -10,6 +10,7 @@ import pytest
 from triage.importers.dump import import_paths
 from triage.search import SearchIndex
 from triage.store import READ_INDEXES, Store
+from triage.store.id_column import IdColumn
 
 SAMPLES = "sample_dumps"
 VIEWS = ["", "is:starred", "state:inbox", "state:reading", "state:read", "state:archived"]
@@ -35,6 +36,7 @@ def library(tmp_path):
 def test_a_built_in_view_from_sqlite_lists_what_the_index_lists(library, view):
     with Store(library) as store:
         quick = store.view_ids(view)
+        packed = store.view_id_column(view)  # what the app holds at launch
     index = SearchIndex.open(library)
     try:
         searched = list(index.search(view).ids)
@@ -42,6 +44,10 @@ def test_a_built_in_view_from_sqlite_lists_what_the_index_lists(library, view):
         index.close()
     assert quick == searched
     assert quick  # every view has papers in this library
+    assert packed is not None
+    assert list(packed) == searched and len(packed) == len(searched)
+    assert [packed.index(paper) for paper in searched] == list(range(len(searched)))
+    assert packed[1:3] == searched[1:3] and packed[-1] == searched[-1]
 
 
 def test_views_that_need_words_are_left_to_the_index(library):
@@ -68,3 +74,13 @@ def test_an_older_file_gains_the_order_index_and_keeps_its_papers(library):
 def test_the_first_rows_of_a_view_are_its_first_papers(library, view):
     with Store(library) as store:
         assert store.view_ids(view, limit=3) == store.view_ids(view)[:3]
+
+
+def test_a_packed_list_finds_only_whole_ids():
+    """An id that is a piece of two neighbours (or of a longer one) is not in the list."""
+    packed = IdColumn.of(["ab", "cd", "abc", "e"], chunk=3)
+    assert list(packed) == ["ab", "cd", "abc", "e"]
+    assert packed.index("abc") == 2 and packed.index("e") == 3
+    assert "bc" not in packed and "b" not in packed and "ce" not in packed
+    with pytest.raises(ValueError):
+        packed.index("abc", 0, 2)

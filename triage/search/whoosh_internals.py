@@ -87,6 +87,7 @@ def fallback_reason() -> str | None:
 @kept_verdict("whoosh-fast-paths", "whoosh")  # ~20 ms, mostly the self-check's two commits
 def _verify() -> str | None:
     from importlib import metadata  # (email, zipfile…: only to check)
+
     try:
         installed = metadata.version(DISTRIBUTION)
     except metadata.PackageNotFoundError:

@@ -96,7 +96,7 @@ class TriageApp(FollowsOtherCopies):
                 timeout=15,
                 markup=False,
             )
-        if self.session.read(lambda store: store.count()) == 0:
+        if self.session.read(lambda store: store.is_empty()):
             self.push_screen(WelcomeScreen(self.session))
         self.session.shared_sync.refresh(self.session.store)
         self.set_interval(DISK_POLL_SECONDS, self.poll_disk)

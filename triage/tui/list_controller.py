@@ -140,7 +140,7 @@ def find(
                     row = row_of(first, request.keep, request.near) if request.keep else None
                     yield Answer(request, first, None, None, row, partial=True)
                 total = store.count()
-                ids = store.view_ids(request.query)
+                ids = store.view_id_column(request.query)
             else:
                 total = store.count()
                 ids = first  # the whole view; None: not a built-in one, the index answers

@@ -205,6 +205,6 @@ class FollowsOtherCopies(App[None]):
 
     def _has_papers(self) -> bool:
         try:
-            return bool(self.session.read(lambda store: store.count()))
+            return not self.session.read(lambda store: store.is_empty())
         except StoreError:
             return False
