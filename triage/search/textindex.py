@@ -151,8 +151,9 @@ class TextIndex:
                 versions.append(version)
                 if progress and (done % 500 == 0 or done == total):
                     progress(done, total)
-            writer.commit()
+            # the phrase file first: its words go before the index's commit, the build's peak
             phrase_writer.commit(prefixes.order_key(phrase_writer.papers))
+            writer.commit()
             if not in_bulk:
                 _build_prefix_sets(ix, building / prefixes.FILE)
         except BaseException:
