@@ -81,6 +81,9 @@ class BulkWriter(BlockSegmentWriter):
                     length = len(words)
                     self.longest[name] = max(self.longest[name], length)
                     terms = set(words)
+                elif field.unique:  # the id: a number for each, not an array (see single)
+                    self.add_unique(name, field, value, docnum)
+                    terms = set()
                 else:
                     terms = self.untokenised_terms(name, field, value)
                 # postings[term].append(docnum) for every term, without a Python-level loop
@@ -110,18 +113,33 @@ class BulkWriter(BlockSegmentWriter):
         return plan
 
     def untokenised_terms(self, name: str, field: Any, value: Any) -> set[str]:
-        """Terms of an untokenised field (id, tags, state, dates), remembered by value."""
+        """Terms of an untokenised field (tags, state, dates), remembered by value."""
         key = (name, value)
         terms = self.simple_terms.get(key)
         if terms is None:
-            terms = {term.decode("utf-8") for term, *_ in field.index(value)}
-            if name != "id":
-                self.simple_terms[key] = terms
+            terms = self.simple_terms[key] = {
+                term.decode("utf-8") for term, *_ in field.index(value)
+            }
         return terms
 
-    def postings_written(self) -> None:
+    def add_unique(self, name: str, field: Any, value: Any, docnum: int) -> None:
+        """A unique field's terms, each in one document (or, if not, in ``postings``)."""
+        single, postings = self.single[name], self.postings[name]
+        for raw, *_ in field.index(value):
+            term = raw.decode("utf-8")
+            term = value if term == value else term  # the id's own string, not a copy
+            if term in postings:
+                postings[term].append(docnum)
+            elif term in single:
+                postings[term].extend((single.pop(term), docnum))
+            else:
+                single[term] = docnum
+
+    def postings_complete(self) -> None:
         if self.prefix_path:
             prefixes.build(self.postings, self.ids, self.prefix_path)
+
+    def postings_written(self, words: dict[str, list[str]]) -> None:
         folder = getattr(self.storage, "folder", None)
         if folder is None:
             return
@@ -129,7 +147,7 @@ class BulkWriter(BlockSegmentWriter):
         directory = Path(folder)
         segment = self.newsegment.segment_id()
         try:
-            vocabulary.write(self.postings, vocabulary.path_for(directory, segment))
+            vocabulary.write(words, vocabulary.path_for(directory, segment))
             vocabulary.remove_unused(
                 directory, [segment, *(other.segment_id() for other in self.segments)]
             )

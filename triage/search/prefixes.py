@@ -23,8 +23,9 @@ import os
 import sys
 import zlib
 from array import array
-from collections.abc import Mapping
-from itertools import groupby, islice, repeat
+from bisect import bisect_right
+from collections.abc import Callable, Mapping
+from itertools import accumulate, islice, repeat
 from operator import eq, sub
 from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO, NamedTuple
@@ -67,46 +68,10 @@ def build(postings: Mapping[str, Mapping[str, array]], ids: list[str], path: Pat
                 for word, length in zip(table, map(len, table.values())):
                     counts[word] = counts.get(word, 0) + length
             words = sorted(counts)
-            # the frequent words' sets: stored, and united into every prefix they begin with
-            frequent = {
-                word: _rows(_lists(tables, word), size) for word in words if counts[word] >= DENSE
-            }
-            for word, rows in frequent.items():
-                write(f"{group}={word}", rows)
-            # longest prefixes first: a prefix's set unites its dense longer prefixes' sets
-            # (in C) with its other words' postings, so each posting is visited once
-            longer: dict[str, tuple[list[str], int]] = {}
-            for level in reversed(_dense_prefixes(words, counts)):
-                within: dict[str, list[str]] = {}
-                for child in longer:
-                    within.setdefault(child[:-1], []).append(child)
-                sets: dict[str, tuple[list[str], int]] = {}
-                for prefix, members in level.items():
-                    key = f"{group}:{prefix}"
-                    children = within.get(prefix, [])
-                    if len(children) == 1 and len(longer[children[0]][0]) == len(members):
-                        united = longer[children[0]][1]  # the same words: the same set
-                        entries[key] = entries[f"{group}:{children[0]}"]
-                    elif members == [prefix]:  # one frequent word
-                        united = frequent[prefix]
-                        entries[key] = entries[f"{group}={prefix}"]
-                    else:
-                        covered = {word for child in children for word in longer[child][0]}
-                        rest = [word for word in members if word not in covered]
-                        rare = [
-                            found
-                            for word in rest
-                            if word not in frequent
-                            for found in _lists(tables, word)
-                        ]
-                        united = _rows(rare, size) if rare else 0
-                        for word in rest:
-                            united |= frequent.get(word, 0)
-                        for child in children:
-                            united |= longer[child][1]
-                        write(key, united)
-                    sets[prefix] = (members, united)
-                longer = sets
+            # postings of the words before each one, in word order
+            before = array("Q", accumulate(map(counts.__getitem__, words), initial=0))
+            del counts
+            _write_group(group, _Words(tables, words, before, size), write, entries)
         ids_data = zlib.compress("\n".join(ids).encode("utf-8"), 1)
         ids_at = out.tell()
         out.write(ids_data)
@@ -123,26 +88,99 @@ def build(postings: Mapping[str, Mapping[str, array]], ids: list[str], path: Pat
     os.replace(temporary, path)
 
 
+class _Words(NamedTuple):
+    """A group's words, sorted, with what the prefix sets are made of."""
+
+    tables: list[Mapping[str, array]]  # the group's fields' postings
+    sorted: list[str]
+    before: array  # postings of the words before each one (and of all, last)
+    size: int  # documents
+
+    def postings(self, lo: int, hi: int) -> int:
+        return self.before[hi] - self.before[lo]
+
+
+class _Prefix:
+    """A dense prefix being completed: its words are ``sorted[lo:hi]``, ``at`` the next one
+    to look at; ``united`` holds its finished longer prefixes' sets, ``rare`` the ranges of
+    its other words."""
+
+    __slots__ = ("at", "children", "hi", "last_child", "lo", "prefix", "rare", "united")
+
+    def __init__(self, prefix: str, lo: int, hi: int) -> None:
+        self.prefix, self.lo, self.hi, self.at = prefix, lo, hi, lo
+        self.united, self.children, self.last_child = 0, 0, ("", 0)
+        self.rare: list[tuple[int, int]] = []
+
+
+def _write_group(
+    group: str, words: _Words, write: Callable[[str, int], None], entries: dict
+) -> None:
+    """The sets of a group's prefixes whose words have ``DENSE`` postings or more, and of its
+    frequent words. Depth first, in word order: a prefix's set unites its dense longer
+    prefixes' sets (in C) with its other words' postings, so each posting is visited once,
+    and only the sets of the prefixes being completed are held (one per length), not every
+    frequent word's or a whole length's (GBs at 1M papers)."""
+    ordered = words.sorted
+    stack = [_Prefix("", 0, len(ordered))]
+    while stack:
+        node = stack[-1]
+        length = len(node.prefix) + 1
+        if node.at < node.hi and len(ordered[node.at]) < length:  # the prefix as a word
+            node.at += 1
+        if node.at < node.hi and words.postings(node.at, node.hi) < DENSE:
+            node.rare.append((node.at, node.hi))  # nothing left can be dense
+            node.at = node.hi
+        if node.at < node.hi:
+            start = node.at
+            child = ordered[start][:length]
+            end = bisect_right(ordered, child, start, node.hi, key=lambda word: word[:length])
+            node.at = end
+            if words.postings(start, end) >= DENSE:
+                stack.append(_Prefix(child, start, end))
+            else:
+                node.rare.append((start, end))
+            continue
+        stack.pop()
+        if stack:
+            united = _finish(group, node, words, write, entries)
+            parent = stack[-1]
+            parent.united |= united
+            parent.children += 1
+            parent.last_child = (node.prefix, node.hi - node.lo)
+
+
+def _finish(
+    group: str, node: _Prefix, words: _Words, write: Callable[[str, int], None], entries: dict
+) -> int:
+    """Write a dense prefix's set (and its word's, if frequent) and return it."""
+    prefix, lo, hi = node.prefix, node.lo, node.hi
+    key = f"{group}:{prefix}"
+    word_set = 0
+    if words.sorted[lo] == prefix and words.postings(lo, lo + 1) >= DENSE:  # a frequent word
+        word_set = _rows(_lists(words.tables, prefix), words.size)
+        write(f"{group}={prefix}", word_set)
+    if node.children == 1 and node.last_child[1] == hi - lo:
+        entries[key] = entries[f"{group}:{node.last_child[0]}"]  # the same words: the same set
+        return node.united
+    if hi - lo == 1:  # one frequent word
+        entries[key] = entries[f"{group}={prefix}"]
+        return word_set
+    rare = [
+        found
+        for start, end in node.rare
+        for word in words.sorted[start:end]
+        for found in _lists(words.tables, word)
+    ]
+    if not word_set and words.sorted[lo] == prefix:  # the prefix is a rare word
+        rare.extend(_lists(words.tables, prefix))
+    united = (_rows(rare, words.size) if rare else 0) | word_set | node.united
+    write(key, united)
+    return united
+
+
 def _lists(tables: list[Mapping[str, array]], word: str) -> list[array]:
     return [table[word] for table in tables if word in table]
-
-
-def _dense_prefixes(words: list[str], counts: Mapping[str, int]) -> list[dict[str, list[str]]]:
-    """For each length from 1, the prefixes whose words (sorted) have ``DENSE`` postings or
-    more, with their words; only the words of a dense prefix can make a longer one dense."""
-    levels: list[dict[str, list[str]]] = []
-    length = 1
-    while words:
-        level: dict[str, list[str]] = {}
-        long_enough = (word for word in words if len(word) >= length)
-        for prefix, grouped in groupby(long_enough, key=lambda word: word[:length]):
-            members = list(grouped)
-            if sum(map(counts.__getitem__, members)) >= DENSE:
-                level[prefix] = members
-        levels.append(level)
-        words = [word for members in level.values() for word in members]
-        length += 1
-    return levels
 
 
 def _rows(lists: list[array], size: int) -> int:

@@ -9,14 +9,12 @@ Three fast paths rely on internals of whoosh-reloaded 2.7 (its W3 codec and its 
 - :class:`SegmentStorage` hands Whoosh windows of an open segment file, read with positioned
   reads, instead of a mapping copied part by part (:mod:`.storage` says why).
 
-They are used only if the installed distribution's version is one they were verified
-against (``VERIFIED``), the private names they need exist, and a small index written by
-:class:`BlockSegmentWriter` and by Whoosh's own writer reads back the same through Whoosh's
-public API and through :class:`TermTable`: a format change that kept the names would
-otherwise return wrong results silently. If not, or with ``TRIAGE_WHOOSH_FAST=0`` in the
-environment, the index uses Whoosh's own writer, postings and ``FileStorage``, and one
-warning says why: the same papers match, builds are ~10x slower, searches somewhat slower
-(Whoosh reads an index file a seek and a read at a time), and "more like this" may order
+They are used only if the installed version was verified (``VERIFIED``), the private names
+exist, and a small index written by :class:`BlockSegmentWriter` and by Whoosh's own writer
+reads back the same through Whoosh's API and :class:`TermTable` (a format change that kept
+the names would return wrong results silently). If not, or with ``TRIAGE_WHOOSH_FAST=0``,
+the index uses Whoosh's own writer, postings and ``FileStorage`` and a warning says why: the
+same papers match, builds are ~10x slower, searches slower, and "more like this" may order
 near ties differently (Whoosh's writer counts a field's distinct words as its length).
 """
 
@@ -32,7 +30,7 @@ import tempfile
 import zlib
 from array import array
 from collections import defaultdict
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from io import BytesIO
 from itertools import accumulate, chain
 from operator import sub
@@ -156,13 +154,14 @@ def _self_check() -> str | None:
                 writer.perdocwriter.add_field("text", schema["text"], None, 1)
                 writer.finish_document()
             writer.postings["text"].update(bulk)
+            writer.single["text"]["lone"] = 7
             writer.longest["text"] = 1
             writer.commit()
             writer = ix.writer()
             for number in range(count, count + 3):  # a second segment, Whoosh's own
                 writer.add_document(id=str(number), text="every fresh")
             writer.commit(merge=False)
-            expected = {word: list(docnums) for word, docnums in bulk.items()}
+            expected = {word: list(docnums) for word, docnums in bulk.items()} | {"lone": [7]}
             expected["every"] += [count, count + 1, count + 2]
             expected["fresh"] = [count, count + 1, count + 2]
             with SegmentStorage(directory).open_index().reader() as reader:
@@ -198,15 +197,17 @@ def _self_check() -> str | None:
 
 class BlockSegmentWriter(SegmentWriter):
     """A segment writer given each term's document numbers whole: fill ``postings[field][term]``
-    (ascending) and ``longest[field]`` (the most words of a document in it), and add each
-    document's stored values and lengths between :meth:`start_document` and
-    :meth:`finish_document`. Only for fields in the ``Existence`` format."""
+    (ascending) or ``single[field][term]`` (a term in one document: ~100 bytes less), and
+    ``longest[field]`` (a document's most words in it), and add each document's stored values
+    and lengths between :meth:`start_document` and :meth:`finish_document`. Only for fields in
+    the ``Existence`` format."""
 
     def __init__(self, ix: Any, **kwargs: Any) -> None:
         super().__init__(ix, **kwargs)
         self.postings: defaultdict[str, defaultdict[str, array]] = defaultdict(
             lambda: defaultdict(lambda: array("I"))
         )
+        self.single: defaultdict[str, dict[str, int]] = defaultdict(dict)
         self.longest: defaultdict[str, int] = defaultdict(int)
 
     def start_document(self) -> int:
@@ -219,27 +220,35 @@ class BlockSegmentWriter(SegmentWriter):
         self._added = True
         self.docnum += 1
 
-    def postings_written(self) -> None:
-        """Called once the segment's postings are written, before they are dropped."""
+    def postings_complete(self) -> None:
+        """Called once every document is added, before the postings are written."""
+
+    def postings_written(self, words: dict[str, list[str]]) -> None:
+        """Called once the segment's postings are written (``words``: each field's, sorted)."""
 
     def _flush_segment(self) -> None:
         self.perdocwriter.close()
         writer = self.fieldwriter
         if not isinstance(writer, W3FieldWriter):
             raise TypeError(f"BlockSegmentWriter needs the W3 codec, not {type(writer)}")
-        for name in sorted(self.postings):
+        self.postings_complete()
+        words = {}
+        for name in sorted(self.postings.keys() | self.single.keys()):
             writer.start_field(name, self.schema[name])
             longest = max(self.longest.get(name, 0), 1)
-            postings = self.postings[name]
-            for term in sorted(postings):
-                _write_term(writer, term.encode("utf-8"), postings[term], longest)
+            # each term's postings dropped once written: the term table grows meanwhile
+            postings: dict[str, array] = self.postings.pop(name, {})
+            single = self.single.pop(name, {})
+            words[name] = sorted([*postings, *single])
+            for term in words[name]:
+                docnums = postings.pop(term, None) or (single.pop(term),)
+                _write_term(writer, term.encode("utf-8"), docnums, longest)
             writer.finish_field()
         writer.close()
-        self.postings_written()
-        self.postings.clear()
+        self.postings_written(words)
 
 
-def _write_term(writer: W3FieldWriter, term: bytes, docnums: array, longest: int) -> None:
+def _write_term(writer: W3FieldWriter, term: bytes, docnums: Sequence[int], longest: int) -> None:
     """A term's postings (weights 1, no values) as the codec's own writer writes them, without
     its per-posting Python work (delta coding, statistics), and uncompressed (as its writer
     with compression 0: ~20 µs of zlib a block, ~3 s at 100,000 papers, for 20% more bytes).
@@ -300,8 +309,7 @@ class TermTable:
         self._postings: SegmentReader = terms._postfile.file
 
     def words(self, field: str, prefix: str) -> Iterator[tuple[str, Callable[[], Any]]]:
-        """(word, a function returning its term info) for each word of ``field`` from
-        ``prefix``, in order."""
+        """(word, a function returning its term info) of ``field``'s words from ``prefix``."""
         number = self._fields.get(field)
         if number is None:
             return
@@ -363,11 +371,8 @@ def _term_info(piece: bytes, at: int, length: int) -> Any:
 
 
 class SegmentStorage(FileStorage):
-    """A ``FileStorage`` whose segment files are :class:`SegmentFile` objects.
-
-    ``supports_mmap`` is False so that Whoosh's compound reader does not map the file itself
-    but asks our file for its parts (``subset``), which are windows of the same open file.
-    """
+    """A ``FileStorage`` whose segment files are :class:`SegmentFile` objects; without
+    ``supports_mmap``, Whoosh's compound reader asks them for parts (windows of the file)."""
 
     def __init__(self, path: str) -> None:
         super().__init__(path, supports_mmap=False)
@@ -383,8 +388,7 @@ class SegmentStorage(FileStorage):
 
 
 class SegmentFile(StructFile):
-    """A ``StructFile`` over a :class:`SegmentReader`: values at a position are one read,
-    parts are windows of the same file."""
+    """A ``StructFile`` over a :class:`SegmentReader`: a value is one read, a part a window."""
 
     def __init__(self, reader: SegmentReader, name: str | None = None, onclose: Any = None):
         super().__init__(reader, name=name, onclose=onclose)
