@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any, TypeVar
 
 from triage.store.changes import changed_since
@@ -189,13 +189,7 @@ class Reader(BuiltInViews):
     ) -> list[Paper]:
         """The papers of ``rows`` (of ``_PAPER``) that are ``ids``, in their order, tags read."""
         found = {row[0]: _paper(row) for row in rows}
-        for paper, tag in self.conn.execute(
-            f"SELECT paper_id, tag FROM tags WHERE present AND paper_id IN ({marks(ids)}) "
-            "ORDER BY tag",
-            ids,
-        ):
-            if paper in found:  # else added between the two reads: left out
-                found[paper].tags.append(tag)
+        self._add_tags(found, ids)
         if listings:
             for paper, source, listed_on, position in self.conn.execute(
                 "SELECT paper_id, source, listed_on, position FROM listings "
@@ -205,6 +199,16 @@ class Reader(BuiltInViews):
                 if paper in found:
                     found[paper].listed.append(Listing(source, listed_on, position))
         return [found[paper] for paper in ids if paper in found]
+
+    def _add_tags(self, found: Mapping[str, Paper | PaperLine], ids: Sequence[str]) -> None:
+        """Each found paper's present tags, in name order."""
+        for paper, tag in self.conn.execute(
+            f"SELECT paper_id, tag FROM tags WHERE present AND paper_id IN ({marks(ids)}) "
+            "ORDER BY tag",
+            ids,
+        ):
+            if paper in found:  # else added between the two reads: left out
+                found[paper].tags.append(tag)
 
     def paper_lines(self, ids: Sequence[str]) -> Iterator[list[PaperLine]]:
         """What `triage list` shows of ``ids``, in their order, ``CHUNK`` at a time (as
@@ -216,13 +220,7 @@ class Reader(BuiltInViews):
                     f"{_PAPER_LINE} WHERE p.id IN ({marks(chunk)})", [DEFAULT_STATE, *chunk]
                 )
             }
-            for paper, tag in self.conn.execute(
-                f"SELECT paper_id, tag FROM tags WHERE present AND paper_id IN ({marks(chunk)}) "
-                "ORDER BY tag",
-                chunk,
-            ):
-                if paper in found:  # else added between the two reads: left out
-                    found[paper].tags.append(tag)
+            self._add_tags(found, chunk)
             yield [found[paper] for paper in chunk if paper in found]
 
     def export_rows(
