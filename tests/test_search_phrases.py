@@ -132,45 +132,43 @@ def library(tmp_path, monkeypatch):
     return path
 
 
-def test_typing_phrases_and_hyphenated_words(library):
+@pytest.fixture
+def opened(library):
+    """The library's index, and a store on it to compute what it must find."""
     index = SearchIndex.open(library)
     try:
         with Store(library) as store:
-            check_typing(index, store)
-            assert index.search('"large lang').total  # the library has such papers
+            yield index, store
     finally:
         index.close()
 
 
-def test_a_word_after_a_space_finds_the_same_papers_read_from_the_text(library, monkeypatch):
+def test_typing_phrases_and_hyphenated_words(opened):
+    index, store = opened
+    check_typing(index, store)
+    assert index.search('"large lang').total  # the library has such papers
+
+
+def test_a_word_after_a_space_finds_the_same_papers_read_from_the_text(opened, monkeypatch):
     """Past ``CHAINED_PLACES`` the word after a space reads the papers' text again instead of
     the word after each kept place: the same papers either way."""
     monkeypatch.setattr(phrases, "CHAINED_PLACES", 0)
-    index = SearchIndex.open(library)
-    try:
-        with Store(library) as store:
-            check_typing(index, store)
-    finally:
-        index.close()
+    check_typing(*opened)
 
 
-def test_a_phrase_pasted_at_once_then_typed_on(library):
+def test_a_phrase_pasted_at_once_then_typed_on(opened):
     """Nothing kept from earlier keystrokes: the text is read, then the next words follow."""
-    index = SearchIndex.open(library)
-    try:
-        with Store(library) as store:
-            for pasted, typed in [
-                ('"large language mo', 'del"'),
-                ("text-to-ima", "ge"),
-                ('"the of ', "the"),
-                ('"text to image ', 'the of"'),
-            ]:
-                for query in [pasted, *(pasted + rest for rest in keystrokes(typed))]:
-                    wanted = expected(store, query)
-                    assert wanted is not None
-                    assert list(index.search(query).ids) == wanted, query
-    finally:
-        index.close()
+    index, store = opened
+    for pasted, typed in [
+        ('"large language mo', 'del"'),
+        ("text-to-ima", "ge"),
+        ('"the of ', "the"),
+        ('"text to image ', 'the of"'),
+    ]:
+        for query in [pasted, *(pasted + rest for rest in keystrokes(typed))]:
+            wanted = expected(store, query)
+            assert wanted is not None
+            assert list(index.search(query).ids) == wanted, query
 
 
 def test_typing_follows_notes_marks_and_new_papers(library):
@@ -220,14 +218,10 @@ def test_the_last_word_typed_in_a_phrase_is_highlighted_as_a_prefix(library):
         index.close()
 
 
-def test_a_phrase_file_cut_short_under_the_open_index_falls_back_to_the_text(library):
-    index = SearchIndex.open(library)
-    try:
-        assert index.search('"large lang').total
-        phrase_file = next(index.text.directory.glob(phrases.FILE))
-        with phrase_file.open("r+b") as handle:
-            handle.truncate(phrase_file.stat().st_size // 3)
-        with Store(library) as store:
-            check_typing(index, store)
-    finally:
-        index.close()
+def test_a_phrase_file_cut_short_under_the_open_index_falls_back_to_the_text(opened):
+    index, store = opened
+    assert index.search('"large lang').total
+    phrase_file = next(index.text.directory.glob(phrases.FILE))
+    with phrase_file.open("r+b") as handle:
+        handle.truncate(phrase_file.stat().st_size // 3)
+    check_typing(index, store)
