@@ -90,8 +90,7 @@ def _verify() -> str | None:
         installed = metadata.version(DISTRIBUTION)
     except metadata.PackageNotFoundError:
         return f"{DISTRIBUTION} is not installed as a distribution"
-    problem = version_problem(installed)
-    if problem is not None:
+    if (problem := version_problem(installed)) is not None:
         return problem
     imported = tuple(whoosh.__version__[:3])
     if imported != _numbers(installed):
