@@ -6,7 +6,7 @@ and the bytes become an int through ``int(…, 2)``, which is linear for base 2.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from itertools import compress, islice
 
 _TO_DIGITS = bytes.maketrans(b"\x00\x01", b"01")
@@ -47,10 +47,13 @@ def from_mapped(numbers: Iterable[int], row_of: list[int], size: int) -> int:
 
 def to_rows(bits: int) -> list[int]:
     """Every row in ascending order."""
-    if not bits:
-        return []
+    return list(_ascending(bits, 0)) if bits else []
+
+
+def _ascending(bits: int, start: int) -> Iterator[int]:
+    """The rows of ``bits`` shifted right by ``start``, ascending, as they are asked for."""
     flags = bin(bits)[:1:-1].encode("ascii").translate(_FROM_DIGITS)
-    return list(compress(range(len(flags)), flags))
+    return compress(range(start, start + len(flags)), flags)
 
 
 def first_rows(bits: int, count: int) -> list[int]:
@@ -69,8 +72,7 @@ def first_rows(bits: int, count: int) -> list[int]:
                 rows.append(start + lowest.bit_length() - 1)
                 window ^= lowest
         else:
-            flags = bin(window)[:1:-1].encode("ascii").translate(_FROM_DIGITS)
-            rows.extend(islice(compress(range(start, start + len(flags)), flags), wanted))
+            rows.extend(islice(_ascending(window, start), wanted))
         start, end = end, end * 2
     return rows
 
