@@ -54,6 +54,18 @@ def test_a_misspelling_is_corrected_to_the_word_in_more_papers_among_equally_clo
         index.close()
 
 
+def test_a_misspelling_is_corrected_to_the_closest_word_before_one_in_more_papers(tmp_path):
+    path = tmp_path / "library.db"
+    common = [(f"Paper {n}", f"Cold plasma etching, run {n}.") for n in range(3)]
+    _library(path, [*common, ("Surface waves", "A plasmon on gold.")])
+    index = SearchIndex.open(path)
+    try:
+        # plasmon is one letter from it, plasma two (and in three papers)
+        assert index.search("plasmin").suggestion == "plasmon"
+    finally:
+        index.close()
+
+
 @pytest.mark.parametrize("added", [1, 250])  # 250: written as a segment of its own, in bulk
 def test_a_word_of_papers_added_after_the_index_was_built_is_suggested(tmp_path, added):
     path = tmp_path / "library.db"

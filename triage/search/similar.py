@@ -9,7 +9,6 @@ from collections.abc import Callable
 from typing import Any
 
 from whoosh.analysis import STOP_WORDS
-from whoosh.query import Or, Term
 
 from triage.search.analysis import analyse, words
 from triage.search.result import SearchResult
@@ -64,6 +63,8 @@ def suggest(
 
 def more_like(searcher: Any, store: Reader, paper_id: str, limit: int) -> SearchResult:
     """Papers sharing the paper's most telling words, best first (the paper itself left out)."""
+    from whoosh.query import Or, Term  # ~30 ms to import: not for suggestions, which need none
+
     label = f"like:{paper_id}"
     row = next(iter(store.texts([paper_id], ("title", "abstract"))), None)
     if row is None:
