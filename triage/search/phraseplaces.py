@@ -45,33 +45,32 @@ class Layout(NamedTuple):
     rank_of_id: array
 
 
-def scan(
-    fd: int, layout: Layout, docnums: list[int], needle: bytes, width: int, ranks: range
-) -> Places:
-    """The places of ``needle`` (``width`` word ids) in those papers (or in some between
-    them, read with them) followed by a word whose rank is in ``ranks``."""
+def scan(fd: int, layout: Layout, docnums: list[int], needle: bytes, ranks: range) -> Places:
+    """The places of ``needle`` (word ids) in those papers (or in some between them, read
+    with them) followed by a word whose rank is in ``ranks``, in the file's order."""
     offsets, middles, rank_of_id = layout
     found = no_places()
     finder = re.compile(re.escape(needle)).finditer
     for first, last in _spans(sorted(docnums), offsets):
         base = offsets[first]
         data = _read(fd, base * ID, (offsets[last + 1] - base) * ID)
-        at = list(map(re.Match.start, finder(data)))
-        if any(map(ALIGNMENT.__and__, at)):  # one falls inside a word id: rare, slower
-            at = _aligned_places(data, needle)
-        following = list(map(add, map(operator.rshift, at, repeat(2)), repeat(width)))
+        ends = list(map(re.Match.end, finder(data)))  # where the word after each begins
+        if any(map(ALIGNMENT.__and__, ends)):  # one falls inside a word id: rare, slower
+            ends = _aligned_ends(data, needle)
+        following = list(map(operator.rshift, ends, repeat(2)))  # in words, within ``data``
         next_ranks = list(
             map(rank_of_id.__getitem__, map(memoryview(data).cast("I").__getitem__, following))
         )
         chosen = list(map(ranks.__contains__, next_ranks))
-        following = list(compress(following, chosen))  # word offsets in ``data``
+        following = list(compress(following, chosen))
         if not following:
             continue
         found.ranks.extend(compress(next_ranks, chosen))
         found.at.extend(map(add, following, repeat(base)))
-        # bisected in a short list of small ints: in ``offsets`` it is slower
-        starts = list(map(sub, offsets[first : last + 1], repeat(base)))
-        paper = list(map(sub, map(partial(bisect.bisect_right, starts), following), repeat(1)))
+        # bisected in a short list of small ints (the starts of the papers after the first):
+        # in ``offsets`` it is slower
+        later = list(map(sub, offsets[first + 1 : last + 1], repeat(base)))
+        paper = list(map(partial(bisect.bisect_right, later), following))  # 0: the first
         found.docs.extend(map(add, paper, repeat(first)))
         title_ends = list(map(sub, middles[first : last + 1], repeat(base)))
         found.titles.extend(map(operator.lt, following, map(title_ends.__getitem__, paper)))
@@ -99,34 +98,39 @@ def _read(fd: int, offset: int, length: int) -> bytes:
     return data
 
 
-def _aligned_places(data: bytes, needle: bytes) -> list[int]:
+def _aligned_ends(data: bytes, needle: bytes) -> list[int]:
     found = []
     at = data.find(needle)
     while at >= 0:
         if at % ID == 0:
-            found.append(at)
+            found.append(at + len(needle))
         at = data.find(needle, at + 1)
     return found
 
 
-def following(fd: int, layout: Layout, found: Places) -> Places:
-    """The same places one word further (each one's next word read alone): those of a
-    phrase one word longer, when ``found`` are followed by that word, not a field's end."""
+def following(fd: int, layout: Layout, found: Places, ranks: range) -> Places:
+    """The same places one word further (each one's next word read alone), where that word's
+    rank is in ``ranks``: those of a phrase one word longer, when ``found`` are followed by
+    that word."""
     at = array("Q", map(add, found.at, repeat(1)))
     data = b"".join(map(os.pread, repeat(fd), repeat(ID), map(mul, at, repeat(ID))))
     if len(data) != ID * len(at):
         raise OSError("phrase file truncated")
-    ranks = array("I", map(layout.rank_of_id.__getitem__, memoryview(data).cast("I")))
-    return Places(found.docs, ranks, found.titles, at)
+    next_ranks = array("I", map(layout.rank_of_id.__getitem__, memoryview(data).cast("I")))
+    chosen = list(map(ranks.__contains__, next_ranks))
+    return Places(
+        *(
+            array(column.typecode, compress(column, chosen))
+            for column in (found.docs, next_ranks, found.titles, at)
+        )
+    )
 
 
-def by_rank(found: Places, ranks: range) -> Places:
-    """The places whose next word's rank is in ``ranks``, in rank order: the next letters of
-    the word being typed are then a slice (see :func:`among`)."""
-    chosen = list(map(ranks.__contains__, found.ranks))
-    kept = Places(*(array(column.typecode, compress(column, chosen)) for column in found))
-    order = sorted(range(len(kept.ranks)), key=kept.ranks.__getitem__)
-    return Places(*(array(column.typecode, map(column.__getitem__, order)) for column in kept))
+def by_rank(found: Places) -> Places:
+    """The places in the rank of their next word: the next letters of the word being typed
+    are then a slice (see :func:`among`)."""
+    order = sorted(range(len(found.ranks)), key=found.ranks.__getitem__)
+    return Places(*(array(column.typecode, map(column.__getitem__, order)) for column in found))
 
 
 def among(found: Places, ranks: range) -> Places:

@@ -233,13 +233,11 @@ class PhraseFile:
         if len(known) < len(ids) or not docnums:
             return phraseplaces.no_places()
         needle = array("I", known).tobytes()
-        return phraseplaces.scan(
-            self._open_fd(), self._layout(), docnums, needle, len(known), ranks
-        )
+        return phraseplaces.scan(self._open_fd(), self._layout(), docnums, needle, ranks)
 
-    def following(self, found: Places) -> Places:
+    def following(self, found: Places, ranks: range) -> Places:
         """The same places one word further: see :func:`.phraseplaces.following`."""
-        return phraseplaces.following(self._open_fd(), self._layout(), found)
+        return phraseplaces.following(self._open_fd(), self._layout(), found, ranks)
 
 
 Key = tuple[tuple[str, ...], tuple[str, ...], bool]  # fields, words, the last one begun
@@ -252,7 +250,7 @@ class KeptPhrases:
 
     def __init__(self) -> None:
         self._sets: LRUCache[Key, int] = LRUCache(KEPT_PHRASES)
-        self._places: LRUCache[PlacesKey, Places] = LRUCache(KEPT_PLACES)
+        self._places: LRUCache[PlacesKey, tuple[Places, bool]] = LRUCache(KEPT_PLACES)
 
     def clear(self) -> None:
         self._sets.clear()
@@ -264,19 +262,35 @@ class KeptPhrases:
             found = self._sets[key] = compute()
         return found
 
-    def places(self, exact: tuple[str, ...], last: str, begun: bool) -> Places | None:
-        """The kept places (in rank order) of ``exact`` followed by ``last`` (``begun``: or
-        by a word it begins), or by a word that a shorter start of ``last`` begins."""
-        if not begun and (kept := self._places.get((exact, last, False))) is not None:
-            return kept
-        for length in range(len(last), 0, -1):
-            kept = self._places.get((exact, last[:length], True))
+    def places(
+        self, exact: tuple[str, ...], last: str, begun: bool, ranks: range
+    ) -> Places | None:
+        """The places of ``exact`` followed by ``last`` (``begun``: or by a word it begins,
+        ``ranks`` the ranks of those words): kept, or narrowed from the kept places of a
+        shorter start of ``last`` (then kept too). Places are kept as found, in the file's
+        order, and put in rank order (a slice is then a range of ranks) when first narrowed:
+        the keystroke that found them does not wait for that."""
+        key = (exact, last, begun)
+        kept = self._places.get(key)
+        if kept is not None:
+            return kept[0]
+        shorter = [] if begun else [(exact, last, True)]
+        shorter += [(exact, last[:length], True) for length in range(len(last) - 1, 0, -1)]
+        for earlier in shorter:
+            kept = self._places.get(earlier)
             if kept is not None:
-                return kept
+                found, ranked = kept
+                if not ranked:
+                    found = phraseplaces.by_rank(found)
+                    self._places[earlier] = (found, True)
+                found = phraseplaces.among(found, ranks)
+                self._places[key] = (found, True)
+                return found
         return None
 
     def keep_places(self, exact: tuple[str, ...], last: str, begun: bool, found: Places) -> None:
-        self._places[(exact, last, begun)] = found
+        """Places found in the file (in its order)."""
+        self._places[(exact, last, begun)] = (found, False)
 
     def bound(self, tokens: tuple[str, ...], begun: bool) -> int | None:
         """The smallest kept set (titles and abstracts) of an earlier form of this phrase: its
