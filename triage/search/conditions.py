@@ -154,7 +154,11 @@ class TextConditions:
         exact, last = tuple(tokens[:-1]), tokens[-1]
         ranks = file.ranks_of_prefix(last) if prefix else file.ranks_of_word(last)
         found = self._kept.places(exact, last, prefix, ranks)
-        if found is None:
+        if found is not None:
+            same = self._kept.same_rows(fields, exact, last, prefix)
+            if same is not None:
+                return same
+        else:
             found = self._chained(file, exact, ranks)
             if found is None:
                 bound = self._kept.bound(tuple(tokens), prefix)

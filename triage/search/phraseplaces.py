@@ -11,7 +11,6 @@ import os
 import re
 from array import array
 from collections.abc import Iterable, Iterator
-from functools import partial
 from itertools import compress, repeat
 from operator import add, mul, sub
 from typing import NamedTuple
@@ -66,14 +65,18 @@ def scan(fd: int, layout: Layout, docnums: list[int], needle: bytes, ranks: rang
         if not following:
             continue
         found.ranks.extend(compress(next_ranks, chosen))
-        found.at.extend(map(add, following, repeat(base)))
-        # bisected in a short list of small ints (the starts of the papers after the first):
-        # in ``offsets`` it is slower
-        later = list(map(sub, offsets[first + 1 : last + 1], repeat(base)))
-        paper = list(map(partial(bisect.bisect_right, later), following))  # 0: the first
-        found.docs.extend(map(add, paper, repeat(first)))
-        title_ends = list(map(sub, middles[first : last + 1], repeat(base)))
-        found.titles.extend(map(operator.lt, following, map(title_ends.__getitem__, paper)))
+        at = list(map(add, following, repeat(base)))
+        found.at.extend(at)
+        # bisected among the few papers of the span
+        paper = list(
+            map(
+                sub,
+                map(bisect.bisect_right, repeat(offsets), at, repeat(first + 1), repeat(last + 1)),
+                repeat(1),
+            )
+        )
+        found.docs.extend(paper)
+        found.titles.extend(map(operator.lt, at, map(middles.__getitem__, paper)))
     return found
 
 

@@ -43,6 +43,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable
 from itertools import count
 from pathlib import Path
+from typing import NamedTuple
 
 from triage.core.cache import LRUCache
 from triage.search import bits, phraseplaces
@@ -244,13 +245,19 @@ Key = tuple[tuple[str, ...], tuple[str, ...], bool]  # fields, words, the last o
 PlacesKey = tuple[tuple[str, ...], str, bool]  # first words, the last one, begun
 
 
+class KeptPlaces(NamedTuple):
+    found: Places
+    ranked: bool  # in rank order (else in the file's)
+    same_as: PlacesKey | None  # an earlier form with these very places
+
+
 class KeptPhrases:
     """Row sets of recent phrases, whose earlier forms bound a longer one's papers, and the
     places of their first words, which the next letters of the last one only narrow."""
 
     def __init__(self) -> None:
         self._sets: LRUCache[Key, int] = LRUCache(KEPT_PHRASES)
-        self._places: LRUCache[PlacesKey, tuple[Places, bool]] = LRUCache(KEPT_PLACES)
+        self._places: LRUCache[PlacesKey, KeptPlaces] = LRUCache(KEPT_PLACES)
 
     def clear(self) -> None:
         self._sets.clear()
@@ -262,9 +269,7 @@ class KeptPhrases:
             found = self._sets[key] = compute()
         return found
 
-    def places(
-        self, exact: tuple[str, ...], last: str, begun: bool, ranks: range
-    ) -> Places | None:
+    def places(self, exact: tuple[str, ...], last: str, begun: bool, ranks: range) -> Places | None:
         """The places of ``exact`` followed by ``last`` (``begun``: or by a word it begins,
         ``ranks`` the ranks of those words): kept, or narrowed from the kept places of a
         shorter start of ``last`` (then kept too). Places are kept as found, in the file's
@@ -273,24 +278,36 @@ class KeptPhrases:
         key = (exact, last, begun)
         kept = self._places.get(key)
         if kept is not None:
-            return kept[0]
+            return kept.found
         shorter = [] if begun else [(exact, last, True)]
         shorter += [(exact, last[:length], True) for length in range(len(last) - 1, 0, -1)]
         for earlier in shorter:
             kept = self._places.get(earlier)
             if kept is not None:
-                found, ranked = kept
-                if not ranked:
-                    found = phraseplaces.by_rank(found)
-                    self._places[earlier] = (found, True)
-                found = phraseplaces.among(found, ranks)
-                self._places[key] = (found, True)
+                if not kept.ranked:
+                    kept = self._places[earlier] = KeptPlaces(
+                        phraseplaces.by_rank(kept.found), True, kept.same_as
+                    )
+                found = phraseplaces.among(kept.found, ranks)
+                same = kept.same_as or earlier if len(found.docs) == len(kept.found.docs) else None
+                self._places[key] = KeptPlaces(found, True, same)
                 return found
         return None
 
     def keep_places(self, exact: tuple[str, ...], last: str, begun: bool, found: Places) -> None:
         """Places found in the file (in its order)."""
-        self._places[(exact, last, begun)] = (found, False)
+        self._places[(exact, last, begun)] = KeptPlaces(found, False, None)
+
+    def same_rows(
+        self, fields: tuple[str, ...], exact: tuple[str, ...], last: str, begun: bool
+    ) -> int | None:
+        """The kept row set of an earlier form with the same places as this one: typing on
+        in a word that is still the only one to follow (``"neural netw``), nothing changes."""
+        kept = self._places.get((exact, last, begun))
+        if kept is None or kept.same_as is None:
+            return None
+        same_exact, same_last, same_begun = kept.same_as
+        return self._sets.get((fields, (*same_exact, same_last), same_begun))
 
     def bound(self, tokens: tuple[str, ...], begun: bool) -> int | None:
         """The smallest kept set (titles and abstracts) of an earlier form of this phrase: its
