@@ -183,7 +183,7 @@ class TextConditions:
         found = self._kept.places(exact[:-1], exact[-1], False, file.ranks_of_word(exact[-1]))
         if found is None or len(found.docs) > phrases.CHAINED_PLACES:
             return None
-        return file.following(found, ranks)
+        return file.following(phraseplaces.places_of(found), ranks)
 
     def _built_with(self, fields: tuple[str, ...], word: str, prefix: bool) -> int:
         """Papers known at build with ``word`` (or, ``prefix``, a word it begins) in these

@@ -129,24 +129,64 @@ def following(fd: int, layout: Layout, found: Places, ranks: range) -> Places:
     )
 
 
-def by_rank(found: Places) -> Places:
-    """The places in the rank of their next word: the next letters of the word being typed
-    are then a slice (see :func:`among`)."""
+class Ranked(NamedTuple):
+    """Places in the rank order of the word after each (a range of ranks is then a slice):
+    their documents, the ranks and whether in the title moved into that order; where each
+    stands in the file (read only to go one word further, for a few places) through
+    ``order``, their indexes in ``found``. Moving the four columns of ~66,000 places (one
+    letter after ``"neural``) took ~18 ms, this ~10 ms."""
+
+    docs: array
+    ranks: array
+    titles: array
+    order: list[int]
+    found: Places
+
+
+Chosen = Places | Ranked
+
+
+def by_rank(found: Places) -> Ranked:
+    """The places in the rank order of their next word: the next letters of the word being
+    typed are then a slice (see :func:`among`)."""
     order = sorted(range(len(found.ranks)), key=found.ranks.__getitem__)
-    return Places(*(array(column.typecode, map(column.__getitem__, order)) for column in found))
+    if len(order) < 2:  # (itemgetter of one index returns the item)
+        return Ranked(found.docs, found.ranks, found.titles, order, found)
+    take = operator.itemgetter(*order)
+    return Ranked(
+        array("I", take(found.docs)),
+        array("I", sorted(found.ranks)),
+        array("B", take(found.titles)),
+        order,
+        found,
+    )
 
 
-def among(found: Places, ranks: range) -> Places:
-    """The places (in rank order) whose next word's rank is in ``ranks``."""
-    low = bisect.bisect_left(found.ranks, ranks.start)
-    high = bisect.bisect_left(found.ranks, ranks.stop, low)
-    return Places(*(column[low:high] for column in found))
+def among(ranked: Ranked, ranks: range) -> Ranked:
+    """The places whose next word's rank is in ``ranks``."""
+    low = bisect.bisect_left(ranked.ranks, ranks.start)
+    high = bisect.bisect_left(ranked.ranks, ranks.stop, low)
+    return Ranked(
+        ranked.docs[low:high],
+        ranked.ranks[low:high],
+        ranked.titles[low:high],
+        ranked.order[low:high],
+        ranked.found,
+    )
 
 
-def in_fields(found: Places, fields: tuple[str, ...]) -> Iterable[int]:
+def places_of(chosen: Chosen) -> Places:
+    """The places themselves (those ranked, in their rank order)."""
+    if isinstance(chosen, Places):
+        return chosen
+    at = array("Q", map(chosen.found.at.__getitem__, chosen.order))
+    return Places(chosen.docs, chosen.ranks, chosen.titles, at)
+
+
+def in_fields(chosen: Chosen, fields: tuple[str, ...]) -> Iterable[int]:
     """The documents of the places in these fields (the title, the abstract or both)."""
     if fields == ("title",):
-        return compress(found.docs, found.titles)
+        return compress(chosen.docs, chosen.titles)
     if fields == ("abstract",):
-        return compress(found.docs, map(operator.not_, found.titles))
-    return found.docs
+        return compress(chosen.docs, map(operator.not_, chosen.titles))
+    return chosen.docs

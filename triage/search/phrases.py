@@ -47,7 +47,7 @@ from typing import NamedTuple
 
 from triage.core.cache import LRUCache
 from triage.search import bits, phraseplaces
-from triage.search.phraseplaces import ID, Layout, Places
+from triage.search.phraseplaces import ID, Chosen, Layout, Places, Ranked
 
 FILE = "phrases.bin"
 FORMAT = 1
@@ -246,8 +246,7 @@ PlacesKey = tuple[tuple[str, ...], str, bool]  # first words, the last one, begu
 
 
 class KeptPlaces(NamedTuple):
-    found: Places
-    ranked: bool  # in rank order (else in the file's)
+    found: Chosen  # as found in the file, or ranked when narrowed
     same_as: PlacesKey | None  # an earlier form with these very places
 
 
@@ -269,7 +268,7 @@ class KeptPhrases:
             found = self._sets[key] = compute()
         return found
 
-    def places(self, exact: tuple[str, ...], last: str, begun: bool, ranks: range) -> Places | None:
+    def places(self, exact: tuple[str, ...], last: str, begun: bool, ranks: range) -> Chosen | None:
         """The places of ``exact`` followed by ``last`` (``begun``: or by a word it begins,
         ``ranks`` the ranks of those words): kept, or narrowed from the kept places of a
         shorter start of ``last`` (then kept too). Places are kept as found, in the file's
@@ -284,19 +283,19 @@ class KeptPhrases:
         for earlier in shorter:
             kept = self._places.get(earlier)
             if kept is not None:
-                if not kept.ranked:
-                    kept = self._places[earlier] = KeptPlaces(
-                        phraseplaces.by_rank(kept.found), True, kept.same_as
-                    )
-                found = phraseplaces.among(kept.found, ranks)
-                same = kept.same_as or earlier if len(found.docs) == len(kept.found.docs) else None
-                self._places[key] = KeptPlaces(found, True, same)
+                ranked = kept.found
+                if not isinstance(ranked, Ranked):
+                    ranked = phraseplaces.by_rank(ranked)
+                    self._places[earlier] = KeptPlaces(ranked, kept.same_as)
+                found = phraseplaces.among(ranked, ranks)
+                same = kept.same_as or earlier if len(found.docs) == len(ranked.docs) else None
+                self._places[key] = KeptPlaces(found, same)
                 return found
         return None
 
     def keep_places(self, exact: tuple[str, ...], last: str, begun: bool, found: Places) -> None:
         """Places found in the file (in its order)."""
-        self._places[(exact, last, begun)] = KeptPlaces(found, False, None)
+        self._places[(exact, last, begun)] = KeptPlaces(found, None)
 
     def same_rows(
         self, fields: tuple[str, ...], exact: tuple[str, ...], last: str, begun: bool
