@@ -17,8 +17,10 @@ from typing import NamedTuple
 
 ID = 4  # bytes per word id
 ALIGNMENT = ID - 1
-SPAN_GAP = 2_048  # bytes between two papers to check up to which both are read at once
-SPAN_BYTES = 1 << 20  # read at most this much at once
+# Reading a span costs ~10 calls (~8 µs), reading 8 KB more ~7 µs; a span of at most 128 KB
+# stays in the heap (~15-25% faster at 100,000 papers than 2 KB and 1 MB)
+SPAN_GAP = 8_192  # bytes between two papers up to which both are read at once
+SPAN_BYTES = 1 << 17  # read at most this much at once
 
 
 class Places(NamedTuple):
