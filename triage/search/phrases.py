@@ -6,28 +6,35 @@ that text in SQLite took ~1.9 s for ``"neural network"`` at 100,000 papers. The 
 ``phrases.bin`` instead (~1 GB per million papers, read with ``pread``, never held): each
 paper's title word ids, a 0, its abstract's, a 0 (4 bytes each). The places of a phrase's
 first words are then one ``re`` search of their ids over the candidate papers, read a span
-of neighbours at a time, and what follows each place is a look-up, all in C (~2 µs a place
-with the reading: ``"neural n``, 87,000 places of *neural*, ~0.2 s). The word being typed
-(the last of an unclosed phrase or of a hyphenated word) is any word in a range of the
-sorted vocabulary: a word's id is its place of first appearance at build, ``rank`` its
+of neighbours at a time, and what follows each place is a look-up, all in C (~1.5 µs a
+place with the reading: ``"neural n``, 87,000 places of *neural*, ~0.13 s). The word being
+typed (the last of an unclosed phrase or of a hyphenated word) is any word in a range of
+the sorted vocabulary: a word's id is its place of first appearance at build, ``rank`` its
 place in sorted order.
 
 Typing a phrase asks for longer and longer forms of it. The places of its first words (with
 the rank of the word after each, whether it is in the title, and where that word stands in
-the file) are kept in rank order: the next letters of the last word only take a slice of
-them, without reading (~3-6 ms a keystroke). A new word after a space takes the kept places
-followed by the word before it and reads only the word after each (``"large language m``:
-6,800 places, ~20 ms instead of ~90 ms reading every paper with *large language* again); a
-phrase typed at once reads within the papers of an earlier form (kept apart from the
-evaluator's cache, which evicts them). The cost that remains is the first letter after the
-first space or hyphen, in proportion to the text of the papers with the words before it
-(``"neural n``: 57,000 papers, ~55 MB, 0.15-0.2 s at 100,000 papers; ``"in t`` ~0.6 s).
-Searching that text in one batch of C passes instead of a span at a time measured the same:
-reading and searching the bytes is the cost. Weighed and left: stored places of frequent
-words with the word after each (a paper's topic words, ~20-25% of all places in a corpus
-where many papers share them: ~40-50 MB and ~2 s more build at 100,000 papers, and
-``the``, ``of``, ``in`` would still be read), stored sets of frequent word pairs (seconds
-and hundreds of MB at build). Titles and abstracts never change once stored (as for
+the file) are kept as found; the letter that first narrows them puts them in rank order (~25
+ms for the 66,000 of ``"neural n``), then the next letters of the last word only take a
+slice of them, without reading (~3-6 ms a keystroke; a slice with the same places as the
+last letter's has its papers). A new word after a space takes the kept places followed by
+the word before it and reads only the word after each (``"large language m``: 6,800 places,
+~15 ms instead of ~90 ms reading every paper with *large language* again); a phrase typed at
+once reads within the papers of an earlier form (kept apart from the evaluator's cache,
+which evicts them). The cost that remains is the first letter after the first space or
+hyphen, in proportion to the text of the papers with the words before it (at 100,000 papers
+on a 2-core machine: ``"neural n``, 58,000 papers, ~95 MB read, 0.12-0.15 s: the reading
+~20-50 ms, ``re`` ~40 ms, ~0.6 µs a place for the rest; ``text-t`` ~75 ms; a frequent first
+word, ``"in t``, more). Weighed and left, at search: all spans searched in one batch of C
+passes (the same or slower: every span held at once); a memory map (no copy, ~10 ms less,
+but a file truncated under it kills the process, see :mod:`.storage`); the ids read as a
+UTF-32 ``str`` (``re`` 2.5x faster on it, but ~95 ms to decode 78 MB). At build: stored
+places of frequent words with the word after each (a paper's topic words, ~20-25% of all
+places in a corpus where many papers share them: ~40-50 MB and ~2-7 s more build at 100,000
+papers, and ``the``, ``of``, ``in`` would still be read), stored sets of frequent word pairs
+(seconds and hundreds of MB at build), a byte a word coding the 254 most frequent (a quarter
+of the bytes to search, but ~1.4 s more build at 100,000 papers to map every id, and the
+work a place would remain). Titles and abstracts never change once stored (as for
 :mod:`.prefixes`); papers added since the build are matched on their text (:mod:`.overlay`),
 as are notes, tags and authors.
 """
