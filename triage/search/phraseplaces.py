@@ -141,7 +141,7 @@ class Ranked(NamedTuple):
     docs: array
     ranks: array
     titles: array
-    order: list[int]
+    order: array
     found: Places
 
 
@@ -153,13 +153,13 @@ def by_rank(found: Places) -> Ranked:
     typed are then a slice (see :func:`among`)."""
     order = sorted(range(len(found.ranks)), key=found.ranks.__getitem__)
     if len(order) < 2:  # (itemgetter of one index returns the item)
-        return Ranked(found.docs, found.ranks, found.titles, order, found)
+        return Ranked(found.docs, found.ranks, found.titles, array("I", order), found)
     take = operator.itemgetter(*order)
     return Ranked(
         array("I", take(found.docs)),
         array("I", sorted(found.ranks)),
         array("B", take(found.titles)),
-        order,
+        array("I", order),  # 4 bytes a place, not ~36 in a list
         found,
     )
 
