@@ -171,6 +171,33 @@ def test_a_phrase_pasted_at_once_then_typed_on(opened):
             assert list(index.search(query).ids) == wanted, query
 
 
+def test_typing_back_and_forth_in_a_phrase(opened):
+    """Letters typed, taken back and typed anew after a space: each form finds the same papers
+    as read from the text, whichever earlier form's places it narrows (or they come from)."""
+    index, store = opened
+    for query in [
+        '"large l',
+        '"large la',
+        '"large l',
+        '"large lo',
+        '"large l',
+        '"large la',
+        '"large language m',
+        '"large language',
+        '"large language i',
+        "text-t",
+        "text-to",
+        "text-t",
+        "text-th",
+        "text-t",
+    ]:
+        wanted = expected(store, query)
+        assert wanted is not None
+        result = index.search(query)
+        assert list(result.ids) == wanted, query
+        assert result.total == len(wanted), query
+
+
 def test_typing_follows_notes_marks_and_new_papers(library):
     index = SearchIndex.open(library)
     try:

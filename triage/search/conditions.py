@@ -153,9 +153,13 @@ class TextConditions:
         table = self.table
         exact, last = tuple(tokens[:-1]), tokens[-1]
         ranks = file.ranks_of_prefix(last) if prefix else file.ranks_of_word(last)
-        found = self._kept.places(exact, last, prefix)
-        if found is None:
-            found = self._chained(file, exact)
+        found = self._kept.places(exact, last, prefix, ranks)
+        if found is not None:
+            same = self._kept.same_rows(fields, exact, last, prefix)
+            if same is not None:
+                return same
+        else:
+            found = self._chained(file, exact, ranks)
             if found is None:
                 bound = self._kept.bound(tuple(tokens), prefix)
                 candidates = table.all if bound is None else bound
@@ -163,26 +167,23 @@ class TextConditions:
                     candidates &= self._built_with(phrases.FIELDS, token, prefix=False)
                 candidates &= self._built_with(phrases.FIELDS, last, prefix)
                 found = file.places(self._docnums_in(candidates), list(exact), ranks)
-            found = phraseplaces.by_rank(found, ranks)
-        found = phraseplaces.among(found, ranks)
-        self._kept.keep_places(exact, last, prefix, found)
+            self._kept.keep_places(exact, last, prefix, found)
         return phrases.rows_of(
             phraseplaces.in_fields(found, fields), self.prefix_sets.current_rows(table), table.size
         )
 
     def _chained(
-        self, file: phrases.PhraseFile, exact: tuple[str, ...]
+        self, file: phrases.PhraseFile, exact: tuple[str, ...], ranks: range
     ) -> phraseplaces.Places | None:
         """The places of ``exact``'s words in a row, from the kept places of its first words
         followed by its last one: only the word after each is read (not every place of the
         first words again, ~0.1 s for ``"large language m`` at 100,000 papers)."""
         if len(exact) < 2:
             return None
-        earlier = self._kept.places(exact[:-1], exact[-1], False)
-        if earlier is None:
+        found = self._kept.places(exact[:-1], exact[-1], False, file.ranks_of_word(exact[-1]))
+        if found is None or len(found.docs) > phrases.CHAINED_PLACES:
             return None
-        found = phraseplaces.among(earlier, file.ranks_of_word(exact[-1]))
-        return file.following(found) if len(found.docs) <= phrases.CHAINED_PLACES else None
+        return file.following(phraseplaces.places_of(found), ranks)
 
     def _built_with(self, fields: tuple[str, ...], word: str, prefix: bool) -> int:
         """Papers known at build with ``word`` (or, ``prefix``, a word it begins) in these

@@ -6,28 +6,35 @@ that text in SQLite took ~1.9 s for ``"neural network"`` at 100,000 papers. The 
 ``phrases.bin`` instead (~1 GB per million papers, read with ``pread``, never held): each
 paper's title word ids, a 0, its abstract's, a 0 (4 bytes each). The places of a phrase's
 first words are then one ``re`` search of their ids over the candidate papers, read a span
-of neighbours at a time, and what follows each place is a look-up, all in C (~2 µs a place
-with the reading: ``"neural n``, 87,000 places of *neural*, ~0.2 s). The word being typed
-(the last of an unclosed phrase or of a hyphenated word) is any word in a range of the
-sorted vocabulary: a word's id is its place of first appearance at build, ``rank`` its
+of neighbours at a time, and what follows each place is a look-up, all in C (~1.5 µs a
+place with the reading: ``"neural n``, 87,000 places of *neural*, ~0.13 s). The word being
+typed (the last of an unclosed phrase or of a hyphenated word) is any word in a range of
+the sorted vocabulary: a word's id is its place of first appearance at build, ``rank`` its
 place in sorted order.
 
 Typing a phrase asks for longer and longer forms of it. The places of its first words (with
 the rank of the word after each, whether it is in the title, and where that word stands in
-the file) are kept in rank order: the next letters of the last word only take a slice of
-them, without reading (~3-6 ms a keystroke). A new word after a space takes the kept places
-followed by the word before it and reads only the word after each (``"large language m``:
-6,800 places, ~20 ms instead of ~90 ms reading every paper with *large language* again); a
-phrase typed at once reads within the papers of an earlier form (kept apart from the
-evaluator's cache, which evicts them). The cost that remains is the first letter after the
-first space or hyphen, in proportion to the text of the papers with the words before it
-(``"neural n``: 57,000 papers, ~55 MB, 0.15-0.2 s at 100,000 papers; ``"in t`` ~0.6 s).
-Searching that text in one batch of C passes instead of a span at a time measured the same:
-reading and searching the bytes is the cost. Weighed and left: stored places of frequent
-words with the word after each (a paper's topic words, ~20-25% of all places in a corpus
-where many papers share them: ~40-50 MB and ~2 s more build at 100,000 papers, and
-``the``, ``of``, ``in`` would still be read), stored sets of frequent word pairs (seconds
-and hundreds of MB at build). Titles and abstracts never change once stored (as for
+the file) are kept as found; the letter that first narrows them puts them in rank order (~25
+ms for the 66,000 of ``"neural n``), then the next letters of the last word only take a
+slice of them, without reading (~3-6 ms a keystroke; a slice with the same places as the
+last letter's has its papers). A new word after a space takes the kept places followed by
+the word before it and reads only the word after each (``"large language m``: 6,800 places,
+~15 ms instead of ~90 ms reading every paper with *large language* again); a phrase typed at
+once reads within the papers of an earlier form (kept apart from the evaluator's cache,
+which evicts them). The cost that remains is the first letter after the first space or
+hyphen, in proportion to the text of the papers with the words before it (at 100,000 papers
+on a 2-core machine: ``"neural n``, 58,000 papers, ~95 MB read, 0.12-0.15 s: the reading
+~20-50 ms, ``re`` ~40 ms, ~0.6 µs a place for the rest; ``text-t`` ~75 ms; a frequent first
+word, ``"in t``, more). Weighed and left, at search: all spans searched in one batch of C
+passes (the same or slower: every span held at once); a memory map (no copy, ~10 ms less,
+but a file truncated under it kills the process, see :mod:`.storage`); the ids read as a
+UTF-32 ``str`` (``re`` 2.5x faster on it, but ~95 ms to decode 78 MB). At build: stored
+places of frequent words with the word after each (a paper's topic words, ~20-25% of all
+places in a corpus where many papers share them: ~40-50 MB and ~2-7 s more build at 100,000
+papers, and ``the``, ``of``, ``in`` would still be read), stored sets of frequent word pairs
+(seconds and hundreds of MB at build), a byte a word coding the 254 most frequent (a quarter
+of the bytes to search, but ~1.4 s more build at 100,000 papers to map every id, and the
+work a place would remain). Titles and abstracts never change once stored (as for
 :mod:`.prefixes`); papers added since the build are matched on their text (:mod:`.overlay`),
 as are notes, tags and authors.
 """
@@ -43,17 +50,18 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable
 from itertools import count
 from pathlib import Path
+from typing import NamedTuple
 
 from triage.core.cache import LRUCache
 from triage.search import bits, phraseplaces
-from triage.search.phraseplaces import ID, Layout, Places
+from triage.search.phraseplaces import ID, Chosen, Layout, Places, Ranked
 
 FILE = "phrases.bin"
 FORMAT = 1
 FIELDS = ("title", "abstract")
 BLOCK = 256  # vocabulary words per block: a look-up reads one
 KEPT_PHRASES = 64  # phrases' row sets kept to narrow the next keystroke's
-KEPT_PLACES = 16  # phrases' places kept (17 bytes each: ~4 MB for "the t")
+KEPT_PLACES = 16  # phrases' places kept (17 bytes each, 30 once ranked: ~2 MB for "the t", 100k)
 CHAINED_PLACES = 20_000  # a phrase's places, up to which the word after each is read alone
 NO_WORD = 2**32 - 1  # the rank of "no word follows"
 _ENDIAN = sys.byteorder
@@ -233,17 +241,20 @@ class PhraseFile:
         if len(known) < len(ids) or not docnums:
             return phraseplaces.no_places()
         needle = array("I", known).tobytes()
-        return phraseplaces.scan(
-            self._open_fd(), self._layout(), docnums, needle, len(known), ranks
-        )
+        return phraseplaces.scan(self._open_fd(), self._layout(), docnums, needle, ranks)
 
-    def following(self, found: Places) -> Places:
+    def following(self, found: Places, ranks: range) -> Places:
         """The same places one word further: see :func:`.phraseplaces.following`."""
-        return phraseplaces.following(self._open_fd(), self._layout(), found)
+        return phraseplaces.following(self._open_fd(), self._layout(), found, ranks)
 
 
 Key = tuple[tuple[str, ...], tuple[str, ...], bool]  # fields, words, the last one begun
 PlacesKey = tuple[tuple[str, ...], str, bool]  # first words, the last one, begun
+
+
+class KeptPlaces(NamedTuple):
+    found: Chosen  # as found in the file, or ranked when narrowed
+    same_as: PlacesKey | None  # an earlier form with these very places
 
 
 class KeptPhrases:
@@ -252,7 +263,7 @@ class KeptPhrases:
 
     def __init__(self) -> None:
         self._sets: LRUCache[Key, int] = LRUCache(KEPT_PHRASES)
-        self._places: LRUCache[PlacesKey, Places] = LRUCache(KEPT_PLACES)
+        self._places: LRUCache[PlacesKey, KeptPlaces] = LRUCache(KEPT_PLACES)
 
     def clear(self) -> None:
         self._sets.clear()
@@ -264,19 +275,45 @@ class KeptPhrases:
             found = self._sets[key] = compute()
         return found
 
-    def places(self, exact: tuple[str, ...], last: str, begun: bool) -> Places | None:
-        """The kept places (in rank order) of ``exact`` followed by ``last`` (``begun``: or
-        by a word it begins), or by a word that a shorter start of ``last`` begins."""
-        if not begun and (kept := self._places.get((exact, last, False))) is not None:
-            return kept
-        for length in range(len(last), 0, -1):
-            kept = self._places.get((exact, last[:length], True))
+    def places(self, exact: tuple[str, ...], last: str, begun: bool, ranks: range) -> Chosen | None:
+        """The places of ``exact`` followed by ``last`` (``begun``: or by a word it begins,
+        ``ranks`` the ranks of those words): kept, or narrowed from the kept places of a
+        shorter start of ``last`` (then kept too). Places are kept as found, in the file's
+        order, and put in rank order (a slice is then a range of ranks) when first narrowed:
+        the keystroke that found them does not wait for that."""
+        key = (exact, last, begun)
+        kept = self._places.get(key)
+        if kept is not None:
+            return kept.found
+        shorter = [] if begun else [(exact, last, True)]
+        shorter += [(exact, last[:length], True) for length in range(len(last) - 1, 0, -1)]
+        for earlier in shorter:
+            kept = self._places.get(earlier)
             if kept is not None:
-                return kept
+                ranked = kept.found
+                if not isinstance(ranked, Ranked):
+                    ranked = phraseplaces.by_rank(ranked)
+                    self._places[earlier] = KeptPlaces(ranked, kept.same_as)
+                found = phraseplaces.among(ranked, ranks)
+                same = kept.same_as or earlier if len(found.docs) == len(ranked.docs) else None
+                self._places[key] = KeptPlaces(found, same)
+                return found
         return None
 
     def keep_places(self, exact: tuple[str, ...], last: str, begun: bool, found: Places) -> None:
-        self._places[(exact, last, begun)] = found
+        """Places found in the file (in its order)."""
+        self._places[(exact, last, begun)] = KeptPlaces(found, None)
+
+    def same_rows(
+        self, fields: tuple[str, ...], exact: tuple[str, ...], last: str, begun: bool
+    ) -> int | None:
+        """The kept row set of an earlier form with the same places as this one: typing on
+        in a word that is still the only one to follow (``"neural netw``), nothing changes."""
+        kept = self._places.get((exact, last, begun))
+        if kept is None or kept.same_as is None:
+            return None
+        same_exact, same_last, same_begun = kept.same_as
+        return self._sets.get((fields, (*same_exact, same_last), same_begun))
 
     def bound(self, tokens: tuple[str, ...], begun: bool) -> int | None:
         """The smallest kept set (titles and abstracts) of an earlier form of this phrase: its
