@@ -30,6 +30,11 @@ if TYPE_CHECKING:
     import sqlite_utils
 
 
+def _version() -> str:
+    """A paper's new ``version``: random, so two copies never give two states one version."""
+    return secrets.token_hex(8)
+
+
 class Writer(Batched):
     """Writes through :meth:`write`, which the Store provides."""
 
@@ -47,7 +52,7 @@ class Writer(Batched):
         """Give papers a new version (inside a write)."""
         self.conn.executemany(
             "UPDATE papers SET version = ? WHERE id = ?",
-            [(secrets.token_hex(8), paper) for paper in ids],
+            [(_version(), paper) for paper in ids],
         )
 
     # -- user data ---------------------------------------------------------------------
@@ -229,6 +234,10 @@ class Writer(Batched):
         with self.write():
             by_id, by_match, deleted = self._known_keys(keys)
             seen: set[str] = set()
+            # new papers are inserted together, and before any other write of a paper, so their
+            # change numbers (see :mod:`.changes`) follow the entries' order as if one by one
+            added: list[tuple[str, ...]] = []
+            listings: list[tuple[str, str, str | None, int]] = []
             for position, (entry, (own_id, key, loose)) in enumerate(zip(items, keys)):
                 paper = self._paper_by_arxiv(entry) or (
                     own_id if own_id in by_id else by_match.get(loose)
@@ -238,19 +247,8 @@ class Writer(Batched):
                     continue
                 if paper is None:
                     paper = own_id
-                    self.conn.execute(
-                        "INSERT INTO papers (id, title, title_key, match_key, abstract, "
-                        "added_at, last_listed, version) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                        [
-                            paper,
-                            entry.title,
-                            key,
-                            loose,
-                            entry.abstract,
-                            stamp,
-                            day,
-                            secrets.token_hex(8),
-                        ],
+                    added.append(
+                        (paper, entry.title, key, loose, entry.abstract, stamp, day, _version())
                     )
                     if paper in deleted:
                         self.conn.execute("DELETE FROM deletions WHERE paper_id = ?", [paper])
@@ -259,20 +257,24 @@ class Writer(Batched):
                     new += 1
                 else:
                     known += 1
+                    self._insert_papers(added)
                     self.conn.execute(
                         "UPDATE papers SET last_listed = max(last_listed, ?), version = ? "
                         "WHERE id = ?",
-                        [day, secrets.token_hex(8), paper],
+                        [day, _version(), paper],
                     )
                 seen.add(paper)
                 if entry.identity is not None:
+                    self._insert_papers(added)
                     self._set_identity(paper, entry.identity, stamp)
-                self.conn.execute(
-                    "INSERT INTO listings (paper_id, source, listed_on, position) "
-                    "VALUES (?, ?, ?, ?) ON CONFLICT (paper_id, source) DO UPDATE SET "
-                    "listed_on = excluded.listed_on, position = excluded.position",
-                    [paper, source, listed_on, position],
-                )
+                listings.append((paper, source, listed_on, position))
+            self._insert_papers(added)
+            self.conn.executemany(
+                "INSERT INTO listings (paper_id, source, listed_on, position) "
+                "VALUES (?, ?, ?, ?) ON CONFLICT (paper_id, source) DO UPDATE SET "
+                "listed_on = excluded.listed_on, position = excluded.position",
+                listings,
+            )
             if record is not None:
                 row = {**record, "imported_at": stamp, "new": new, "known": known}
                 self.conn.execute(
@@ -281,6 +283,15 @@ class Writer(Batched):
                     list(row.values()),
                 )
         return new, known
+
+    def _insert_papers(self, rows: list[tuple[str, ...]]) -> None:
+        """Insert the new papers' ``rows`` in one statement, and empty the list."""
+        self.conn.executemany(
+            "INSERT INTO papers (id, title, title_key, match_key, abstract, added_at, "
+            "last_listed, version) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            rows,
+        )
+        rows.clear()
 
     def _known_keys(
         self, keys: Sequence[tuple[str, str, str]]
