@@ -125,6 +125,8 @@ def looks_like_abstract(line: str) -> bool:
 
 
 def _date_of(line: str, reference: dt.date) -> str | None:
+    if not line[-1].isdecimal():  # what both forms end with (most lines are not dates)
+        return None
     if match := _ISO_DATE_LINE.match(line):
         try:
             return dt.date(*map(int, match.groups())).isoformat()
