@@ -23,10 +23,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from triage.core.wording import plural
+from triage.importers.ahead import DumpsAhead
 from triage.importers.decoding import NotText, clean_lines, decode
 from triage.importers.files import UnreadableFile, expand_paths, read_limited
 from triage.importers.once import store_once
 from triage.store import Store
+from triage.store.identity import paper_keys
 
 PAGE_TEXT = {
     "new",
@@ -70,6 +72,9 @@ class DumpDay:
 
     listed_on: str | None
     entries: list[tuple[str, str]]
+    keys: list[tuple[str, str, str]] | None = None
+    """The entries' :func:`.identity.paper_keys`, computed by :func:`read_dump` (perhaps on
+    another core: see :mod:`.ahead`)."""
 
 
 @dataclass
@@ -297,14 +302,18 @@ def read_dump(path: str | Path) -> ParsedDump:
     parsed = parse_dump(text, name=str(path), reference=min(modified, dt.date.today()))
     parsed.warnings.extend(warnings)
     parsed.sha256, parsed.size = hashlib.sha256(data).hexdigest(), len(data)
+    for day in parsed.days:
+        day.keys = [paper_keys(title) for title, _ in day.entries]
     return parsed
 
 
-def import_file(store: Store, path: Path) -> ImportReport:
-    """Import one dump whole (one transaction) or not at all."""
+def import_file(
+    store: Store, path: Path, read: Callable[[Path], ParsedDump] = read_dump
+) -> ImportReport:
+    """Import one dump whole (one transaction) or not at all; ``read`` parses it."""
     report = ImportReport(path)
     try:
-        parsed = read_dump(path)
+        parsed = read(path)
     except DumpError as error:
         report.error = str(error)
         return report
@@ -344,7 +353,7 @@ def _store_days(store: Store, path: Path, parsed: ParsedDump) -> tuple[int, int]
                 digest = f"{parsed.sha256} day {number}".encode()
                 row.update(sha256=hashlib.sha256(digest).hexdigest(), skipped=0)
             added, seen = store.add_papers(
-                day.entries, source=source, listed_on=day.listed_on, record=row
+                day.entries, source=source, listed_on=day.listed_on, record=row, keys=day.keys
             )
             new, known = new + added, known + seen
     return new, known
@@ -366,10 +375,12 @@ def import_paths(
         done, path = numbered
         if progress:
             progress(done, len(files), path)
-        is_response = path.suffix.lower() == ".json"
-        return (import_response_file if is_response else import_file)(store, path)
+        if path.suffix.lower() == ".json":
+            return import_response_file(store, path)
+        return import_file(store, path, lambda _: ahead.read(done))
 
-    reports = store.write_in_batches(list(enumerate(files)), import_one)
+    with DumpsAhead(files) as ahead:  # the next files parsed on another core meanwhile
+        reports = store.write_in_batches(list(enumerate(files)), import_one)
     if progress:
         progress(len(files), len(files), files[-1] if files else Path())
     return reports

@@ -12,7 +12,7 @@ import contextlib
 import datetime as dt
 import json
 import secrets
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
 from triage.store.batches import Batched
@@ -30,9 +30,11 @@ if TYPE_CHECKING:
     import sqlite_utils
 
 
-def _version() -> str:
-    """A paper's new ``version``: random, so two copies never give two states one version."""
-    return secrets.token_hex(8)
+def _versions(count: int) -> Iterator[str]:
+    """New ``version``s for papers: random, so two copies never give two states one version
+    (drawn together: one draw per paper is a twentieth of an import)."""
+    drawn = secrets.token_hex(8 * count)
+    return (drawn[start : start + 16] for start in range(0, len(drawn), 16))
 
 
 class Writer(Batched):
@@ -50,9 +52,9 @@ class Writer(Batched):
 
     def touch(self, ids: Iterable[str]) -> None:
         """Give papers a new version (inside a write)."""
+        papers = list(ids)
         self.conn.executemany(
-            "UPDATE papers SET version = ? WHERE id = ?",
-            [(_version(), paper) for paper in ids],
+            "UPDATE papers SET version = ? WHERE id = ?", zip(_versions(len(papers)), papers)
         )
 
     # -- user data ---------------------------------------------------------------------
@@ -218,18 +220,22 @@ class Writer(Batched):
         source: str,
         listed_on: str | None,
         record: dict[str, Any] | None = None,
+        keys: Sequence[tuple[str, str, str]] | None = None,
     ) -> tuple[int, int]:
         """Add the entries listed in ``source``; returns (new, known).
 
         A known paper (found by arXiv id, by id, then by :func:`.identity.match_key`) only
         gains a listing and, from the API, its identity; its text and the user's annotations
         are left as they are. ``record`` (the imports row) is written in the same transaction,
-        so a file is imported whole or not at all.
+        so a file is imported whole or not at all. ``keys``: the entries'
+        :func:`.identity.paper_keys`, if the caller has them.
         """
         stamp = now()
         day = listed_on or stamp[:10]
         items = [item if isinstance(item, Entry) else Entry(*item) for item in entries]
-        keys = [paper_keys(entry.title) for entry in items]
+        if keys is None:
+            keys = [paper_keys(entry.title) for entry in items]
+        versions = _versions(len(items))
         new = known = 0
         with self.write():
             by_id, by_match, deleted = self._known_keys(keys)
@@ -248,7 +254,7 @@ class Writer(Batched):
                 if paper is None:
                     paper = own_id
                     added.append(
-                        (paper, entry.title, key, loose, entry.abstract, stamp, day, _version())
+                        (paper, entry.title, key, loose, entry.abstract, stamp, day, next(versions))
                     )
                     if paper in deleted:
                         self.conn.execute("DELETE FROM deletions WHERE paper_id = ?", [paper])
@@ -261,7 +267,7 @@ class Writer(Batched):
                     self.conn.execute(
                         "UPDATE papers SET last_listed = max(last_listed, ?), version = ? "
                         "WHERE id = ?",
-                        [day, _version(), paper],
+                        [day, next(versions), paper],
                     )
                 seen.add(paper)
                 if entry.identity is not None:
