@@ -48,6 +48,11 @@ def contents(store):
     return [store.conn.execute(query).fetchall() for query in queries]
 
 
+@pytest.fixture(autouse=True)
+def parsed_ahead_however_small(monkeypatch):
+    monkeypatch.setattr(triage.importers.ahead, "MIN_BYTES", 0)
+
+
 def imported(path, folder):
     with Store(path) as store:
         summaries = [report.summary() for report in import_paths(store, [folder])]
@@ -59,7 +64,7 @@ def test_dumps_parsed_ahead_are_stored_and_reported_as_when_parsed_one_by_one(
 ):
     one_by_one = tmp_path / "one-by-one.db"
     with monkeypatch.context() as patch:
-        patch.setattr(triage.importers.ahead, "MIN_FILES", 10**9)
+        patch.setattr(triage.importers.ahead, "MIN_BYTES", 10**12)
         expected = imported(one_by_one, dumps)
     parsed_here = []
     real_read_dump = triage.importers.dump.read_dump
@@ -75,7 +80,7 @@ def test_dumps_parsed_ahead_are_stored_and_reported_as_when_parsed_one_by_one(
 
 def test_an_import_parsed_ahead_survives_the_child_failing(tmp_path, dumps, monkeypatch):
     with monkeypatch.context() as patch:
-        patch.setattr(triage.importers.ahead, "MIN_FILES", 10**9)
+        patch.setattr(triage.importers.ahead, "MIN_BYTES", 10**12)
         expected = imported(tmp_path / "one-by-one.db", dumps)
     monkeypatch.setattr(triage.importers.ahead, "_CHILD", "import sys; sys.exit(3)")
     assert imported(tmp_path / "ahead.db", dumps) == expected
