@@ -16,6 +16,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
 from triage.store.batches import Batched
+from triage.store.changes import NUMBER_NEW_PAPER
 from triage.store.identity import normalise_tag, paper_keys
 from triage.store.models import DEFAULT_STATE, STAMP_FORMAT, STATES, Entry, Identity, now
 from triage.store.notes import (
@@ -297,6 +298,8 @@ class Writer(Batched):
             "last_listed, version) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
             rows,
         )
+        if self.numbering_new_papers:
+            self.conn.executemany(NUMBER_NEW_PAPER, [row[:1] for row in rows])
         rows.clear()
 
     def _known_keys(
