@@ -180,7 +180,9 @@ def parse_dump(text: str, *, name: str, reference: dt.date | None = None) -> Par
             (page_text if page.in_papers else page.header).append((number, line))
             continue
         date = _date_of(line, reference)
-        glued = _glued_to_header(line, page_text if page.in_papers else page.header)
+        glued = line.startswith(GLUED_HEADER) and _glued_to_header(
+            line, page_text if page.in_papers else page.header
+        )
         if (date is not None and (page.in_papers or page.listed_on is not None)) or (
             page.in_papers and page_text and glued
         ):  # the next page begins
@@ -190,8 +192,9 @@ def parse_dump(text: str, *, name: str, reference: dt.date | None = None) -> Par
         if date is not None and page.listed_on is None and not page.in_papers:
             page.listed_on, page.date_line = date, (number, line)
             continue
-        problems.extend((n, f"line {n}: skipped page text {text!r}") for n, text in page_text)
-        page_text = []
+        if page_text:
+            problems.extend((n, f"line {n}: skipped page text {text!r}") for n, text in page_text)
+            page_text = []
         kept = line
         if not page.body and glued:  # the compact form's first title, after its header word
             saw_page_text = True
