@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import shutil
 import sqlite3
+from pathlib import Path
 
 import pytest
 
+from triage.importers.dump import import_file, import_paths
 from triage.store import SCHEMA_VERSION, Store, paper_id
 from triage.store.changes import LOG_ENTRIES, TRIGGERS
 from triage.sync.merge import merge
@@ -113,3 +115,39 @@ def test_triggers_dropped_by_hand_are_restored_and_earlier_tokens_no_longer_trus
         now = reopened.change_token()
         reopened.mark([TWO], star=True)
         assert reopened.changes_since(now)[1] == {TWO}
+
+
+NUMBERS = "SELECT seq, paper_id FROM paper_changes ORDER BY seq"
+TRIGGERS_NOW = "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' ORDER BY name"
+REFUSE = (
+    "CREATE TRIGGER refuse BEFORE INSERT ON papers WHEN NEW.title LIKE 'Tidal:%' "
+    "BEGIN SELECT RAISE(ABORT, 'database or disk is full'); END"
+)
+
+
+def numbered(store):
+    return store.conn.execute(NUMBERS).fetchall(), store.conn.execute(TRIGGERS_NOW).fetchall()
+
+
+@pytest.mark.parametrize("refused", [False, True], ids=["all-kept", "one-refused"])
+def test_papers_imported_in_batches_are_numbered_as_when_imported_one_by_one(tmp_path, refused):
+    """A batch numbers its new papers itself (not by a trigger each): the numbers are those
+    of files imported one transaction each (papers already known in between), a file the DB
+    refuses midway leaves none, and the trigger numbers the papers added after."""
+    samples = Path(__file__).parents[1] / "sample_dumps"
+    dumps = sorted(samples.glob("*.txt"))  # Nov 21 lists papers of Nov 20 again
+    with Store(tmp_path / "one-by-one.db") as alone:
+        if refused:
+            alone.conn.execute(REFUSE)
+        errors = [bool(import_file(alone, path).error) for path in dumps]
+        expected = numbered(alone)
+    assert errors == [False, refused, refused]  # Nov 20 and Nov 21 list the refused paper
+    with Store(tmp_path / "batched.db") as batched:
+        if refused:
+            batched.conn.execute(REFUSE)
+        assert [bool(report.error) for report in import_paths(batched, dumps)] == errors
+        assert numbered(batched) == expected
+        assert len(expected[0]) > 1
+        token = batched.change_token()
+        batched.add_papers([("Paper Five", "Fifth.")], source="c.txt", listed_on="2026-11-03")
+        assert batched.changes_since(token)[1] == {paper_id("Paper Five")}

@@ -23,10 +23,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from triage.core.wording import plural
+from triage.importers.ahead import DumpsAhead
 from triage.importers.decoding import NotText, clean_lines, decode
 from triage.importers.files import UnreadableFile, expand_paths, read_limited
 from triage.importers.once import store_once
 from triage.store import Store
+from triage.store.identity import paper_keys
 
 PAGE_TEXT = {
     "new",
@@ -70,6 +72,9 @@ class DumpDay:
 
     listed_on: str | None
     entries: list[tuple[str, str]]
+    keys: list[tuple[str, str, str]] | None = None
+    """The entries' :func:`.identity.paper_keys`, computed by :func:`read_dump` (perhaps on
+    another core: see :mod:`.ahead`)."""
 
 
 @dataclass
@@ -125,6 +130,8 @@ def looks_like_abstract(line: str) -> bool:
 
 
 def _date_of(line: str, reference: dt.date) -> str | None:
+    if not line[-1].isdecimal():  # what both forms end with (most lines are not dates)
+        return None
     if match := _ISO_DATE_LINE.match(line):
         try:
             return dt.date(*map(int, match.groups())).isoformat()
@@ -173,7 +180,9 @@ def parse_dump(text: str, *, name: str, reference: dt.date | None = None) -> Par
             (page_text if page.in_papers else page.header).append((number, line))
             continue
         date = _date_of(line, reference)
-        glued = _glued_to_header(line, page_text if page.in_papers else page.header)
+        glued = line.startswith(GLUED_HEADER) and _glued_to_header(
+            line, page_text if page.in_papers else page.header
+        )
         if (date is not None and (page.in_papers or page.listed_on is not None)) or (
             page.in_papers and page_text and glued
         ):  # the next page begins
@@ -183,8 +192,9 @@ def parse_dump(text: str, *, name: str, reference: dt.date | None = None) -> Par
         if date is not None and page.listed_on is None and not page.in_papers:
             page.listed_on, page.date_line = date, (number, line)
             continue
-        problems.extend((n, f"line {n}: skipped page text {text!r}") for n, text in page_text)
-        page_text = []
+        if page_text:
+            problems.extend((n, f"line {n}: skipped page text {text!r}") for n, text in page_text)
+            page_text = []
         kept = line
         if not page.body and glued:  # the compact form's first title, after its header word
             saw_page_text = True
@@ -295,14 +305,18 @@ def read_dump(path: str | Path) -> ParsedDump:
     parsed = parse_dump(text, name=str(path), reference=min(modified, dt.date.today()))
     parsed.warnings.extend(warnings)
     parsed.sha256, parsed.size = hashlib.sha256(data).hexdigest(), len(data)
+    for day in parsed.days:
+        day.keys = [paper_keys(title) for title, _ in day.entries]
     return parsed
 
 
-def import_file(store: Store, path: Path) -> ImportReport:
-    """Import one dump whole (one transaction) or not at all."""
+def import_file(
+    store: Store, path: Path, read: Callable[[Path], ParsedDump] = read_dump
+) -> ImportReport:
+    """Import one dump whole (one transaction) or not at all; ``read`` parses it."""
     report = ImportReport(path)
     try:
-        parsed = read_dump(path)
+        parsed = read(path)
     except DumpError as error:
         report.error = str(error)
         return report
@@ -342,7 +356,7 @@ def _store_days(store: Store, path: Path, parsed: ParsedDump) -> tuple[int, int]
                 digest = f"{parsed.sha256} day {number}".encode()
                 row.update(sha256=hashlib.sha256(digest).hexdigest(), skipped=0)
             added, seen = store.add_papers(
-                day.entries, source=source, listed_on=day.listed_on, record=row
+                day.entries, source=source, listed_on=day.listed_on, record=row, keys=day.keys
             )
             new, known = new + added, known + seen
     return new, known
@@ -364,10 +378,12 @@ def import_paths(
         done, path = numbered
         if progress:
             progress(done, len(files), path)
-        is_response = path.suffix.lower() == ".json"
-        return (import_response_file if is_response else import_file)(store, path)
+        if path.suffix.lower() == ".json":
+            return import_response_file(store, path)
+        return import_file(store, path, lambda _: ahead.read(done))
 
-    reports = store.write_in_batches(list(enumerate(files)), import_one)
+    with DumpsAhead(files) as ahead:  # the next files parsed on another core meanwhile
+        reports = store.write_in_batches(list(enumerate(files)), import_one)
     if progress:
         progress(len(files), len(files), files[-1] if files else Path())
     return reports

@@ -5,7 +5,8 @@ spends most of its time waiting. Here the files read in about a second share one
 and another program's write waits about a second at most. A file is still kept whole or not at
 all: if one fails, the batch is undone and its files are written again one by one. (A savepoint
 per file would undo it alone, but costs a copy of every page it changes: a quarter of the
-import.)
+import.) Within a batch the new papers are numbered for caches by the writer, not by a trigger
+each (see :func:`.changes.drop_new_paper_numbering`).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from typing import TypeVar
 
+from triage.store.changes import drop_new_paper_numbering
 from triage.store.connection import StoreError
 from triage.store.deletions import Deleter
 
@@ -40,6 +42,10 @@ Result = TypeVar("Result")
 
 
 class Batched(Deleter):
+    numbering_new_papers = False
+    """Inside a batch: whoever adds a paper numbers it too (see
+    :func:`.changes.drop_new_paper_numbering`)."""
+
     def write_in_batches(
         self, items: Sequence[Item], write: Callable[[Item], Result]
     ) -> list[Result]:
@@ -56,7 +62,7 @@ class Batched(Deleter):
                 batch: list[Result] = []
                 self._size_cache()
                 try:
-                    with self.write():
+                    with self.write(), self._new_papers_numbered_here():
                         deadline = time.monotonic() + BATCH_SECONDS
                         while start + len(batch) < len(items) and (
                             not batch or time.monotonic() < deadline
@@ -67,6 +73,19 @@ class Batched(Deleter):
                     break
                 results.extend(batch)
         return results
+
+    @contextlib.contextmanager
+    def _new_papers_numbered_here(self) -> Iterator[None]:
+        """Inside a write: the papers added meanwhile numbered by :meth:`add_papers`, not by a
+        trigger each; the trigger is made again at the end (or by the rollback of a failure)."""
+        make_trigger = drop_new_paper_numbering(self.conn)
+        self.numbering_new_papers = make_trigger is not None
+        try:
+            yield
+        finally:
+            self.numbering_new_papers = False
+        if make_trigger is not None:
+            self.conn.execute(make_trigger)
 
     def _size_cache(self) -> None:
         pages = self.conn.execute("PRAGMA page_count").fetchone()[0]

@@ -7,6 +7,7 @@ import re
 import unicodedata
 
 _NOT_ALNUM = re.compile(r"[\W_]+")
+_ASCII_NOT_ALNUM = bytes(b for b in range(128) if not chr(b).isalnum())
 _TAG_FORBIDDEN = re.compile(r"[\s,]+")
 _TAG_EDGES = re.compile(r"^[#-]+|-+$")  # a leading `#` is how tags are shown, not a part of them
 MAX_TAG_CHARS = 40
@@ -27,7 +28,15 @@ def paper_keys(title: str) -> tuple[str, str, str]:
     """The paper's :func:`paper_id`, :func:`title_key` and :func:`match_key`, normalising the
     title once (an import computes all three for every paper)."""
     key = title_key(title)
-    return _id_of(key), key, _NOT_ALNUM.sub("", key)
+    return _id_of(key), key, _loose(key)
+
+
+def _loose(key: str) -> str:
+    """:func:`match_key` of a title key; an ASCII one (most) without a regular expression
+    (a tenth of the time)."""
+    if key.isascii():
+        return key.encode().translate(None, _ASCII_NOT_ALNUM).decode()
+    return _NOT_ALNUM.sub("", key)
 
 
 def _id_of(key: str) -> str:
@@ -55,4 +64,4 @@ def match_key(title: str) -> str:
     """A looser key that finds the same paper under a differently copied title: letters and
     digits only (``HyperZ$\\cdot$Z$\\cdot$W`` and ``HyperZcdotZcdotW`` agree). An import
     that finds no paper by id looks here before it adds a new one."""
-    return _NOT_ALNUM.sub("", title_key(title))
+    return _loose(title_key(title))

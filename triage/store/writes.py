@@ -12,10 +12,11 @@ import contextlib
 import datetime as dt
 import json
 import secrets
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
 from triage.store.batches import Batched
+from triage.store.changes import NUMBER_NEW_PAPER
 from triage.store.identity import normalise_tag, paper_keys
 from triage.store.models import DEFAULT_STATE, STAMP_FORMAT, STATES, Entry, Identity, now
 from triage.store.notes import (
@@ -28,6 +29,13 @@ from triage.store.notes import (
 
 if TYPE_CHECKING:
     import sqlite_utils
+
+
+def _versions(count: int) -> Iterator[str]:
+    """New ``version``s for papers: random, so two copies never give two states one version
+    (drawn together: one draw per paper is a twentieth of an import)."""
+    drawn = secrets.token_hex(8 * count)
+    return (drawn[start : start + 16] for start in range(0, len(drawn), 16))
 
 
 class Writer(Batched):
@@ -45,9 +53,9 @@ class Writer(Batched):
 
     def touch(self, ids: Iterable[str]) -> None:
         """Give papers a new version (inside a write)."""
+        papers = list(ids)
         self.conn.executemany(
-            "UPDATE papers SET version = ? WHERE id = ?",
-            [(secrets.token_hex(8), paper) for paper in ids],
+            "UPDATE papers SET version = ? WHERE id = ?", zip(_versions(len(papers)), papers)
         )
 
     # -- user data ---------------------------------------------------------------------
@@ -213,22 +221,30 @@ class Writer(Batched):
         source: str,
         listed_on: str | None,
         record: dict[str, Any] | None = None,
+        keys: Sequence[tuple[str, str, str]] | None = None,
     ) -> tuple[int, int]:
         """Add the entries listed in ``source``; returns (new, known).
 
         A known paper (found by arXiv id, by id, then by :func:`.identity.match_key`) only
         gains a listing and, from the API, its identity; its text and the user's annotations
         are left as they are. ``record`` (the imports row) is written in the same transaction,
-        so a file is imported whole or not at all.
+        so a file is imported whole or not at all. ``keys``: the entries'
+        :func:`.identity.paper_keys`, if the caller has them.
         """
         stamp = now()
         day = listed_on or stamp[:10]
         items = [item if isinstance(item, Entry) else Entry(*item) for item in entries]
-        keys = [paper_keys(entry.title) for entry in items]
+        if keys is None:
+            keys = [paper_keys(entry.title) for entry in items]
+        versions = _versions(len(items))
         new = known = 0
         with self.write():
             by_id, by_match, deleted = self._known_keys(keys)
             seen: set[str] = set()
+            # new papers are inserted together, and before any other write of a paper, so their
+            # change numbers (see :mod:`.changes`) follow the entries' order as if one by one
+            added: list[tuple[str, ...]] = []
+            listings: list[tuple[str, str, str | None, int]] = []
             for position, (entry, (own_id, key, loose)) in enumerate(zip(items, keys)):
                 paper = self._paper_by_arxiv(entry) or (
                     own_id if own_id in by_id else by_match.get(loose)
@@ -238,19 +254,8 @@ class Writer(Batched):
                     continue
                 if paper is None:
                     paper = own_id
-                    self.conn.execute(
-                        "INSERT INTO papers (id, title, title_key, match_key, abstract, "
-                        "added_at, last_listed, version) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                        [
-                            paper,
-                            entry.title,
-                            key,
-                            loose,
-                            entry.abstract,
-                            stamp,
-                            day,
-                            secrets.token_hex(8),
-                        ],
+                    added.append(
+                        (paper, entry.title, key, loose, entry.abstract, stamp, day, next(versions))
                     )
                     if paper in deleted:
                         self.conn.execute("DELETE FROM deletions WHERE paper_id = ?", [paper])
@@ -259,20 +264,24 @@ class Writer(Batched):
                     new += 1
                 else:
                     known += 1
+                    self._insert_papers(added)
                     self.conn.execute(
                         "UPDATE papers SET last_listed = max(last_listed, ?), version = ? "
                         "WHERE id = ?",
-                        [day, secrets.token_hex(8), paper],
+                        [day, next(versions), paper],
                     )
                 seen.add(paper)
                 if entry.identity is not None:
+                    self._insert_papers(added)
                     self._set_identity(paper, entry.identity, stamp)
-                self.conn.execute(
-                    "INSERT INTO listings (paper_id, source, listed_on, position) "
-                    "VALUES (?, ?, ?, ?) ON CONFLICT (paper_id, source) DO UPDATE SET "
-                    "listed_on = excluded.listed_on, position = excluded.position",
-                    [paper, source, listed_on, position],
-                )
+                listings.append((paper, source, listed_on, position))
+            self._insert_papers(added)
+            self.conn.executemany(
+                "INSERT INTO listings (paper_id, source, listed_on, position) "
+                "VALUES (?, ?, ?, ?) ON CONFLICT (paper_id, source) DO UPDATE SET "
+                "listed_on = excluded.listed_on, position = excluded.position",
+                listings,
+            )
             if record is not None:
                 row = {**record, "imported_at": stamp, "new": new, "known": known}
                 self.conn.execute(
@@ -281,6 +290,17 @@ class Writer(Batched):
                     list(row.values()),
                 )
         return new, known
+
+    def _insert_papers(self, rows: list[tuple[str, ...]]) -> None:
+        """Insert the new papers' ``rows`` in one statement, and empty the list."""
+        self.conn.executemany(
+            "INSERT INTO papers (id, title, title_key, match_key, abstract, added_at, "
+            "last_listed, version) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            rows,
+        )
+        if self.numbering_new_papers:
+            self.conn.executemany(NUMBER_NEW_PAPER, [row[:1] for row in rows])
+        rows.clear()
 
     def _known_keys(
         self, keys: Sequence[tuple[str, str, str]]
