@@ -8,7 +8,7 @@ from triage.search import bits
 from triage.search.table import SCANS, PaperRows
 
 
-@pytest.mark.parametrize("density", [0.9, 0.1, 0.003, 0.0002, 0.0])
+@pytest.mark.parametrize("density", [0.9, 0.3, 0.1, 0.003, 0.0002, 0.0])
 def test_first_rows_are_the_lowest_rows_of_any_set(density):
     rng = random.Random(14)
     for size in [1, 2, 700, 1024, 1025, 5_000, 200_000]:
@@ -18,6 +18,7 @@ def test_first_rows_are_the_lowest_rows_of_any_set(density):
             rows.append(size - 1)
         rows = sorted(set(rows))
         chosen = bits.from_rows(rows, size)
+        assert bits.to_rows(chosen) == rows  # dense sets bit by bit, sparse ones by bytes
         for count in [1, 2, 199, 200, len(rows), len(rows) + 5]:
             assert bits.first_rows(chosen, count) == rows[:count]
 

@@ -20,7 +20,7 @@ from triage.store import Paper, PaperLine, Store, StoreError
 if TYPE_CHECKING:
     from rich.progress import Progress, TaskID
 
-    from triage.search import SearchIndex
+    from triage.search import SearchIndex, SearchResult
 
 
 def fail(message: str) -> NoReturn:
@@ -125,12 +125,29 @@ def search_ids(ctx: click.Context, query: str) -> Sequence[str]:
     """Ids matching QUERY in display order; hints and suggestions go to stderr."""
     with open_index(ctx, reading=True) as index:
         result = index.search(query)
+    tell_about(result)
+    return result.ids
+
+
+def search_papers(
+    ctx: click.Context, query: str, limit: int | None
+) -> tuple[list[str], list[int] | None]:
+    """The first ``limit`` ids matching QUERY in display order, and their rowids (see
+    :meth:`SearchIndex.located`); hints and suggestions go to stderr."""
+    with open_index(ctx, reading=True) as index:
+        result = index.search(query)
+        located = index.located(result, limit)
+    tell_about(result)
+    return located
+
+
+def tell_about(result: SearchResult) -> None:
+    """A search's hint and suggestion, on stderr."""
     if result.hint:
         click.echo(f"hint: {strip_control(result.hint, keep_newlines=False)}", err=True)
     if not result.total and result.suggestion:
         suggestion = strip_control(result.suggestion, keep_newlines=False)
         click.echo(f"no papers match; did you mean: {suggestion}", err=True)
-    return result.ids
 
 
 class QueryCommand(click.Command):

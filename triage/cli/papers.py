@@ -18,6 +18,7 @@ from triage.cli.common import (
     query_text,
     resolve_ids,
     search_ids,
+    search_papers,
     share_changes,
     stderr_progress,
     writing_stdout,
@@ -92,8 +93,9 @@ def list_command(
     e.g. diffusion -video tag:to-read is:starred added:7d sort:title)."""
     query = query_text(words)
     with open_store(ctx) as store:
+        rowids = None
         if query.strip():
-            ids = search_ids(ctx, query)[:limit]
+            ids, rowids = search_papers(ctx, query, limit)
         else:
             ids = store.ids_newest_first(-1 if limit is None else limit)
         # read and printed a few hundred at a time: any number of papers in little memory
@@ -104,7 +106,7 @@ def list_command(
                     click.echo(piece, nl=False)
                 click.echo()
             else:
-                for lines in store.paper_lines(ids):
+                for lines in store.paper_lines(ids, rowids):
                     if lines:
                         click.echo("\n".join(map(paper_row, lines)))
 

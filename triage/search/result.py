@@ -69,6 +69,15 @@ class RankedIds(Sequence):
                 self._rows.extend(bits.to_rows(chunk))
                 self._chunks.pop(0)
 
+    def over(self, ids: Sequence[str]) -> bool:
+        """Whether these are rows of the table whose ids are ``ids``."""
+        return self._ids is ids
+
+    def rows(self, count: int) -> list[int]:
+        """The table rows of the first ``count`` papers."""
+        self._fill(count)
+        return self._rows[:count]
+
     def __getitem__(self, index):
         if isinstance(index, slice):
             start, stop, step = index.indices(self._total)
@@ -133,6 +142,14 @@ class SortedIds(Sequence):
                 row for row in order if row < limit and present[row >> 3] >> (row & 7) & 1
             ]
         return self._rows
+
+    def over(self, ids: Sequence[str]) -> bool:
+        """Whether these are rows of the table whose ids are ``ids``."""
+        return self._ids is ids
+
+    def rows(self, count: int) -> list[int]:
+        """The table rows of the first ``count`` papers."""
+        return self._all_rows()[:count]
 
     def __getitem__(self, index):
         rows = self._all_rows()

@@ -23,8 +23,9 @@ from triage.search import bits, days
 from triage.search.analysis import fold
 from triage.store import STATES, Reader, normalise_tag
 
-_SNAPSHOT_FIELDS = ("ids", "last_listed", "starred", "has_note", "state", "tags")
-SNAPSHOT_FORMAT = 3  # 2: orders and document rows as arrays, listing days shared; 3: per segment
+_SNAPSHOT_FIELDS = ("ids", "rowids", "last_listed", "starred", "has_note", "state", "tags")
+# 2: orders and document rows as arrays, listing days shared; 3: per segment; 4: rowids
+SNAPSHOT_FORMAT = 4
 SAVE_AFTER = 1_000  # papers changed since the saved copy (at least): past this, save it again
 SAVE_SHARE = 50  # ... or past one in this many papers: saving is O(papers), applying O(changes)
 FEW_ROWS = 64  # up to this many rows, a bit set is built bit by bit (else through bytes)
@@ -182,6 +183,8 @@ class Table:
     def load(self) -> None:
         rows = self.reader.list_rows()
         self.ids: list[str] = [row[0] for row in rows]
+        self.rowids = array("q", [row[5] for row in rows])
+        """Each row's paper's rowid in the store: its line is read without looking its id up."""
         self._derive()
         dates: dict[str, str] = {}  # one string per day, shared (and pickled once) by its papers
         self.last_listed: list[str] = [dates.setdefault(row[1], row[1]) for row in rows]
@@ -219,6 +222,9 @@ class Table:
             return True
         if self.unsaved is not None:
             self.unsaved += len(ids)
+        for paper, row in rows.items():  # a paper deleted and restored has a new rowid
+            if row is not None:
+                self.rowids[row] = current[paper][5]
         self._orders.pop("upvotes", None)  # a fetch refreshes upvotes
         self._orders.pop("-upvotes", None)
         # each set: its changed rows cleared, then those that are members now set; one pass
@@ -258,6 +264,7 @@ class Table:
             return False
         shift = len(new)
         self.ids = first + self.ids
+        self.rowids = array("q", [current[paper][5] for paper in first]) + self.rowids
         self.last_listed = [current[paper][1] for paper in first] + self.last_listed
         self.starred <<= shift
         self.has_note <<= shift

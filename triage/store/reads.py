@@ -32,7 +32,7 @@ TEXT_COLUMNS = {  # each searchable text field, over papers p LEFT JOIN annotati
 _PAPER_JOIN = "FROM papers p LEFT JOIN annotations a ON a.paper_id = p.id"
 _LIST_ROW = (
     "SELECT p.id, p.last_listed, coalesce(a.starred, 0), coalesce(a.state, ?), "
-    f"coalesce(a.note, '') != '' {_PAPER_JOIN}"
+    f"coalesce(a.note, '') != '', p.rowid {_PAPER_JOIN}"
 )
 _DOCUMENT = f"""
 SELECT p.id, p.version, p.title, p.abstract, p.added_at,
@@ -49,10 +49,13 @@ _PAPER = (
 )
 
 _PAPER_LINE = (
-    "SELECT p.id, coalesce(a.starred, 0), coalesce(a.state, ?), p.title, p.added_at, "
-    "(SELECT min(nullif(l.listed_on, '')) FROM listings l WHERE l.paper_id = p.id) "
-    f"{_PAPER_JOIN}"
+    f"SELECT p.id, coalesce(a.starred, 0), coalesce(a.state, ?), p.title, p.added_at {_PAPER_JOIN}"
 )
+_FIRST_LISTED = (  # as Paper.first_listed: the earliest dated listing
+    "SELECT paper_id, min(nullif(listed_on, '')) FROM listings "
+    "WHERE paper_id IN (SELECT value FROM json_each(?)) GROUP BY paper_id"
+)
+LINES_CHUNK = 32_000  # papers a listing reads at once, after its first CHUNK
 
 
 def authors_from_json(text: str | None) -> tuple[str, ...]:
@@ -88,6 +91,12 @@ def chunks(ids: Sequence[T]) -> Iterator[Sequence[T]]:
 
 def marks(chunk: Sequence[Any]) -> str:
     return ",".join("?" * len(chunk))
+
+
+def _json(values: Sequence[Any]) -> str:
+    """Values bound as one JSON array (``IN (SELECT value FROM json_each(?))``): any number of
+    them, where ``IN (?, …)`` stops at SQLite's limit on parameters."""
+    return json.dumps(list(values))
 
 
 class Reader(BuiltInViews):
@@ -203,25 +212,47 @@ class Reader(BuiltInViews):
     def _add_tags(self, found: Mapping[str, Paper | PaperLine], ids: Sequence[str]) -> None:
         """Each found paper's present tags, in name order."""
         for paper, tag in self.conn.execute(
-            f"SELECT paper_id, tag FROM tags WHERE present AND paper_id IN ({marks(ids)}) "
-            "ORDER BY tag",
-            ids,
+            "SELECT paper_id, tag FROM tags WHERE present "
+            "AND paper_id IN (SELECT value FROM json_each(?)) ORDER BY tag",
+            [_json(ids)],
         ):
             if paper in found:  # else added between the two reads: left out
                 found[paper].tags.append(tag)
 
-    def paper_lines(self, ids: Sequence[str]) -> Iterator[list[PaperLine]]:
-        """What `triage list` shows of ``ids``, in their order, ``CHUNK`` at a time (as
-        :meth:`papers_in_chunks`, without reading the abstracts and authors it does not show)."""
-        for chunk in chunks(ids):
-            found = {
-                row[0]: PaperLine(row[0], bool(row[1]), row[2], row[3], row[4], row[5], [])
-                for row in self.conn.execute(
-                    f"{_PAPER_LINE} WHERE p.id IN ({marks(chunk)})", [DEFAULT_STATE, *chunk]
-                )
-            }
-            self._add_tags(found, chunk)
-            yield [found[paper] for paper in chunk if paper in found]
+    def paper_lines(
+        self, ids: Sequence[str], rowids: Sequence[int] | None = None
+    ) -> Iterator[list[PaperLine]]:
+        """What `triage list` shows of ``ids``, in their order, a chunk at a time (as
+        :meth:`papers_in_chunks`, without reading the abstracts and authors it does not show).
+
+        ``rowids``: each paper's rowid as last read (see :meth:`list_rows`): a paper's row is
+        then found without a lookup of its id, and its listings, searched by id, in one pass
+        over a whole chunk in id order (~2x faster than paper by paper at a million papers).
+        A paper whose rowid names another paper now (a VACUUM renumbers rows) is read by id.
+        The first chunk is small, so that the first lines come at once."""
+        start, size = 0, CHUNK
+        while start < len(ids):
+            chunk = ids[start : start + size]
+            by_rowid = rowids[start : start + size] if rowids is not None else None
+            start, size = start + size, LINES_CHUNK
+            yield self._lines(chunk, by_rowid)
+
+    def _lines(self, ids: Sequence[str], rowids: Sequence[int] | None) -> list[PaperLine]:
+        rows: dict[str, tuple[Any, ...]] = {}
+        if rowids is not None:
+            sql = f"{_PAPER_LINE} WHERE p.rowid IN (SELECT value FROM json_each(?))"
+            rows = {row[0]: row for row in self.conn.execute(sql, [DEFAULT_STATE, _json(rowids)])}
+        missing = [paper for paper in ids if paper not in rows]
+        if missing:
+            sql = f"{_PAPER_LINE} WHERE p.id IN (SELECT value FROM json_each(?))"
+            rows.update((row[0], row) for row in self.conn.execute(sql, [DEFAULT_STATE, _json(missing)]))
+        first_listed = dict(self.conn.execute(_FIRST_LISTED, [_json(ids)]))
+        found = {
+            paper: PaperLine(paper, bool(row[1]), row[2], row[3], row[4], first_listed.get(paper), [])
+            for paper, row in rows.items()
+        }
+        self._add_tags(found, ids)
+        return [found[paper] for paper in ids if paper in found]
 
     def export_rows(
         self,
@@ -260,9 +291,11 @@ class Reader(BuiltInViews):
             }
             yield from (found[paper] for paper in chunk if paper in found)
 
-    def list_rows(self, ids: Sequence[str] | None = None) -> list[tuple[str, str, int, str, bool]]:
-        """(id, last listed, starred, state, has a note) of every paper newest first, or of
-        ``ids`` in no particular order: what the search's in-memory table holds."""
+    def list_rows(
+        self, ids: Sequence[str] | None = None
+    ) -> list[tuple[str, str, int, str, bool, int]]:
+        """(id, last listed, starred, state, has a note, rowid) of every paper newest first, or
+        of ``ids`` in no particular order: what the search's in-memory table holds."""
         if ids is None:
             return self.conn.execute(f"{_LIST_ROW} {NEWEST_FIRST}", [DEFAULT_STATE]).fetchall()
         return list(self._in_chunks(f"{_LIST_ROW} WHERE p.id IN ({{}})", ids, DEFAULT_STATE))
