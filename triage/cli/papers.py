@@ -14,7 +14,7 @@ from triage.cli.common import (
     fail,
     open_index,
     open_store,
-    paper_row,
+    paper_rows,
     query_text,
     resolve_ids,
     search_ids,
@@ -108,7 +108,7 @@ def list_command(
             else:
                 for lines in store.paper_lines(ids, rowids):
                     if lines:
-                        click.echo("\n".join(map(paper_row, lines)))
+                        click.echo(paper_rows(lines))
 
 
 main.add_command(list_command, name="search")

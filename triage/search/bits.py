@@ -6,7 +6,7 @@ and the bytes become an int through ``int(…, 2)``, which is linear for base 2.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from itertools import compress, islice
 
 _TO_DIGITS = bytes.maketrans(b"\x00\x01", b"01")
@@ -37,7 +37,7 @@ def from_rows(rows: Iterable[int], size: int) -> int:
     return from_flags(flags[:size])
 
 
-def from_mapped(numbers: Iterable[int], row_of: list[int], size: int) -> int:
+def from_mapped(numbers: Iterable[int], row_of: Sequence[int], size: int) -> int:
     """``from_rows`` of ``row_of[number]`` for each number, in one loop."""
     flags = bytearray(size + 1)
     for number in numbers:

@@ -17,7 +17,7 @@ import logging
 import os
 import sqlite3
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -72,7 +72,7 @@ class SearchIndex:
         self._searcher: Any = None  # Whoosh's, over ``_reader``: made for "more like this" only
         self._deleted: set[int] = set()  # Whoosh document numbers
         self._docrow_map = DocRows(text, self.table)
-        self._docrows: list[int] = []
+        self._docrows: Sequence[int] = []
         # what the index holds: changes since are caught up (the table catches up on its own)
         self._seen_token: str | None = text.change_token
         self._reader_opened()
@@ -335,7 +335,7 @@ class SearchIndex:
             if not isinstance(ids, RankedIds | SortedIds) or not ids.over(table.ids):
                 return list(ids[:count]), None
             rows = ids.rows(count)
-            return [table.ids[row] for row in rows], [table.rowids[row] for row in rows]
+            return table.ids_at(rows), list(map(table.rowids.__getitem__, rows))
 
     def more_like(self, paper_id: str, limit: int = 50) -> SearchResult:
         from triage.search import similar  # with Whoosh's searching and query classes

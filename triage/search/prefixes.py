@@ -24,7 +24,7 @@ import sys
 import zlib
 from array import array
 from bisect import bisect_right
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from itertools import accumulate, islice, repeat
 from operator import eq, sub
 from pathlib import Path
@@ -44,7 +44,7 @@ LOADED_ENTRIES = 4_096
 LOADED_BYTES = 8_000_000  # of sets read (one is 12.5 KB at 100,000 papers, 125 KB at 1M)
 
 
-def order_key(ids: list[str]) -> str:
+def order_key(ids: Iterable[str]) -> str:
     return hashlib.blake2b("\n".join(ids).encode("utf-8"), digest_size=12).hexdigest()
 
 
@@ -286,7 +286,7 @@ class PrefixSets:
             return self._order_for
         rows: list[int] | None = None
         added, moves, source = 0, None, None
-        if table.size != self.size or order_key(table.ids) != self.order:
+        if table.size != self.size or table.order_key != self.order:
             offset, length = self.ids_extent
             stored_ids = self._read(offset, length).decode("utf-8").split("\n")
             rows = list(map(table.row_of.get, stored_ids, repeat(GONE)))

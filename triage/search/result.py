@@ -42,7 +42,9 @@ class RankedIds(Sequence):
     """Ids of disjoint row sets taken in turn, each newest first; rows become ids on demand,
     so the UI's first screen costs a few hundred bit operations, not 100,000 conversions."""
 
-    def __init__(self, ids: list[str], chunks: list[int], total: int, row_of: Mapping[str, int]):
+    def __init__(
+        self, ids: Sequence[str], chunks: list[int], total: int, row_of: Mapping[str, int]
+    ):
         self._ids = ids
         self._chunks = [chunk for chunk in chunks if chunk]
         self._all_chunks = tuple(self._chunks)
@@ -115,7 +117,7 @@ class SortedIds(Sequence):
 
     def __init__(
         self,
-        ids: list[str],
+        ids: Sequence[str],
         members: int,
         order: Sequence[int],
         reverse: bool,
