@@ -32,6 +32,7 @@ from typing import TYPE_CHECKING, BinaryIO, NamedTuple
 
 from triage.core.cache import LRUCache
 from triage.search import bits
+from triage.search.setsheader import read_header
 
 if TYPE_CHECKING:
     from triage.search.table import Table
@@ -206,7 +207,7 @@ class PrefixSets:
 
     def __init__(self, path: Path) -> None:
         self.path = path
-        self.entries: dict[str, list[int]] = {}
+        self.entries: Mapping[str, list[int]] = {}
         # by extent (shared sets load once); re-reading one costs ~0.1 ms at 100,000 papers
         self._loaded: LRUCache[tuple[int, int], int] = LRUCache(
             LOADED_ENTRIES, maxbytes=LOADED_BYTES, size_of=sys.getsizeof
@@ -219,11 +220,10 @@ class PrefixSets:
             handle.seek(-8, os.SEEK_END)
             length = int.from_bytes(handle.read(8), "little")
             handle.seek(-8 - length, os.SEEK_END)
-            header = json.loads(handle.read(length))
+            header, self.entries = read_header(handle.read(length))
             self.size: int = header["size"]
             self.order: str = header["order"]
             self.ids_extent: list[int] = header["ids"]
-            self.entries = header["sets"]
         except (OSError, ValueError, KeyError):
             self.entries = {}
             self.close()
