@@ -69,23 +69,8 @@ class PaperLines:
         if missing:
             found = self.conn.execute(f"{sql} WHERE p.id {_IN_ARRAY}", [as_json(missing)])
             rows.update((row[0], row) for row in found)
-        if annotations is not None:
-            marks = {paper: (starred, state) for paper, starred, state in annotations}
-            rows = {paper: (*row, *marks.get(paper, (0, None))) for paper, row in rows.items()}
         ids_json = as_json(ids)
         first_listed = dict(self.conn.execute(_FIRST_LISTED, [ids_json]))
-        lines = {
-            paper: PaperLine(
-                paper,
-                bool(starred),
-                DEFAULT_STATE if state is None else state,
-                title,
-                added_at,
-                first_listed.get(paper),
-                [],
-            )
-            for paper, (_, title, added_at, starred, state) in rows.items()
-        }
         tags: Iterable[tuple[Any, ...]] | None = self._all_if_fewer(
             "tags", "SELECT paper_id, tag FROM tags WHERE present ORDER BY tag", len(ids)
         )
@@ -95,10 +80,27 @@ class PaperLines:
                 "ORDER BY tag",
                 [ids_json],
             )
+        tags_of: dict[str, list[str]] = {}
         for paper, tag in tags:
-            if paper in lines:
-                lines[paper].tags.append(tag)
-        return [lines[paper] for paper in ids if paper in lines]
+            tags_of.setdefault(paper, []).append(tag)
+        marks = {row[0]: row[1:] for row in annotations} if annotations is not None else None
+        lines = []
+        for paper in ids:
+            if (row := rows.get(paper)) is None:
+                continue
+            starred, state = row[3:] if marks is None else marks.get(paper, (0, None))
+            lines.append(
+                PaperLine(
+                    paper,
+                    bool(starred),
+                    DEFAULT_STATE if state is None else state,
+                    row[1],
+                    row[2],
+                    first_listed.get(paper),
+                    tags_of.get(paper, []),
+                )
+            )
+        return lines
 
     def _all_if_fewer(self, table: str, sql: str, count: int) -> list[tuple[Any, ...]] | None:
         """The rows of ``sql`` (all of ``table``'s, or some) if ``table`` has fewer than
