@@ -5,7 +5,8 @@ import random
 import pytest
 
 from triage.search import bits
-from triage.search.table import SCANS, PaperRows
+from triage.search import days
+from triage.search.columns import SCANS, DayColumn, PaperRows
 
 
 @pytest.mark.parametrize("density", [0.9, 0.3, 0.1, 0.003, 0.0002, 0.0])
@@ -40,3 +41,11 @@ def test_papers_rows_are_the_same_found_one_by_one_by_scanning_or_from_the_dict(
         wanted = [*wanted, f"other{_}"]
         expected = [*expected, -1]
     assert "unknown" not in rows and ids[250] in rows and rows[ids[250]] == 250
+
+
+def test_a_table_column_of_days_reads_as_the_days_it_was_made_of():
+    listed = ["2026-11-21"] * 3 + ["2026-11-20"] * 2 + ["2025-01-01"]  # newest first
+    column = DayColumn.of(listed)
+    assert list(column) == listed and len(column) == 6
+    assert column[3] == "2026-11-20" and column[1:4] == listed[1:4]
+    assert days.listed_between(column, "2026-11-20", "2026-11-20") == bits.from_rows([3, 4], 6)

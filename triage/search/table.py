@@ -14,13 +14,13 @@ from __future__ import annotations
 
 import pickle
 from array import array
-from collections.abc import Iterable, Iterator, Mapping, Sequence
-from itertools import compress, count, repeat
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from triage.core.files import atomic_write
 from triage.search import bits, days
 from triage.search.analysis import fold
+from triage.search.columns import DayColumn, PaperRows, rowid_array
 from triage.search.prefixes import order_key
 from triage.store import STATES, Reader, normalise_tag
 from triage.store.id_column import IdColumn
@@ -32,81 +32,6 @@ SNAPSHOT_FORMAT = 4
 SAVE_AFTER = 1_000  # papers changed since the saved copy (at least): past this, save it again
 SAVE_SHARE = 50  # ... or past one in this many papers: saving is O(papers), applying O(changes)
 FEW_ROWS = 64  # up to this many rows, a bit set is built bit by bit (else through bytes)
-SCANNED_PAPERS = 4  # papers whose rows are found one by one (list.index), before scanning once
-SCANS = 3  # passes over every id to find papers' rows, before making the dict instead
-
-
-class PaperRows(Mapping[str, int]):
-    """Paper id -> row of one list of ids. The dict is made on first need (~0.4 s at 1,000,000
-    papers, which listing a query's papers does without); until then the rows of the papers
-    another terminal changed are found by scanning the ids in C: one paper by ``list.index``,
-    more in one pass (~45 ms at 1,000,000), a few times before the dict pays."""
-
-    __slots__ = ("_found", "_ids", "_rows", "_scans")
-
-    def __init__(self, ids: Sequence[str]) -> None:
-        self._ids = ids
-        self._rows: dict[str, int] | None = None
-        self._found: dict[str, int | None] = {}  # by scanning
-        self._scans = 0
-
-    @property
-    def rows(self) -> dict[str, int]:
-        if self._rows is None:
-            self._rows = dict(zip(self._ids, range(len(self._ids))))
-            self._found = {}
-        return self._rows
-
-    def find(self, papers: Iterable[str]) -> bool:
-        """Look up the rows of these papers in one pass: the lookups that follow are answered
-        from what it found. False when the dict answers them instead (made, or worth making:
-        scanning again would cost more)."""
-        if self._rows is not None:
-            return False
-        wanted = set(papers).difference(self._found)
-        if len(wanted) == 1 and len(self._found) < SCANNED_PAPERS:
-            (paper,) = wanted
-            try:
-                self._found[paper] = self._ids.index(paper)
-            except ValueError:
-                self._found[paper] = None
-        elif wanted and self._scans >= SCANS:
-            return False
-        elif wanted:
-            self._scans += 1
-            self._found.update(dict.fromkeys(wanted))
-            ids = self._ids
-            for row in compress(count(), map(wanted.__contains__, ids)):
-                self._found[ids[row]] = row
-        return True
-
-    def get(self, paper: str, default: int | None = None) -> int | None:  # type: ignore[override]
-        if self._rows is not None or not (paper in self._found or self.find((paper,))):
-            return self.rows.get(paper, default)
-        row = self._found[paper]
-        return default if row is None else row
-
-    def rows_of(self, papers: Sequence[str], missing: int) -> list[int]:
-        """The row of each paper (``missing`` for one not in the list)."""
-        if not self.find(papers):
-            return list(map(self.rows.get, papers, repeat(missing)))
-        found = self._found
-        return [missing if (row := found[paper]) is None else row for paper in papers]
-
-    def __getitem__(self, paper: str) -> int:
-        row = self.get(paper)
-        if row is None:
-            raise KeyError(paper)
-        return row
-
-    def __contains__(self, paper: object) -> bool:
-        return isinstance(paper, str) and self.get(paper) is not None
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self.rows)
-
-    def __len__(self) -> int:
-        return len(self._ids)
 
 
 class Table:
@@ -169,6 +94,8 @@ class Table:
         data = {name: getattr(self, name) for name in _SNAPSHOT_FIELDS}
         if not isinstance(self.ids, IdColumn):
             data["ids"] = IdColumn.of(self.ids)
+        if not isinstance(self.last_listed, DayColumn):
+            data["last_listed"] = DayColumn.of(self.last_listed)
         data["order_key"] = self.order_key
         data["_orders"] = self._orders
         data["docrows"] = docrows
@@ -200,11 +127,11 @@ class Table:
     def load(self) -> None:
         rows = self.reader.list_rows()
         self.ids: Sequence[str] = [row[0] for row in rows]
-        self.rowids = array("q", [row[5] for row in rows])
+        self.rowids = rowid_array([row[5] for row in rows])
         """Each row's paper's rowid in the store: its line is read without looking its id up."""
         self._derive()
         dates: dict[str, str] = {}  # one string per day, shared (and pickled once) by its papers
-        self.last_listed: list[str] = [dates.setdefault(row[1], row[1]) for row in rows]
+        self.last_listed: Sequence[str] = [dates.setdefault(row[1], row[1]) for row in rows]
         size = len(rows)
         self.starred = bits.from_rows((i for i, row in enumerate(rows) if row[2]), size)
         self.has_note = bits.from_rows((i for i, row in enumerate(rows) if row[4]), size)
@@ -242,7 +169,11 @@ class Table:
         papers = list(current)  # (their rows moved down if new papers went first)
         for paper, at in zip(papers, self.paper_rows.rows_of(papers, -1)):
             if at >= 0:  # a paper deleted and restored has a new rowid
-                self.rowids[at] = current[paper][5]
+                try:
+                    self.rowids[at] = current[paper][5]
+                except OverflowError:  # past 2**32: kept as 64-bit numbers from now on
+                    self.rowids = array("q", self.rowids)
+                    self.rowids[at] = current[paper][5]
         self._orders.pop("upvotes", None)  # a fetch refreshes upvotes
         self._orders.pop("-upvotes", None)
         # each set: its changed rows cleared, then those that are members now set; one pass
@@ -282,8 +213,8 @@ class Table:
             return False
         shift = len(new)
         self.ids = [*first, *self.ids]
-        self.rowids = array("q", [current[paper][5] for paper in first]) + self.rowids
-        self.last_listed = [current[paper][1] for paper in first] + self.last_listed
+        self.rowids = rowid_array([*(current[paper][5] for paper in first), *self.rowids])
+        self.last_listed = [*(current[paper][1] for paper in first), *self.last_listed]
         self.starred <<= shift
         self.has_note <<= shift
         self.state = {name: members << shift for name, members in self.state.items()}
