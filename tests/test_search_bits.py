@@ -4,8 +4,7 @@ import random
 
 import pytest
 
-from triage.search import bits
-from triage.search import days
+from triage.search import bits, days
 from triage.search.columns import SCANS, DayColumn, PaperRows
 
 
