@@ -93,11 +93,10 @@ def list_command(
     e.g. diffusion -video tag:to-read is:starred added:7d sort:title)."""
     query = query_text(words)
     with open_store(ctx) as store:
-        rowids = None
         if query.strip():
             ids, rowids = search_papers(ctx, query, limit)
         else:
-            ids = store.ids_newest_first(-1 if limit is None else limit)
+            ids, rowids = store.located_newest_first(-1 if limit is None else limit)
         # read and printed a few hundred at a time: any number of papers in little memory
         with writing_stdout():
             if as_json:

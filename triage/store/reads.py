@@ -143,6 +143,17 @@ class Reader(BuiltInViews, PaperLines):
             for row in self.conn.execute(f"SELECT id FROM papers p {NEWEST_FIRST} LIMIT ?", [limit])
         ]
 
+    def located_newest_first(self, limit: int = -1) -> tuple[list[str], list[int]]:
+        """:meth:`ids_newest_first`, with each paper's rowid (see :meth:`paper_lines`): from
+        the list order's index alone."""
+        ids: list[str] = []
+        rowids: list[int] = []
+        sql = f"SELECT p.id, p.rowid FROM papers p {NEWEST_FIRST} LIMIT ?"
+        for paper, rowid in self.conn.execute(sql, [limit]):
+            ids.append(paper)
+            rowids.append(rowid)
+        return ids, rowids
+
     def unknown_ids(self, ids: Sequence[str]) -> list[str]:
         """The ids that name no paper here."""
         known = {row[0] for row in self._in_chunks("SELECT id FROM papers WHERE id IN ({})", ids)}
