@@ -97,7 +97,8 @@ def list_command(
             ids, rowids = search_papers(ctx, query, limit)
         else:
             ids, rowids = store.located_newest_first(-1 if limit is None else limit)
-        # read and printed a few hundred at a time: any number of papers in little memory
+        # read and printed a chunk at a time (the first few hundred at once): any number of
+        # papers in little memory
         with writing_stdout():
             if as_json:
                 papers = (paper for chunk in store.papers_in_chunks(ids) for paper in chunk)

@@ -27,9 +27,10 @@ from triage.store.id_column import IdColumn
 
 _SNAPSHOT_FIELDS = ("ids", "rowids", "last_listed", "starred", "has_note", "state", "tags")
 # 2: orders and document rows as arrays, listing days shared; 3: per segment; 4: rowids, the
-# ids packed (a million ids read in ~2 ms, as a list ~90 ms), the order's key
+# ids packed (a million ids read in ~2 ms, as a list ~90 ms), listing days as numbers, the
+# order's key (see :mod:`.columns`)
 SNAPSHOT_FORMAT = 4
-READ_BUFFER = 1 << 20
+READ_BUFFER = 1 << 20  # bytes read at once from the copy
 SAVE_AFTER = 1_000  # papers changed since the saved copy (at least): past this, save it again
 SAVE_SHARE = 50  # ... or past one in this many papers: saving is O(papers), applying O(changes)
 FEW_ROWS = 64  # up to this many rows, a bit set is built bit by bit (else through bytes)
