@@ -44,6 +44,8 @@ class Table:
         self._saved_docrows = None
         self._order_key: str | None = None
         self._orders: dict[str, Sequence[int]] = {}  # by sort key, rows in that order
+        self._saved_orders: Path | None = None  # saved with the copy, read on the first sort
+        self._upvotes_changed = False  # since the copy was read: its upvotes orders are stale
         self._added: days.AddedDays | None = None  # where each day's papers lie, for `added:`
         self._added_for = 0  # the generation it was read for
         self.unsaved: int | None = None
@@ -73,11 +75,29 @@ class Table:
             return False
         self._derive()
         self._order_key = saved.get("order_key")
-        self._orders = saved.get("_orders", {})
+        self._saved_orders = _orders_path(path)
+        self._upvotes_changed = False
         self._saved_docrows = saved.get("docrows")
         self.unsaved = 0
         self.refresh(changed)
         return True
+
+    def _read_saved_orders(self) -> None:
+        """The orders saved with the copy (~8 MB at a million papers: not read at every open),
+        if the rows have not moved since it was read."""
+        path, self._saved_orders = self._saved_orders, None
+        if path is None:
+            return
+        try:
+            with path.open("rb", buffering=READ_BUFFER) as handle:
+                saved = pickle.load(handle)
+            if saved.get("order_key") != self.order_key:
+                return
+            for key, rows in saved["orders"].items():
+                if not (self._upvotes_changed and key.endswith("upvotes")):
+                    self._orders.setdefault(key, rows)
+        except Exception:  # missing or damaged: sorted again
+            return
 
     @property
     def needs_saving(self) -> bool:
@@ -95,13 +115,14 @@ class Table:
         ``docrows`` (the search index's segments and its document -> row list) for these rows."""
         for key in ("title", "added"):
             self.order(key)  # sorting 100,000 titles takes ~0.3 s: keep it for next time
+        orders = {"order_key": self.order_key, "orders": self._orders}
+        atomic_write(_orders_path(path), pickle.dumps(orders, protocol=pickle.HIGHEST_PROTOCOL))
         data = {name: getattr(self, name) for name in _SNAPSHOT_FIELDS}
         if not isinstance(self.ids, IdColumn):
             data["ids"] = IdColumn.of(self.ids)
         if not isinstance(self.last_listed, DayColumn):
             data["last_listed"] = DayColumn.of(self.last_listed)
         data["order_key"] = self.order_key
-        data["_orders"] = self._orders
         data["docrows"] = docrows
         saved = {"format": SNAPSHOT_FORMAT, "token": token, **data}
         atomic_write(path, pickle.dumps(saved, protocol=pickle.HIGHEST_PROTOCOL))
@@ -127,6 +148,7 @@ class Table:
         self.generation = getattr(self, "generation", 0) + 1
         self.order_generation = getattr(self, "order_generation", 0) + 1  # changes when rows move
         self._orders = {}
+        self._saved_orders = None
 
     def load(self) -> None:
         rows = self.reader.list_rows()
@@ -180,6 +202,7 @@ class Table:
                     self.rowids[at] = current[paper][5]
         self._orders.pop("upvotes", None)  # a fetch refreshes upvotes
         self._orders.pop("-upvotes", None)
+        self._upvotes_changed = True
         # each set: its changed rows cleared, then those that are members now set; one pass
         # per set whatever the number of papers (a set is copied by every operation on it)
         changed = self.bits_of(current)
@@ -285,6 +308,8 @@ class Table:
         come last either way."""
         if key == "upvotes":
             key, reverse = ("-upvotes" if reverse else "upvotes"), False
+        if key not in self._orders and self._saved_orders is not None:
+            self._read_saved_orders()
         if key not in self._orders:
             if key == "listed":
                 self._orders[key] = range(self.size)
@@ -306,3 +331,7 @@ class Table:
         known.sort(key=lambda pair: sign * pair[1])  # stable: ties stay newest first
         unknown = [row for row, count in enumerate(counts) if count is None]
         return array("I", [row for row, _ in known] + unknown)
+
+
+def _orders_path(snapshot: Path) -> Path:
+    return snapshot.with_name(f"{snapshot.name}.orders")
