@@ -84,3 +84,10 @@ def test_a_packed_list_finds_only_whole_ids():
     assert "bc" not in packed and "b" not in packed and "ce" not in packed
     with pytest.raises(ValueError):
         packed.index("abc", 0, 2)
+
+
+def test_ids_of_one_length_are_packed_without_offsets_and_found_the_same():
+    ids = ["0a1b", "2c3d", "4e5f", "a1b2"]
+    packed = IdColumn.of(ids, chunk=3)
+    assert list(packed) == ids and packed[2] == "4e5f" and packed.take([3, 0]) == ["a1b2", "0a1b"]
+    assert packed.index("a1b2") == 3 and "1b2c" not in packed and "b2" not in packed

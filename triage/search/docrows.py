@@ -3,7 +3,8 @@
 A segment never changes once written, so after a commit only the documents of its new segments
 are mapped (O(papers committed), not O(papers)); the rows are saved with the table's copy, so
 the next open maps none but the segments committed since. When new papers go first in the table,
-the rows kept are moved down instead of mapped again.
+the rows kept are moved down instead of mapped again. Rows are arrays: a million of them are
+joined and saved as bytes, never as a million int objects (~25 ms).
 """
 
 from __future__ import annotations
@@ -19,10 +20,10 @@ class DocRows:
     def __init__(self, text: TextIndex, table: Table) -> None:
         self.text = text
         self.table = table
-        self._segments: dict[Any, list[int]] = {}  # segment id -> row of each of its documents
+        self._segments: dict[Any, array] = {}  # segment id -> row of each of its documents
         self._generation = 0  # the table's order generation the rows are for
 
-    def build(self, reader: Any, deleted: set[int]) -> list[int]:
+    def build(self, reader: Any, deleted: set[int]) -> array:
         """Row of every document ``reader`` reads (``table.size`` for a deleted document or
         one of a paper not in the table)."""
         table = self.table
@@ -31,18 +32,19 @@ class DocRows:
             # new papers went first: every row moved down (``table.size`` for none as well)
             self._generation = after
             self._segments = {
-                segment: [row + shift for row in rows] for segment, rows in self._segments.items()
+                segment: array("I", [row + shift for row in rows])
+                for segment, rows in self._segments.items()
             }
         elif self._generation != table.order_generation:  # the rows moved, or first use
             self._generation = table.order_generation
             saved = table.take_saved_docrows()
             self._segments = (
-                {segment: rows.tolist() for segment, rows in saved.items()}
+                {segment: array("I", rows) for segment, rows in saved.items()}
                 if isinstance(saved, dict)
                 else {}
             )
-        rows: list[int] = []
-        kept: dict[Any, list[int]] = {}
+        rows = array("I")
+        kept: dict[Any, array] = {}
         for leaf, _ in reader.leaf_readers():
             if leaf.segment() is None:  # the reader of an index without documents
                 continue
@@ -50,7 +52,7 @@ class DocRows:
             mapped = self._segments.get(segment)
             if mapped is None or len(mapped) != leaf.doc_count_all():
                 ids = self.text.segment_ids(leaf)
-                mapped = table.paper_rows.rows_of(ids, table.size)
+                mapped = array("I", table.paper_rows.rows_of(ids, table.size))
             kept[segment] = mapped
             rows += mapped
         if kept.keys() != self._segments.keys():
@@ -62,4 +64,4 @@ class DocRows:
 
     def saved(self) -> dict[Any, array]:
         """The rows per segment, to save with the table's copy."""
-        return {segment: array("I", rows) for segment, rows in self._segments.items()}
+        return dict(self._segments)

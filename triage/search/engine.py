@@ -17,7 +17,7 @@ import logging
 import os
 import sqlite3
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -27,7 +27,7 @@ from triage.search.conditions import TextConditions
 from triage.search.docrows import DocRows
 from triage.search.evaluation import QueryEvaluator
 from triage.search.prefixes import PrefixSets
-from triage.search.result import SearchResult
+from triage.search.result import RankedIds, SearchResult, SortedIds
 from triage.search.table import Table
 from triage.search.textindex import IndexLocked, Progress, TextIndex
 from triage.search.vocabulary import Vocabulary
@@ -72,7 +72,7 @@ class SearchIndex:
         self._searcher: Any = None  # Whoosh's, over ``_reader``: made for "more like this" only
         self._deleted: set[int] = set()  # Whoosh document numbers
         self._docrow_map = DocRows(text, self.table)
-        self._docrows: list[int] = []
+        self._docrows: Sequence[int] = []
         # what the index holds: changes since are caught up (the table catches up on its own)
         self._seen_token: str | None = text.change_token
         self._reader_opened()
@@ -321,6 +321,21 @@ class SearchIndex:
         except Exception as error:  # a query must never take the UI down
             log.exception("search failed for %r", query)
             return SearchResult(str(query), 0, [], frozenset(), f"search failed: {error}", None)
+
+    def located(
+        self, result: SearchResult, limit: int | None = None
+    ) -> tuple[list[str], list[int] | None]:
+        """The first ``limit`` ids of ``result`` (all by default), with each paper's rowid in
+        the store: `triage list` reads their lines without looking their ids up (see
+        :meth:`~triage.store.Reader.paper_lines`). No rowids for a result of rows since moved."""
+        ids = result.ids
+        count = len(ids) if limit is None else min(limit, len(ids))
+        with self._lock:
+            table = self.table
+            if not isinstance(ids, RankedIds | SortedIds) or not ids.over(table.ids):
+                return list(ids[:count]), None
+            rows = ids.rows(count)
+            return table.ids_at(rows), list(map(table.rowids.__getitem__, rows))
 
     def more_like(self, paper_id: str, limit: int = 50) -> SearchResult:
         from triage.search import similar  # with Whoosh's searching and query classes

@@ -24,7 +24,7 @@ import sys
 import zlib
 from array import array
 from bisect import bisect_right
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from itertools import accumulate, islice, repeat
 from operator import eq, sub
 from pathlib import Path
@@ -32,6 +32,7 @@ from typing import TYPE_CHECKING, BinaryIO, NamedTuple
 
 from triage.core.cache import LRUCache
 from triage.search import bits
+from triage.search.setsheader import read_header
 
 if TYPE_CHECKING:
     from triage.search.table import Table
@@ -44,7 +45,7 @@ LOADED_ENTRIES = 4_096
 LOADED_BYTES = 8_000_000  # of sets read (one is 12.5 KB at 100,000 papers, 125 KB at 1M)
 
 
-def order_key(ids: list[str]) -> str:
+def order_key(ids: Iterable[str]) -> str:
     return hashlib.blake2b("\n".join(ids).encode("utf-8"), digest_size=12).hexdigest()
 
 
@@ -206,7 +207,7 @@ class PrefixSets:
 
     def __init__(self, path: Path) -> None:
         self.path = path
-        self.entries: dict[str, list[int]] = {}
+        self.entries: Mapping[str, list[int]] = {}
         # by extent (shared sets load once); re-reading one costs ~0.1 ms at 100,000 papers
         self._loaded: LRUCache[tuple[int, int], int] = LRUCache(
             LOADED_ENTRIES, maxbytes=LOADED_BYTES, size_of=sys.getsizeof
@@ -219,11 +220,10 @@ class PrefixSets:
             handle.seek(-8, os.SEEK_END)
             length = int.from_bytes(handle.read(8), "little")
             handle.seek(-8 - length, os.SEEK_END)
-            header = json.loads(handle.read(length))
+            header, self.entries = read_header(handle.read(length))
             self.size: int = header["size"]
             self.order: str = header["order"]
             self.ids_extent: list[int] = header["ids"]
-            self.entries = header["sets"]
         except (OSError, ValueError, KeyError):
             self.entries = {}
             self.close()
@@ -286,7 +286,7 @@ class PrefixSets:
             return self._order_for
         rows: list[int] | None = None
         added, moves, source = 0, None, None
-        if table.size != self.size or order_key(table.ids) != self.order:
+        if table.size != self.size or table.order_key != self.order:
             offset, length = self.ids_extent
             stored_ids = self._read(offset, length).decode("utf-8").split("\n")
             rows = list(map(table.row_of.get, stored_ids, repeat(GONE)))

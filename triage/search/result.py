@@ -42,7 +42,9 @@ class RankedIds(Sequence):
     """Ids of disjoint row sets taken in turn, each newest first; rows become ids on demand,
     so the UI's first screen costs a few hundred bit operations, not 100,000 conversions."""
 
-    def __init__(self, ids: list[str], chunks: list[int], total: int, row_of: Mapping[str, int]):
+    def __init__(
+        self, ids: Sequence[str], chunks: list[int], total: int, row_of: Mapping[str, int]
+    ):
         self._ids = ids
         self._chunks = [chunk for chunk in chunks if chunk]
         self._all_chunks = tuple(self._chunks)
@@ -68,6 +70,15 @@ class RankedIds(Sequence):
             else:
                 self._rows.extend(bits.to_rows(chunk))
                 self._chunks.pop(0)
+
+    def over(self, ids: Sequence[str]) -> bool:
+        """Whether these are rows of the table whose ids are ``ids``."""
+        return self._ids is ids
+
+    def rows(self, count: int) -> list[int]:
+        """The table rows of the first ``count`` papers."""
+        self._fill(count)
+        return self._rows[:count]
 
     def __getitem__(self, index):
         if isinstance(index, slice):
@@ -106,7 +117,7 @@ class SortedIds(Sequence):
 
     def __init__(
         self,
-        ids: list[str],
+        ids: Sequence[str],
         members: int,
         order: Sequence[int],
         reverse: bool,
@@ -133,6 +144,14 @@ class SortedIds(Sequence):
                 row for row in order if row < limit and present[row >> 3] >> (row & 7) & 1
             ]
         return self._rows
+
+    def over(self, ids: Sequence[str]) -> bool:
+        """Whether these are rows of the table whose ids are ``ids``."""
+        return self._ids is ids
+
+    def rows(self, count: int) -> list[int]:
+        """The table rows of the first ``count`` papers."""
+        return self._all_rows()[:count]
 
     def __getitem__(self, index):
         rows = self._all_rows()

@@ -14,95 +14,26 @@ from __future__ import annotations
 
 import pickle
 from array import array
-from collections.abc import Iterable, Iterator, Mapping, Sequence
-from itertools import compress, count, repeat
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from triage.core.files import atomic_write
 from triage.search import bits, days
 from triage.search.analysis import fold
+from triage.search.columns import DayColumn, PaperRows, rowid_array
+from triage.search.prefixes import order_key
 from triage.store import STATES, Reader, normalise_tag
+from triage.store.id_column import IdColumn
 
-_SNAPSHOT_FIELDS = ("ids", "last_listed", "starred", "has_note", "state", "tags")
-SNAPSHOT_FORMAT = 3  # 2: orders and document rows as arrays, listing days shared; 3: per segment
+_SNAPSHOT_FIELDS = ("ids", "rowids", "last_listed", "starred", "has_note", "state", "tags")
+# 2: orders and document rows as arrays, listing days shared; 3: per segment; 4: rowids, the
+# ids packed (a million ids read in ~2 ms, as a list ~90 ms), listing days as numbers, the
+# order's key (see :mod:`.columns`)
+SNAPSHOT_FORMAT = 4
+READ_BUFFER = 1 << 20  # bytes read at once from the copy
 SAVE_AFTER = 1_000  # papers changed since the saved copy (at least): past this, save it again
 SAVE_SHARE = 50  # ... or past one in this many papers: saving is O(papers), applying O(changes)
 FEW_ROWS = 64  # up to this many rows, a bit set is built bit by bit (else through bytes)
-SCANNED_PAPERS = 4  # papers whose rows are found one by one (list.index), before scanning once
-SCANS = 3  # passes over every id to find papers' rows, before making the dict instead
-
-
-class PaperRows(Mapping[str, int]):
-    """Paper id -> row of one list of ids. The dict is made on first need (~0.4 s at 1,000,000
-    papers, which listing a query's papers does without); until then the rows of the papers
-    another terminal changed are found by scanning the ids in C: one paper by ``list.index``,
-    more in one pass (~45 ms at 1,000,000), a few times before the dict pays."""
-
-    __slots__ = ("_found", "_ids", "_rows", "_scans")
-
-    def __init__(self, ids: list[str]) -> None:
-        self._ids = ids
-        self._rows: dict[str, int] | None = None
-        self._found: dict[str, int | None] = {}  # by scanning
-        self._scans = 0
-
-    @property
-    def rows(self) -> dict[str, int]:
-        if self._rows is None:
-            self._rows = dict(zip(self._ids, range(len(self._ids))))
-            self._found = {}
-        return self._rows
-
-    def find(self, papers: Iterable[str]) -> bool:
-        """Look up the rows of these papers in one pass: the lookups that follow are answered
-        from what it found. False when the dict answers them instead (made, or worth making:
-        scanning again would cost more)."""
-        if self._rows is not None:
-            return False
-        wanted = set(papers).difference(self._found)
-        if len(wanted) == 1 and len(self._found) < SCANNED_PAPERS:
-            (paper,) = wanted
-            try:
-                self._found[paper] = self._ids.index(paper)
-            except ValueError:
-                self._found[paper] = None
-        elif wanted and self._scans >= SCANS:
-            return False
-        elif wanted:
-            self._scans += 1
-            self._found.update(dict.fromkeys(wanted))
-            ids = self._ids
-            for row in compress(count(), map(wanted.__contains__, ids)):
-                self._found[ids[row]] = row
-        return True
-
-    def get(self, paper: str, default: int | None = None) -> int | None:  # type: ignore[override]
-        if self._rows is not None or not (paper in self._found or self.find((paper,))):
-            return self.rows.get(paper, default)
-        row = self._found[paper]
-        return default if row is None else row
-
-    def rows_of(self, papers: Sequence[str], missing: int) -> list[int]:
-        """The row of each paper (``missing`` for one not in the list)."""
-        if not self.find(papers):
-            return list(map(self.rows.get, papers, repeat(missing)))
-        found = self._found
-        return [missing if (row := found[paper]) is None else row for paper in papers]
-
-    def __getitem__(self, paper: str) -> int:
-        row = self.get(paper)
-        if row is None:
-            raise KeyError(paper)
-        return row
-
-    def __contains__(self, paper: object) -> bool:
-        return isinstance(paper, str) and self.get(paper) is not None
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self.rows)
-
-    def __len__(self) -> int:
-        return len(self._ids)
 
 
 class Table:
@@ -111,7 +42,10 @@ class Table:
         since."""
         self.reader = reader
         self._saved_docrows = None
+        self._order_key: str | None = None
         self._orders: dict[str, Sequence[int]] = {}  # by sort key, rows in that order
+        self._saved_orders: Path | None = None  # saved with the copy, read on the first sort
+        self._upvotes_changed = False  # since the copy was read: its upvotes orders are stale
         self._added: days.AddedDays | None = None  # where each day's papers lie, for `added:`
         self._added_for = 0  # the generation it was read for
         self.unsaved: int | None = None
@@ -123,11 +57,13 @@ class Table:
             self.load()
 
     def _load_snapshot(self, path: Path) -> bool:
-        """Reading 100,000 rows from SQLite takes ~0.4 s; the pickled table ~30 ms."""
+        """Reading 100,000 rows from SQLite takes ~0.4 s; the pickled table ~5 ms."""
         try:
-            # one read: a thread waiting for the GIL after each small read (the UI thread
-            # is busy at launch) made this take seconds
-            saved = pickle.loads(path.read_bytes())
+            # few reads: a thread waiting for the GIL after each small read (the UI thread
+            # is busy at launch) made this take seconds; a buffer of READ_BUFFER reads a
+            # million rows in ~13 reads, and without a copy of the whole file (~10 ms less)
+            with path.open("rb", buffering=READ_BUFFER) as handle:
+                saved = pickle.load(handle)
             if saved.get("format") != SNAPSHOT_FORMAT:
                 return False
             _, changed = self.reader.changes_since(saved.get("token"))
@@ -138,11 +74,30 @@ class Table:
         except Exception:  # missing, old or damaged: read the store instead
             return False
         self._derive()
-        self._orders = saved.get("_orders", {})
+        self._order_key = saved.get("order_key")
+        self._saved_orders = _orders_path(path)
+        self._upvotes_changed = False
         self._saved_docrows = saved.get("docrows")
         self.unsaved = 0
         self.refresh(changed)
         return True
+
+    def _read_saved_orders(self) -> None:
+        """The orders saved with the copy (~8 MB at a million papers: not read at every open),
+        if the rows have not moved since it was read."""
+        path, self._saved_orders = self._saved_orders, None
+        if path is None:
+            return
+        try:
+            with path.open("rb", buffering=READ_BUFFER) as handle:
+                saved = pickle.load(handle)
+            if saved.get("order_key") != self.order_key:
+                return
+            for key, rows in saved["orders"].items():
+                if not (self._upvotes_changed and key.endswith("upvotes")):
+                    self._orders.setdefault(key, rows)
+        except Exception:  # missing or damaged: sorted again
+            return
 
     @property
     def needs_saving(self) -> bool:
@@ -160,8 +115,14 @@ class Table:
         ``docrows`` (the search index's segments and its document -> row list) for these rows."""
         for key in ("title", "added"):
             self.order(key)  # sorting 100,000 titles takes ~0.3 s: keep it for next time
+        orders = {"order_key": self.order_key, "orders": self._orders}
+        atomic_write(_orders_path(path), pickle.dumps(orders, protocol=pickle.HIGHEST_PROTOCOL))
         data = {name: getattr(self, name) for name in _SNAPSHOT_FIELDS}
-        data["_orders"] = self._orders
+        if not isinstance(self.ids, IdColumn):
+            data["ids"] = IdColumn.of(self.ids)
+        if not isinstance(self.last_listed, DayColumn):
+            data["last_listed"] = DayColumn.of(self.last_listed)
+        data["order_key"] = self.order_key
         data["docrows"] = docrows
         saved = {"format": SNAPSHOT_FORMAT, "token": token, **data}
         atomic_write(path, pickle.dumps(saved, protocol=pickle.HIGHEST_PROTOCOL))
@@ -171,20 +132,32 @@ class Table:
     def row_of(self) -> dict[str, int]:
         return self.paper_rows.rows
 
+    @property
+    def order_key(self) -> str:
+        """The rows' order as a key (:func:`.prefixes.order_key`: ~50 ms at a million papers),
+        kept with the saved copy."""
+        if self._order_key is None:
+            self._order_key = order_key(self.ids)
+        return self._order_key
+
     def _derive(self) -> None:
+        self._order_key = None
         self.paper_rows = PaperRows(self.ids)
         self.size = len(self.ids)
         self.all = (1 << self.size) - 1
         self.generation = getattr(self, "generation", 0) + 1
         self.order_generation = getattr(self, "order_generation", 0) + 1  # changes when rows move
         self._orders = {}
+        self._saved_orders = None
 
     def load(self) -> None:
         rows = self.reader.list_rows()
-        self.ids: list[str] = [row[0] for row in rows]
+        self.ids: Sequence[str] = [row[0] for row in rows]
+        self.rowids = rowid_array([row[5] for row in rows])
+        """Each row's paper's rowid in the store: its line is read without looking its id up."""
         self._derive()
         dates: dict[str, str] = {}  # one string per day, shared (and pickled once) by its papers
-        self.last_listed: list[str] = [dates.setdefault(row[1], row[1]) for row in rows]
+        self.last_listed: Sequence[str] = [dates.setdefault(row[1], row[1]) for row in rows]
         size = len(rows)
         self.starred = bits.from_rows((i for i, row in enumerate(rows) if row[2]), size)
         self.has_note = bits.from_rows((i for i, row in enumerate(rows) if row[4]), size)
@@ -219,8 +192,17 @@ class Table:
             return True
         if self.unsaved is not None:
             self.unsaved += len(ids)
+        papers = list(current)  # (their rows moved down if new papers went first)
+        for paper, at in zip(papers, self.paper_rows.rows_of(papers, -1)):
+            if at >= 0:  # a paper deleted and restored has a new rowid
+                try:
+                    self.rowids[at] = current[paper][5]
+                except OverflowError:  # past 2**32: kept as 64-bit numbers from now on
+                    self.rowids = array("q", self.rowids)
+                    self.rowids[at] = current[paper][5]
         self._orders.pop("upvotes", None)  # a fetch refreshes upvotes
         self._orders.pop("-upvotes", None)
+        self._upvotes_changed = True
         # each set: its changed rows cleared, then those that are members now set; one pass
         # per set whatever the number of papers (a set is copied by every operation on it)
         changed = self.bits_of(current)
@@ -257,8 +239,9 @@ class Table:
         if set(first) != set(new) or after != self.ids[:1]:
             return False
         shift = len(new)
-        self.ids = first + self.ids
-        self.last_listed = [current[paper][1] for paper in first] + self.last_listed
+        self.ids = [*first, *self.ids]
+        self.rowids = rowid_array([*(current[paper][5] for paper in first), *self.rowids])
+        self.last_listed = [*(current[paper][1] for paper in first), *self.last_listed]
         self.starred <<= shift
         self.has_note <<= shift
         self.state = {name: members << shift for name, members in self.state.items()}
@@ -267,6 +250,10 @@ class Table:
         self._derive()
         self.moved_down = (moved_from, self.order_generation, shift)
         return True
+
+    def ids_at(self, rows: list[int]) -> list[str]:
+        ids = self.ids
+        return ids.take(rows) if isinstance(ids, IdColumn) else [ids[row] for row in rows]
 
     def rows_of(self, ids: Iterable[str]) -> list[int]:
         return [row for row in self.paper_rows.rows_of(list(ids), -1) if row >= 0]
@@ -321,6 +308,8 @@ class Table:
         come last either way."""
         if key == "upvotes":
             key, reverse = ("-upvotes" if reverse else "upvotes"), False
+        if key not in self._orders and self._saved_orders is not None:
+            self._read_saved_orders()
         if key not in self._orders:
             if key == "listed":
                 self._orders[key] = range(self.size)
@@ -342,3 +331,7 @@ class Table:
         known.sort(key=lambda pair: sign * pair[1])  # stable: ties stay newest first
         unknown = [row for row, count in enumerate(counts) if count is None]
         return array("I", [row for row, _ in known] + unknown)
+
+
+def _orders_path(snapshot: Path) -> Path:
+    return snapshot.with_name(f"{snapshot.name}.orders")

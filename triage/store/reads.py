@@ -13,7 +13,8 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any, TypeVar
 
 from triage.store.changes import changed_since
-from triage.store.models import DEFAULT_STATE, STATES, Identity, Listing, Paper, PaperLine
+from triage.store.lines import PaperLines
+from triage.store.models import DEFAULT_STATE, STATES, Identity, Listing, Paper
 from triage.store.views import NEWEST_FIRST, BuiltInViews
 
 T = TypeVar("T")
@@ -32,7 +33,7 @@ TEXT_COLUMNS = {  # each searchable text field, over papers p LEFT JOIN annotati
 _PAPER_JOIN = "FROM papers p LEFT JOIN annotations a ON a.paper_id = p.id"
 _LIST_ROW = (
     "SELECT p.id, p.last_listed, coalesce(a.starred, 0), coalesce(a.state, ?), "
-    f"coalesce(a.note, '') != '' {_PAPER_JOIN}"
+    f"coalesce(a.note, '') != '', p.rowid {_PAPER_JOIN}"
 )
 _DOCUMENT = f"""
 SELECT p.id, p.version, p.title, p.abstract, p.added_at,
@@ -46,12 +47,6 @@ _PAPER = (
     "SELECT p.id, p.title, p.abstract, p.added_at, p.url, coalesce(a.starred, 0), "
     "coalesce(a.state, ?), coalesce(a.note, ''), p.arxiv_id, p.authors, p.upvotes, "
     f"p.comments, p.github_repo, p.project_page, p.last_listed {_PAPER_JOIN}"
-)
-
-_PAPER_LINE = (
-    "SELECT p.id, coalesce(a.starred, 0), coalesce(a.state, ?), p.title, p.added_at, "
-    "(SELECT min(nullif(l.listed_on, '')) FROM listings l WHERE l.paper_id = p.id) "
-    f"{_PAPER_JOIN}"
 )
 
 
@@ -90,7 +85,7 @@ def marks(chunk: Sequence[Any]) -> str:
     return ",".join("?" * len(chunk))
 
 
-class Reader(BuiltInViews):
+class Reader(BuiltInViews, PaperLines):
     """Reads one DB through ``conn`` (a Store's, or a read-only connection of its own)."""
 
     def __init__(self, conn: sqlite3.Connection) -> None:
@@ -148,6 +143,17 @@ class Reader(BuiltInViews):
             for row in self.conn.execute(f"SELECT id FROM papers p {NEWEST_FIRST} LIMIT ?", [limit])
         ]
 
+    def located_newest_first(self, limit: int = -1) -> tuple[list[str], list[int]]:
+        """:meth:`ids_newest_first`, with each paper's rowid (see :meth:`paper_lines`): from
+        the list order's index alone."""
+        ids: list[str] = []
+        rowids: list[int] = []
+        sql = f"SELECT p.id, p.rowid FROM papers p {NEWEST_FIRST} LIMIT ?"
+        for paper, rowid in self.conn.execute(sql, [limit]):
+            ids.append(paper)
+            rowids.append(rowid)
+        return ids, rowids
+
     def unknown_ids(self, ids: Sequence[str]) -> list[str]:
         """The ids that name no paper here."""
         known = {row[0] for row in self._in_chunks("SELECT id FROM papers WHERE id IN ({})", ids)}
@@ -200,7 +206,7 @@ class Reader(BuiltInViews):
                     found[paper].listed.append(Listing(source, listed_on, position))
         return [found[paper] for paper in ids if paper in found]
 
-    def _add_tags(self, found: Mapping[str, Paper | PaperLine], ids: Sequence[str]) -> None:
+    def _add_tags(self, found: Mapping[str, Paper], ids: Sequence[str]) -> None:
         """Each found paper's present tags, in name order."""
         for paper, tag in self.conn.execute(
             f"SELECT paper_id, tag FROM tags WHERE present AND paper_id IN ({marks(ids)}) "
@@ -209,19 +215,6 @@ class Reader(BuiltInViews):
         ):
             if paper in found:  # else added between the two reads: left out
                 found[paper].tags.append(tag)
-
-    def paper_lines(self, ids: Sequence[str]) -> Iterator[list[PaperLine]]:
-        """What `triage list` shows of ``ids``, in their order, ``CHUNK`` at a time (as
-        :meth:`papers_in_chunks`, without reading the abstracts and authors it does not show)."""
-        for chunk in chunks(ids):
-            found = {
-                row[0]: PaperLine(row[0], bool(row[1]), row[2], row[3], row[4], row[5], [])
-                for row in self.conn.execute(
-                    f"{_PAPER_LINE} WHERE p.id IN ({marks(chunk)})", [DEFAULT_STATE, *chunk]
-                )
-            }
-            self._add_tags(found, chunk)
-            yield [found[paper] for paper in chunk if paper in found]
 
     def export_rows(
         self,
@@ -260,9 +253,11 @@ class Reader(BuiltInViews):
             }
             yield from (found[paper] for paper in chunk if paper in found)
 
-    def list_rows(self, ids: Sequence[str] | None = None) -> list[tuple[str, str, int, str, bool]]:
-        """(id, last listed, starred, state, has a note) of every paper newest first, or of
-        ``ids`` in no particular order: what the search's in-memory table holds."""
+    def list_rows(
+        self, ids: Sequence[str] | None = None
+    ) -> list[tuple[str, str, int, str, bool, int]]:
+        """(id, last listed, starred, state, has a note, rowid) of every paper newest first, or
+        of ``ids`` in no particular order: what the search's in-memory table holds."""
         if ids is None:
             return self.conn.execute(f"{_LIST_ROW} {NEWEST_FIRST}", [DEFAULT_STATE]).fetchall()
         return list(self._in_chunks(f"{_LIST_ROW} WHERE p.id IN ({{}})", ids, DEFAULT_STATE))

@@ -1,0 +1,111 @@
+"""What `triage list` shows of each paper it lists, read for many papers at once.
+
+A listing of 33,806 papers of a million spent ~0.4 s looking each one up: its id in the id
+index, then its row, its annotations, its earliest listing and its tags, paper by paper. Here a
+paper's row is found by its rowid when the search's table knows it (one B-tree less), the
+listings of a whole chunk of papers in one pass in id order, and the annotations and tags,
+when there are fewer of them than papers to show, read whole instead of looked up per paper.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterable, Iterator, Sequence
+from typing import Any
+
+from triage.store.models import DEFAULT_STATE, PaperLine
+
+FIRST_CHUNK = 500  # papers of the first lines: they come at once
+CHUNK = 32_000  # papers read at once after those: the listings' pass pays off with many
+
+_PAPER = "SELECT p.id, p.title, p.added_at FROM papers p"
+_ANNOTATED_PAPER = (
+    "SELECT p.id, p.title, p.added_at, a.starred, a.state "
+    "FROM papers p LEFT JOIN annotations a ON a.paper_id = p.id"
+)
+_IN_ARRAY = "IN (SELECT value FROM json_each(?))"
+_FIRST_LISTED = (  # as Paper.first_listed: the earliest dated listing
+    "SELECT paper_id, min(nullif(listed_on, '')) FROM listings "
+    f"WHERE paper_id {_IN_ARRAY} GROUP BY paper_id"
+)
+
+
+def as_json(values: Sequence[Any]) -> str:
+    """Values bound as one JSON array (``IN (SELECT value FROM json_each(?))``): any number of
+    them, where ``IN (?, …)`` stops at SQLite's limit on parameters."""
+    return json.dumps(list(values))
+
+
+class PaperLines:
+    conn: sqlite3.Connection
+
+    def paper_lines(
+        self, ids: Sequence[str], rowids: Sequence[int] | None = None
+    ) -> Iterator[list[PaperLine]]:
+        """What `triage list` shows of ``ids``, in their order, a chunk at a time; unknown ids
+        are left out. ``rowids``: each paper's rowid as last read (see
+        :meth:`~triage.store.Reader.list_rows`); a paper whose rowid names another paper now (a
+        VACUUM renumbers rows) is read by its id."""
+        start, size = 0, FIRST_CHUNK
+        while start < len(ids):
+            chunk = ids[start : start + size]
+            chunk_rowids = rowids[start : start + size] if rowids is not None else None
+            start, size = start + size, CHUNK
+            yield self._lines(chunk, chunk_rowids)
+
+    def _lines(self, ids: Sequence[str], rowids: Sequence[int] | None) -> list[PaperLine]:
+        annotations = self._all_if_fewer(
+            "annotations", "SELECT paper_id, starred, state FROM annotations", len(ids)
+        )
+        sql = _PAPER if annotations is not None else _ANNOTATED_PAPER
+        rows: dict[str, tuple[Any, ...]] = {}
+        if rowids is not None:
+            rows = {
+                row[0]: row
+                for row in self.conn.execute(f"{sql} WHERE p.rowid {_IN_ARRAY}", [as_json(rowids)])
+            }
+        missing = [paper for paper in ids if paper not in rows]
+        if missing:
+            found = self.conn.execute(f"{sql} WHERE p.id {_IN_ARRAY}", [as_json(missing)])
+            rows.update((row[0], row) for row in found)
+        ids_json = as_json(ids)
+        first_listed = dict(self.conn.execute(_FIRST_LISTED, [ids_json]))
+        tags: Iterable[tuple[Any, ...]] | None = self._all_if_fewer(
+            "tags", "SELECT paper_id, tag FROM tags WHERE present ORDER BY tag", len(ids)
+        )
+        if tags is None:
+            tags = self.conn.execute(
+                f"SELECT paper_id, tag FROM tags WHERE present AND paper_id {_IN_ARRAY} "
+                "ORDER BY tag",
+                [ids_json],
+            )
+        tags_of: dict[str, list[str]] = {}
+        for paper, tag in tags:
+            tags_of.setdefault(paper, []).append(tag)
+        marks = {row[0]: row[1:] for row in annotations} if annotations is not None else None
+        lines = []
+        for paper in ids:
+            if (row := rows.get(paper)) is None:
+                continue
+            starred, state = row[3:] if marks is None else marks.get(paper, (0, None))
+            lines.append(
+                PaperLine(
+                    paper,
+                    bool(starred),
+                    DEFAULT_STATE if state is None else state,
+                    row[1],
+                    row[2],
+                    first_listed.get(paper),
+                    tags_of.get(paper, []),
+                )
+            )
+        return lines
+
+    def _all_if_fewer(self, table: str, sql: str, count: int) -> list[tuple[Any, ...]] | None:
+        """The rows of ``sql`` (all of ``table``'s, or some) if ``table`` has fewer than
+        ``count``: reading them costs less than looking ``count`` papers up. Else None."""
+        counted = f"SELECT count(*) FROM (SELECT 1 FROM {table} LIMIT ?)"
+        if self.conn.execute(counted, [count]).fetchone()[0] >= count:
+            return None
+        return self.conn.execute(sql).fetchall()
