@@ -29,11 +29,11 @@ WORD_FIELDS = (*TEXT_FIELDS, "authors")
 STEMS_KEPT = 30_000  # ~7 MB (200,000 held ~45 MB); the search keeps whole stem families too
 MAX_WORD = 40  # longer runs of word characters (hashes, URLs) are not words
 _WORD = re.compile(rf"(?<!\w)\w{{1,{MAX_WORD}}}(?!\w)")
-_ASCII_SPACES = str.maketrans(
-    dict.fromkeys(
-        set(map(chr, range(128))) - set(string.ascii_lowercase + string.digits + "_"), " "
-    )
-)  # an ASCII text's characters that end a word (once lower-cased), as spaces
+_WORD_CHARS = string.ascii_lowercase + string.digits + "_"
+_ASCII_WORD_BYTES = bytes(
+    byte + 32 if chr(byte) in string.ascii_uppercase else byte if chr(byte) in _WORD_CHARS else 32
+    for byte in range(256)
+)  # an ASCII text's bytes lower-cased, those that end a word as spaces (one C pass)
 
 
 def fold(text: str) -> str:
@@ -49,8 +49,8 @@ def words(text: str) -> list[str]:
 
     One function for indexing (both writers), queries and highlighting, so they always agree.
     """
-    if text.isascii():  # as _WORD; ~15% faster than an ASCII regex (most texts are ASCII)
-        found = text.lower().translate(_ASCII_SPACES).split()
+    if text.isascii():  # as _WORD, ~2x faster than lower() and str.translate (most texts)
+        found = text.encode().translate(_ASCII_WORD_BYTES).decode().split()
         if found and max(map(len, found)) > MAX_WORD:
             return [word for word in found if len(word) <= MAX_WORD]
         return found
