@@ -7,7 +7,7 @@ posting blocks (:class:`~.whoosh_internals.BlockSegmentWriter`), which is ~10x f
 writes the postings Whoosh would for fields in the ``Existence`` format (every text field
 here), so the result is an ordinary Whoosh segment; only a document's field length differs
 (every word counted, where Whoosh's writer counts distinct words), which weighs in nothing but
-the scores of "more like this". Used only while :func:`~.whoosh_internals.fast_paths` holds.
+the scores of "more like this". Used only while :func:`~.fastpaths.fast_paths` holds.
 """
 
 from __future__ import annotations

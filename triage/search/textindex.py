@@ -6,7 +6,7 @@ DB re-indexes only the papers the store says changed since (see :mod:`triage.sto
 and each paper's version as indexed, compared one by one when the store cannot say.
 
 Whether it is written, stored and read through the fast paths or through Whoosh's own is
-decided when it is made (:func:`~.whoosh_internals.fast_paths`); the results are the same.
+decided when it is made (:func:`~.fastpaths.fast_paths`); the results are the same.
 Either way no file is memory-mapped (see :mod:`.storage`), and the sizes of the files a
 search reads are noted, so that one truncated under the open index is recognised as damage.
 """
@@ -26,7 +26,7 @@ from whoosh import index as whoosh_index
 from whoosh.filedb.filestore import FileStorage
 
 from triage.core.files import atomic_write
-from triage.search import bulk, phrases, postings, prefixes, whoosh_internals
+from triage.search import bulk, fastpaths, phrases, postings, prefixes, whoosh_internals
 from triage.search.analysis import make_schema, read_documents, words
 from triage.search.indexstate import IndexState
 from triage.search.storage import SEGMENT_SUFFIX
@@ -57,7 +57,7 @@ class TextIndex:
     def __init__(self, directory: Path) -> None:
         self.directory = directory
         self.state = IndexState(directory, SCHEMA_VERSION)
-        self.fast = whoosh_internals.fast_paths()
+        self.fast = fastpaths.fast_paths()
         """Written, stored and read through the fast paths (else through Whoosh's own)."""
         self._ix: Any = None
         self.change_token: str | None = None
