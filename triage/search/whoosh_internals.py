@@ -38,6 +38,7 @@ from triage.search.storage import SEGMENT_SUFFIX, SegmentReader
 
 INLINE_POSTINGS = 8  # a word in at most this many documents keeps its postings in the term table
 TERMS_AT_ONCE = 4_096  # term table entries written in one piece
+STORED_WINDOW_BITS = 9  # zlib's smallest window; any window decompresses with the default
 
 
 # -- writing whole posting lists -----------------------------------------------------------
@@ -57,6 +58,10 @@ class BlockSegmentWriter(SegmentWriter):
         )
         self.single: defaultdict[str, dict[str, int]] = defaultdict(dict)
         self.longest: defaultdict[str, int] = defaultdict(int)
+        # each document's stored fields are compressed alone: zlib's default 32 KB window
+        # costs ~14 µs to set up for ~40 bytes (1.4 s at 100,000 papers), a 512-byte one ~3 µs
+        stored = self.perdocwriter._colwriters["_stored"]._child
+        stored._compress = functools.partial(zlib.compress, wbits=STORED_WINDOW_BITS)
 
     def start_document(self) -> int:
         self._check_state()
