@@ -14,8 +14,8 @@ from __future__ import annotations
 
 import logging
 from array import array
-from collections import deque
-from collections.abc import Callable
+from collections import defaultdict, deque
+from collections.abc import Callable, Mapping, Sequence
 from itertools import repeat
 from pathlib import Path
 from typing import Any
@@ -64,8 +64,21 @@ class BulkWriter(BlockSegmentWriter):
         self.ids: list[str] = []
         self.simple_terms: dict[tuple[str, Any], set[str]] = {}
         self.plans: dict[tuple[str, ...], list[_FieldPlan]] = {}
+        self.numbered: defaultdict[str, defaultdict[int, array]] = defaultdict(
+            lambda: defaultdict(lambda: array("I"))
+        )  # postings of fields split elsewhere, by word number (see add_split_document)
+        self.vocabulary: list[str] = []
+        """The words numbered 1, 2, … in ``numbered``, given before the commit."""
 
     def add_document(self, **fields: Any) -> None:
+        self.add_split_document(fields, {})
+
+    def add_split_document(
+        self, fields: dict[str, Any], split: Mapping[str, tuple[int, Sequence[int]]]
+    ) -> None:
+        """``add_document``, some of whose text fields were split already (see
+        :mod:`.wholebuild`): ``split[field]`` is its word count and its distinct words'
+        numbers in ``vocabulary``."""
         docnum = self.start_document()
         perdoc = self.perdocwriter
         for name, field, kind, stored, column in self._plan(fields):
@@ -74,7 +87,13 @@ class BulkWriter(BlockSegmentWriter):
                 continue
             length = 0
             if kind is not None:
-                if kind == WORDS:
+                if kind == WORDS and name in split:
+                    length, numbers = split[name]
+                    self.longest[name] = max(self.longest[name], length)
+                    numbered = self.numbered[name]
+                    deque(map(array.append, map(numbered.__getitem__, numbers), repeat(docnum)), 0)
+                    terms = set()
+                elif kind == WORDS:
                     words = self.split(value)
                     if self.record_words:
                         self.record_words(name, words)
@@ -136,6 +155,12 @@ class BulkWriter(BlockSegmentWriter):
                 single[term] = docnum
 
     def postings_complete(self) -> None:
+        words = self.vocabulary
+        for name, numbered in self.numbered.items():
+            postings = self.postings[name]
+            for number, docnums in numbered.items():
+                postings[words[number - 1]] = docnums
+        self.numbered.clear()
         if self.prefix_path:
             prefixes.build(self.postings, self.ids, self.prefix_path)
 

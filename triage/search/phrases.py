@@ -77,7 +77,8 @@ class PhraseWriter:
         if field in FIELDS:
             self.fields[field] = words
 
-    def end_document(self, paper: str) -> None:
+    def end_document(self, paper: str) -> array:
+        """Write the document's word ids (returned: the title's, 0, the abstract's, 0)."""
         ids = array("I", map(self.ids.__getitem__, self.fields.get("title", ())))
         self.middles.append(self.offsets[-1] + len(ids))
         ids.append(0)
@@ -87,6 +88,7 @@ class PhraseWriter:
         self.offsets.append(self.offsets[-1] + len(ids))
         self.papers.append(paper)
         self.fields = {}
+        return ids
 
     def commit(self, order: str) -> None:
         """Write the vocabulary and the header; ``order`` names the documents' order (as
