@@ -30,12 +30,10 @@ from triage.search import bulk, phrases, prefixes
 from triage.search.analysis import read_documents, words
 from triage.store import Reader
 
-BATCH = 500  # papers sent to the child at once
+BATCH = 500  # papers sent to the child at once (and between two progress reports)
 CLOSE_WAIT = 10.0  # seconds the child is given to exit once its work is done or failed
-PROGRESS_EVERY = 500
 
 Progress = Callable[[int, int], None]
-Split = dict[str, tuple[int, array]]  # field -> (its words, its distinct word numbers)
 log = logging.getLogger(__name__)
 
 
@@ -96,21 +94,19 @@ def _fill(
             following = next(batches, [])
             if splitter and following:
                 splitter.send(following)  # split while this process writes ``batch``
-            splits = splitter.receive() if splitter else None
-            for number, (version, document) in enumerate(batch):
-                if splits is not None:
-                    writer.add_split_document(document, splits[number])
-                else:
-                    if phrase_writer and not in_bulk:
+            if splitter:
+                writer.add_documents([document for _, document in batch], splitter.receive())
+            for version, document in batch:
+                if phrase_writer:
+                    if not in_bulk:
                         for field in phrases.FIELDS:
                             phrase_writer.record(field, words(document[field] or ""))
                     writer.add_document(**document)
-                if phrase_writer:
                     phrase_writer.end_document(document["id"])
                 papers.append(document["id"])
                 versions.append(version)
-                if progress and (len(papers) % PROGRESS_EVERY == 0 or len(papers) == total):
-                    progress(len(papers), total)
+            if progress:
+                progress(len(papers), total)
             batch = following
         if splitter:
             writer.vocabulary = splitter.vocabulary()
@@ -183,10 +179,10 @@ class _Splitter:
         except (EOFError, OSError, pickle.UnpicklingError) as error:
             raise SplitFailed(f"the process splitting words ended ({error!r})") from None
 
-    def receive(self) -> list[Split]:
+    def receive(self) -> list[bulk.Split]:
         """Each paper's split title and abstract, of the oldest batch sent."""
         counts, sizes, numbers = self._answer()
-        splits: list[Split] = []
+        splits: list[bulk.Split] = []
         at = 0
         for index in range(0, len(counts), 2):
             in_title, in_abstract = sizes[index], sizes[index + 1]

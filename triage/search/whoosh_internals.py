@@ -25,8 +25,16 @@ from itertools import accumulate, chain
 from operator import sub
 from typing import Any
 
+from whoosh.codec.whoosh3 import (
+    LENGTHS_COLUMN,
+    STORED_COLUMN,
+    W3FieldWriter,
+    W3PostingsWriter,
+    W3TermInfo,
+    W3TermsReader,
+    _lenfield,
+)
 from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC as BLOCKS_MAGIC
-from whoosh.codec.whoosh3 import W3FieldWriter, W3PostingsWriter, W3TermInfo, W3TermsReader
 from whoosh.filedb.filestore import FileStorage
 from whoosh.filedb.filetables import OrderedHashReader, OrderedHashWriter
 from whoosh.filedb.structfile import StructFile
@@ -72,6 +80,43 @@ class BlockSegmentWriter(SegmentWriter):
         self.perdocwriter.finish_doc()
         self._added = True
         self.docnum += 1
+
+    def add_columns(
+        self,
+        stored: list[dict[str, Any]],
+        lengths: dict[str, list[int]],
+        columns: dict[str, tuple[Any, list[Any]]],
+    ) -> None:
+        """Add documents as the codec's per-document calls would, a field at a time: each
+        one's stored fields, each text field's word counts (0: none), each column's type and
+        values (None: none)."""
+        self._check_state()
+        perdoc, first = self.perdocwriter, self.docnum
+        for name, counts in lengths.items():
+            if any(counts):
+                add = self._column(_lenfield(name), LENGTHS_COLUMN).add
+                for docnum, length in enumerate(counts, first):
+                    if length:
+                        add(docnum, length_to_byte(length))
+                perdoc._fieldlengths[name] += sum(counts)
+        for name, (column_type, values) in columns.items():
+            add = self._column(name, column_type).add
+            for docnum, value in enumerate(values, first):
+                if value is not None:
+                    add(docnum, value)
+        add = self._column("_stored", STORED_COLUMN).add
+        for docnum, fields in enumerate(stored, first):
+            if fields:
+                add(docnum, fields)
+        perdoc._doccount += len(stored)
+        self.docnum += len(stored)
+        self._added = True
+
+    def _column(self, name: str, column_type: Any) -> Any:
+        perdoc = self.perdocwriter
+        if not perdoc._has_column(name):
+            perdoc._create_column(name, column_type)
+        return perdoc._get_column(name)
 
     def postings_complete(self) -> None:
         """Called once every document is added, before the postings are written."""
