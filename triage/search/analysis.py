@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 import string
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Generator
 from functools import lru_cache
 
 from whoosh.analysis import Token, Tokenizer
@@ -127,7 +127,9 @@ def stem(word: str) -> str:
     return porter_stem(word)
 
 
-def read_documents(reader: Reader, ids: list[str] | None) -> Iterator[tuple[str, dict]]:
+def read_documents(
+    reader: Reader, ids: list[str] | None
+) -> Generator[tuple[str, dict], None, None]:
     """(version, Whoosh document) for the given papers (None: all, newest first), from the store."""
     for (
         paper,

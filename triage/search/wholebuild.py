@@ -17,11 +17,12 @@ import logging
 import os
 import pickle
 import queue
+import signal
 import subprocess
 import sys
 import threading
 from array import array
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator
 from itertools import islice
 from pathlib import Path
 from typing import Any
@@ -59,6 +60,8 @@ def fill(
                 log.warning("search index: words split in this process (%s)", error)
             finally:
                 splitter.close()
+            for left in directory.glob(f"{phrases.FILE}.*.tmp"):  # the child's, if killed
+                left.unlink(missing_ok=True)
     return _fill(ix, reader, directory, progress, None, in_bulk=in_bulk)
 
 
@@ -85,8 +88,8 @@ def _fill(
     )
     papers: list[str] = []
     versions = Lines()
+    batches = _batches(reader)
     try:
-        batches = _batches(reader)
         batch = next(batches, [])
         if splitter and batch:
             splitter.send(batch)
@@ -122,13 +125,15 @@ def _fill(
         if not writer.is_closed:
             writer.cancel()
         raise
+    finally:
+        batches.close()
     return papers, versions.all()
 
 
-def _batches(reader: Reader) -> Iterator[list[tuple[str, dict]]]:
-    documents = read_documents(reader, None)
-    while batch := list(islice(documents, BATCH)):
-        yield batch
+def _batches(reader: Reader) -> Generator[list[tuple[str, dict]], None, None]:
+    with contextlib.closing(read_documents(reader, None)) as documents:  # its query ends here
+        while batch := list(islice(documents, BATCH)):
+            yield batch
 
 
 class _Splitter:
@@ -139,12 +144,15 @@ class _Splitter:
     its stdin and stdout; a thread sends, so sending never waits for the child."""
 
     def __init__(self, path: Path) -> None:
+        if not sys.executable:
+            raise OSError("no Python executable to start")
         package_root = str(Path(__file__).resolve().parents[2])  # where this triage is
         paths = [package_root, *filter(None, [os.environ.get("PYTHONPATH")])]
         self.process = subprocess.Popen(
             [sys.executable, "-c", _CHILD, str(path)],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,  # not into the app's screen; a failure is logged here
             env={**os.environ, "PYTHONPATH": os.pathsep.join(paths)},
         )
         self.outbox: queue.SimpleQueue[Any] = queue.SimpleQueue()
@@ -208,14 +216,16 @@ class _Splitter:
             raise SplitFailed("the phrase file was not written")
 
     def close(self) -> None:
+        """Let the child end (at once if the build failed: its input ends, its answers go
+        nowhere) and wait for it."""
+        if self.process.stdout is not None:
+            self.process.stdout.close()
         self.outbox.put(None)  # (a second one, if sent, is never read)
         try:
             self.process.wait(timeout=CLOSE_WAIT)
         except subprocess.TimeoutExpired:
             self.process.kill()
             self.process.wait()
-        if self.process.stdout is not None:
-            self.process.stdout.close()
         self.sender.join(timeout=CLOSE_WAIT)
 
 
@@ -226,6 +236,7 @@ def split_words(path: str) -> None:
     """The child: split each batch's titles and abstracts and write their phrase file; answer
     with (each paper's word counts, its distinct word numbers' counts, the numbers: title
     then abstract), then with the vocabulary, then True once the phrase file is written."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # a Ctrl-C is the parent's to handle
     answers = os.fdopen(os.dup(1), "wb")
     os.dup2(2, 1)  # anything printed goes to stderr, not into the answers
     texts = sys.stdin.buffer
@@ -253,6 +264,8 @@ def split_words(path: str) -> None:
         answer(list(writer.ids))  # numbered in order of first use
         writer.commit(prefixes.order_key(writer.papers))
         answer(True)
+    except (EOFError, BrokenPipeError):  # the parent gave up the build
+        writer.cancel()
     except BaseException:
         writer.cancel()
         raise
