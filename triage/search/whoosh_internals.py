@@ -2,8 +2,9 @@
 
 Three fast paths rely on internals of whoosh-reloaded 2.7 (its W3 codec and its files):
 
-- :class:`BlockSegmentWriter` hands the codec's postings writer whole blocks by filling its
-  private buffer (the bulk writer, :mod:`.bulk`, is one);
+- :class:`BlockSegmentWriter` writes whole posting blocks and many term table entries at a
+  time into the codec's files, and documents' lengths and stored fields a field at a time
+  into its column writers (the bulk writer, :mod:`.bulk`, is one);
 - :class:`TermTable` scans a segment's term table a large piece at a time and decodes a
   word's posting blocks whole, from one read (:mod:`.postings`);
 - :class:`SegmentStorage` hands Whoosh windows of an open segment file, read with positioned
