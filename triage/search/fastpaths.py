@@ -59,7 +59,8 @@ def fallback_reason() -> str | None:
     return reason
 
 
-@kept_verdict("whoosh-fast-paths", "whoosh")  # ~20 ms, mostly the self-check's two commits
+# ~20 ms, mostly the self-check's two commits; checked again when the writer or readers change
+@kept_verdict("whoosh-fast-paths", "whoosh", "triage.search.whoosh_internals")
 def _verify() -> str | None:
     from importlib import metadata  # (email, zipfile…: only to check)
 
