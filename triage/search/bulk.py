@@ -181,11 +181,10 @@ class BulkWriter(BlockSegmentWriter):
 
     def postings_complete(self) -> None:
         words = self.vocabulary
-        for name, numbered in self.numbered.items():
+        for name in list(self.numbered):
             postings = self.postings[name]
-            for number, docnums in numbered.items():
+            for number, docnums in self.numbered.pop(name).items():  # (one field's held twice)
                 postings[words[number - 1]] = docnums
-        self.numbered.clear()
         if self.prefix_path:
             prefixes.build(self.postings, self.ids, self.prefix_path)
 

@@ -105,17 +105,17 @@ def _fill(
                         for field in phrases.FIELDS:
                             phrase_writer.record(field, words(document[field] or ""))
                     writer.add_document(**document)
-                    phrase_writer.end_document(document["id"])
+                    phrase_writer.end_document()
                 papers.append(document["id"])
                 versions.append(version)
             if progress:
                 progress(len(papers), total)
             batch = following
         if splitter:
-            writer.vocabulary = splitter.vocabulary()
+            writer.vocabulary = splitter.vocabulary(prefixes.order_key(papers))
         elif phrase_writer:
             # the phrase file first: its words go before the index's commit, the build's peak
-            phrase_writer.commit(prefixes.order_key(phrase_writer.papers))
+            phrase_writer.commit(prefixes.order_key(papers))
         writer.commit()
         if splitter:
             splitter.wait_for_phrases()
@@ -176,9 +176,7 @@ class _Splitter:
                 pipe.close()
 
     def send(self, batch: list[tuple[str, dict]]) -> None:
-        self.outbox.put(
-            [(document["id"], document["title"], document["abstract"]) for _, document in batch]
-        )
+        self.outbox.put([(document["title"], document["abstract"]) for _, document in batch])
 
     def _answer(self) -> Any:
         assert self.process.stdout is not None
@@ -204,9 +202,10 @@ class _Splitter:
             at = end
         return splits
 
-    def vocabulary(self) -> list[str]:
-        """Every word, by number (the first is 1), once every batch is sent."""
-        self.outbox.put(None)
+    def vocabulary(self, order: str) -> list[str]:
+        """Every word, by number (the first is 1), once every batch is sent; ``order`` names
+        the papers' order (see :func:`~.prefixes.order_key`), for the phrase file."""
+        self.outbox.put(order)
         words: list[str] = self._answer()
         return words
 
@@ -247,13 +246,13 @@ def split_words(path: str) -> None:
 
     writer = phrases.PhraseWriter(Path(path))
     try:
-        while (batch := pickle.load(texts)) is not None:
+        while isinstance(batch := pickle.load(texts), list):  # then the papers' order
             counts, sizes, numbers = array("I"), array("I"), array("I")
-            for paper, title, abstract in batch:
+            for title, abstract in batch:
                 title_words, abstract_words = words(title or ""), words(abstract or "")
                 writer.record("title", title_words)
                 writer.record("abstract", abstract_words)
-                numbered = writer.end_document(paper)  # title's, 0, abstract's, 0
+                numbered = writer.end_document()  # title's, 0, abstract's, 0
                 in_title = set(numbered[: len(title_words)])
                 in_abstract = set(numbered[len(title_words) + 1 : -1])
                 counts.extend((len(title_words), len(abstract_words)))
@@ -261,8 +260,10 @@ def split_words(path: str) -> None:
                 numbers.extend(in_title)
                 numbers.extend(in_abstract)
             answer((counts, sizes, numbers))
+        if batch is None:  # the parent gave up the build
+            raise EOFError
         answer(list(writer.ids))  # numbered in order of first use
-        writer.commit(prefixes.order_key(writer.papers))
+        writer.commit(batch)
         answer(True)
     except (EOFError, BrokenPipeError):  # the parent gave up the build
         writer.cancel()
