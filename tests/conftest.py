@@ -18,13 +18,13 @@ def isolated_user_dirs(tmp_path_factory, monkeypatch):
 def whoosh_mode(request):
     """Runs a search test module twice: with the Whoosh fast paths, then with Whoosh's own
     writer, postings and storage (as when its internals change), so both stay correct."""
-    from triage.search import whoosh_internals
+    from triage.search import fastpaths
 
     with pytest.MonkeyPatch.context() as patch:
         if request.param == "fallback":
-            patch.setenv(whoosh_internals.SWITCH, "0")
+            patch.setenv(fastpaths.SWITCH, "0")
         else:
-            patch.delenv(whoosh_internals.SWITCH, raising=False)
-        reason = whoosh_internals.fallback_reason()
+            patch.delenv(fastpaths.SWITCH, raising=False)
+        reason = fastpaths.fallback_reason()
         assert (reason is None) is (request.param == "fast"), reason
         yield request.param

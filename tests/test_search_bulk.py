@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from whoosh.filedb.filestore import FileStorage
 
-from triage.search import bulk, whoosh_internals
+from triage.search import bulk, fastpaths
 from triage.search.analysis import make_schema, words
 
 DOCUMENTS = [
@@ -33,7 +33,7 @@ def postings_of(directory, documents, make_writer) -> dict[str, dict[str, list[i
 
 
 def test_bulk_written_postings_are_whoosh_s_even_with_an_id_twice(tmp_path):
-    if not whoosh_internals.fast_paths():
+    if not fastpaths.fast_paths():
         pytest.skip("the bulk writer is used only with the fast paths")
     (tmp_path / "bulk").mkdir()
     (tmp_path / "whoosh").mkdir()

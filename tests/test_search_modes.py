@@ -10,7 +10,7 @@ import textwrap
 
 import pytest
 
-from triage.search import SearchIndex, whoosh_internals
+from triage.search import SearchIndex, fastpaths
 from triage.store import Store, paper_id
 
 PAPERS = [
@@ -109,7 +109,7 @@ def test_the_fast_paths_are_used_where_verified_without_a_warning(library):
     [("2.7.5", True), ("2.7.9", True), ("2.7.4", False), ("2.8.0", False), ("3.0", False)],
 )
 def test_only_the_verified_versions_of_whoosh_reloaded_use_the_fast_paths(version, verified):
-    problem = whoosh_internals.version_problem(version)
+    problem = fastpaths.version_problem(version)
     assert (problem is None) is verified
     if problem is not None:
         assert version in problem

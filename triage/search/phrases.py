@@ -77,7 +77,7 @@ class PhraseWriter:
         self.ids: defaultdict[str, int] = defaultdict(count(1).__next__)  # 0 separates fields
         self.offsets = array("Q", [0])
         self.middles = array("Q")  # where each title ends
-        self.papers: list[str] = []
+        self.documents = 0
         self.fields: dict[str, list[str]] = {}
 
     def record(self, field: str, words: list[str]) -> None:
@@ -85,7 +85,8 @@ class PhraseWriter:
         if field in FIELDS:
             self.fields[field] = words
 
-    def end_document(self, paper: str) -> None:
+    def end_document(self) -> array:
+        """Write the document's word ids (returned: the title's, 0, the abstract's, 0)."""
         ids = array("I", map(self.ids.__getitem__, self.fields.get("title", ())))
         self.middles.append(self.offsets[-1] + len(ids))
         ids.append(0)
@@ -93,8 +94,9 @@ class PhraseWriter:
         ids.append(0)  # no phrase runs on into the next paper
         ids.tofile(self.out)
         self.offsets.append(self.offsets[-1] + len(ids))
-        self.papers.append(paper)
+        self.documents += 1
         self.fields = {}
+        return ids
 
     def commit(self, order: str) -> None:
         """Write the vocabulary and the header; ``order`` names the documents' order (as
@@ -124,7 +126,7 @@ class PhraseWriter:
             {
                 "format": FORMAT,
                 "order": order,
-                "size": len(self.papers),
+                "size": self.documents,
                 "byteorder": _ENDIAN,
                 "extents": extents,
                 "blocks": blocks,

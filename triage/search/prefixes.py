@@ -38,6 +38,8 @@ if TYPE_CHECKING:
     from triage.search.table import Table
 
 DENSE = 2_000  # postings of a word, or over a prefix's words, from which its set is worth storing
+SPARSE = 16  # a set is compressed if one row in this many or fewer is in it (denser sets shrink
+# little, at ~150 µs each: 1 s of a build at 100,000 papers)
 GROUPS = {"fixed": ("title", "abstract"), "title": ("title",)}
 FILE = "prefixes.bin"
 GONE = -2  # the current row of a stored paper no longer in the store
@@ -58,7 +60,8 @@ def build(postings: Mapping[str, Mapping[str, array]], ids: list[str], path: Pat
     with temporary.open("wb") as out:
 
         def write(key: str, members: int) -> None:
-            data = zlib.compress(members.to_bytes((size + 7) // 8, "little"), 1)
+            level = 1 if members.bit_count() * SPARSE <= size else 0  # (0: stored as it is)
+            data = zlib.compress(members.to_bytes((size + 7) // 8, "little"), level)
             entries[key] = (out.tell(), len(data))
             out.write(data)
 
@@ -185,11 +188,21 @@ def _lists(tables: list[Mapping[str, array]], word: str) -> list[array]:
 
 
 def _rows(lists: list[array], size: int) -> int:
-    flags = bytearray(size)
+    flags = bytearray(size + -size % 8)
     for docnums in lists:
         for docnum in docnums:  # a plain loop: faster than map(flags.__setitem__, …)
             flags[docnum] = 1
-    return bits.from_flags(flags)
+    return _packed(flags)
+
+
+def _packed(flags: bytearray) -> int:
+    """One byte per row (0 or 1; a multiple of 8 rows) -> bit set, each bit place's bytes
+    taken whole (bit k of byte j is row 8j + k): 8 C passes, ~2x faster than parsing a digit
+    per row (:func:`~.bits.from_flags`)."""
+    members = 0
+    for place in range(8):
+        members |= int.from_bytes(flags[place::8], "little") << place
+    return members
 
 
 class _Order(NamedTuple):

@@ -6,7 +6,7 @@ DB re-indexes only the papers the store says changed since (see :mod:`triage.sto
 and each paper's version as indexed, compared one by one when the store cannot say.
 
 Whether it is written, stored and read through the fast paths or through Whoosh's own is
-decided when it is made (:func:`~.whoosh_internals.fast_paths`); the results are the same.
+decided when it is made (:func:`~.fastpaths.fast_paths`); the results are the same.
 Either way no file is memory-mapped (see :mod:`.storage`), and the sizes of the files a
 search reads are noted, so that one truncated under the open index is recognised as damage.
 """
@@ -26,7 +26,7 @@ from whoosh import index as whoosh_index
 from whoosh.filedb.filestore import FileStorage
 
 from triage.core.files import atomic_write
-from triage.search import bulk, phrases, postings, prefixes, whoosh_internals
+from triage.search import bulk, fastpaths, postings, prefixes, wholebuild, whoosh_internals
 from triage.search.analysis import make_schema, read_documents, words
 from triage.search.indexstate import IndexState
 from triage.search.storage import SEGMENT_SUFFIX
@@ -57,7 +57,7 @@ class TextIndex:
     def __init__(self, directory: Path) -> None:
         self.directory = directory
         self.state = IndexState(directory, SCHEMA_VERSION)
-        self.fast = whoosh_internals.fast_paths()
+        self.fast = fastpaths.fast_paths()
         """Written, stored and read through the fast paths (else through Whoosh's own)."""
         self._ix: Any = None
         self.change_token: str | None = None
@@ -129,40 +129,14 @@ class TextIndex:
         total = reader.count()
         ix = whoosh_index.create_in(str(building), make_schema(), indexname=INDEX_NAME)
         in_bulk = self.fast and bulk.supported(ix.schema)
-        phrase_writer = phrases.PhraseWriter(building / phrases.FILE)
-        writer = (
-            bulk.BulkWriter(
-                ix,
-                words=words,
-                prefix_path=building / prefixes.FILE,
-                record_words=phrase_writer.record,
-            )
-            if in_bulk
-            else ix.writer(limitmb=256)
-        )
-        versions = _Lines()
         try:
-            for done, (version, document) in enumerate(read_documents(reader, None), 1):
-                if not in_bulk:
-                    for field in phrases.FIELDS:
-                        phrase_writer.record(field, words(document[field] or ""))
-                writer.add_document(**document)
-                phrase_writer.end_document(document["id"])
-                versions.append(version)
-                if progress and (done % 500 == 0 or done == total):
-                    progress(done, total)
-            # the phrase file first: its words go before the index's commit, the build's peak
-            phrase_writer.commit(prefixes.order_key(phrase_writer.papers))
-            writer.commit()
+            papers, versions = wholebuild.fill(ix, reader, building, in_bulk, progress)
             if not in_bulk:
                 _build_prefix_sets(ix, building / prefixes.FILE)
         except BaseException:
-            phrase_writer.cancel()
-            if not writer.is_closed:
-                writer.cancel()
             shutil.rmtree(building, ignore_errors=True)
             raise
-        versions_of = dict(zip(phrase_writer.papers, versions.all(), strict=True))
+        versions_of = dict(zip(papers, versions, strict=True))
         self.state.write(building / self.state.path.name, token, versions_of)
         self._swap_in(building)
         if progress and total == 0:
@@ -327,30 +301,6 @@ class TextIndex:
     def close(self) -> None:
         self._close_reader()
         self._ix = None
-
-
-class _Lines:
-    """Strings without a newline, held joined a few thousand at a time: a build's million
-    papers' versions in ~17 MB, not ~100 MB of strings and dict at its peak."""
-
-    JOINED = 4_096
-
-    def __init__(self) -> None:
-        self.joined: list[str] = []
-        self.pending: list[str] = []
-
-    def append(self, line: str) -> None:
-        self.pending.append(line)
-        if len(self.pending) == self.JOINED:
-            self.joined.append("\n".join(self.pending))
-            self.pending.clear()
-
-    def all(self) -> list[str]:
-        return (
-            "\n".join([*self.joined, *self.pending]).split("\n")
-            if self.joined or self.pending
-            else []
-        )
 
 
 def _build_prefix_sets(ix: Any, path: Path) -> None:

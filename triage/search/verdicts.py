@@ -1,7 +1,7 @@
 """A check's verdict kept for later processes while the code it checks stays the same.
 
 Whether the Whoosh fast paths may be used is checked by writing a small index and reading it
-back (:mod:`.whoosh_internals`): ~20 ms, an eighth of a `triage list`, for an answer that only
+back (:mod:`.fastpaths`): ~20 ms, an eighth of a `triage list`, for an answer that only
 another Whoosh (or another triage) changes. The verdict is noted in the cache dir with the
 size, time and inode of each file of the package checked and of the check's own module, and
 taken from there while they are the same (listing them costs ~1 ms).
@@ -24,16 +24,18 @@ Verdict = str | None
 Check = Callable[[], Verdict]
 
 
-def kept_verdict(name: str, package: str) -> Callable[[Check], Check]:
+def kept_verdict(name: str, package: str, *modules: str) -> Callable[[Check], Check]:
     """Decorates a check: worked out once per process, and noted as ``name`` for the next
-    ones while the files of ``package`` (imported) and of the check's module are unchanged."""
+    ones while the files of ``package`` (imported), of the check's module and of the other
+    ``modules`` it checks (imported) are unchanged."""
 
     def decorate(check: Check) -> Check:
         @functools.cache
         @functools.wraps(check)
         def verdict() -> Verdict:
             try:
-                key = _key([*_files(package), str(sys.modules[check.__module__].__file__)])
+                named = [check.__module__, *modules]
+                key = _key([*_files(package), *(str(sys.modules[m].__file__) for m in named)])
             except (OSError, KeyError):  # a file gone, a module not from a file
                 return check()
             return _noted(cache_dir() / f"{name}.json", key, check)

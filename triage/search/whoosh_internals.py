@@ -1,32 +1,22 @@
-"""Every use of whoosh-reloaded's private names, and the decision whether to use them.
+"""Every use of whoosh-reloaded's private names (:mod:`.fastpaths` decides whether to use them).
 
 Three fast paths rely on internals of whoosh-reloaded 2.7 (its W3 codec and its files):
 
-- :class:`BlockSegmentWriter` hands the codec's postings writer whole blocks by filling its
-  private buffer (the bulk writer, :mod:`.bulk`, is one);
+- :class:`BlockSegmentWriter` writes whole posting blocks and many term table entries at a
+  time into the codec's files, and documents' lengths and stored fields a field at a time
+  into its column writers (the bulk writer, :mod:`.bulk`, is one);
 - :class:`TermTable` scans a segment's term table a large piece at a time and decodes a
   word's posting blocks whole, from one read (:mod:`.postings`);
 - :class:`SegmentStorage` hands Whoosh windows of an open segment file, read with positioned
   reads, instead of a mapping copied part by part (:mod:`.storage` says why).
-
-They are used only if the installed version was verified (``VERIFIED``), the private names
-exist, and a small index written by :class:`BlockSegmentWriter` and by Whoosh's own writer
-reads back the same through Whoosh's API and :class:`TermTable` (a format change that kept
-the names would return wrong results silently). If not, or with ``TRIAGE_WHOOSH_FAST=0``,
-the index uses Whoosh's own writer, postings and ``FileStorage`` and a warning says why: the
-same papers match, builds are ~10x slower, searches slower, and "more like this" may order
-near ties differently (Whoosh's writer counts a field's distinct words as its length).
 """
 
 from __future__ import annotations
 
 import functools
-import logging
 import os
 import pickle
-import re
 import struct
-import tempfile
 import zlib
 from array import array
 from collections import defaultdict
@@ -36,159 +26,28 @@ from itertools import accumulate, chain
 from operator import sub
 from typing import Any
 
-import whoosh
+from whoosh.codec.whoosh3 import (
+    LENGTHS_COLUMN,
+    STORED_COLUMN,
+    W3FieldWriter,
+    W3PostingsWriter,
+    W3TermInfo,
+    W3TermsReader,
+    _lenfield,
+)
 from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC as BLOCKS_MAGIC
-from whoosh.codec.whoosh3 import W3FieldWriter, W3PostingsWriter, W3TermInfo, W3TermsReader
-from whoosh.fields import ID, TEXT, Schema
 from whoosh.filedb.filestore import FileStorage
-from whoosh.filedb.filetables import OrderedHashReader
+from whoosh.filedb.filetables import OrderedHashReader, OrderedHashWriter
 from whoosh.filedb.structfile import StructFile
-from whoosh.formats import Existence
 from whoosh.system import pack_int, pack_long, pack_ushort
 from whoosh.util.numeric import length_to_byte
 from whoosh.writing import SegmentWriter
 
 from triage.search.storage import SEGMENT_SUFFIX, SegmentReader
-from triage.search.verdicts import kept_verdict
 
-log = logging.getLogger(__name__)
-
-SWITCH = "TRIAGE_WHOOSH_FAST"  # "0": Whoosh's own paths, whatever the checks say
-DISTRIBUTION = "whoosh-reloaded"
-VERIFIED = ((2, 7, 5), (2, 8, 0))  # versions from (included) to (excluded)
 INLINE_POSTINGS = 8  # a word in at most this many documents keeps its postings in the term table
-
-_warned: set[str] = set()
-
-
-def fast_paths() -> bool:
-    """Whether the fast paths are in force (for indexes opened and writers made from now)."""
-    return fallback_reason() is None
-
-
-def fallback_reason() -> str | None:
-    """Why the fast paths are off, None if they are on; each reason is logged once."""
-    if os.environ.get(SWITCH, "").strip() == "0":
-        reason: str | None = f"{SWITCH}=0"
-    else:
-        reason = _verify()
-    if reason is not None and reason not in _warned:
-        _warned.add(reason)
-        log.warning(
-            "search index: Whoosh fast paths off (%s); using Whoosh's own writer, postings and "
-            "storage (the same matches, slower builds and searches)",
-            reason,
-        )
-    return reason
-
-
-@kept_verdict("whoosh-fast-paths", "whoosh")  # ~20 ms, mostly the self-check's two commits
-def _verify() -> str | None:
-    from importlib import metadata  # (email, zipfile…: only to check)
-
-    try:
-        installed = metadata.version(DISTRIBUTION)
-    except metadata.PackageNotFoundError:
-        return f"{DISTRIBUTION} is not installed as a distribution"
-    if (problem := version_problem(installed)) is not None:
-        return problem
-    imported = tuple(whoosh.__version__[:3])
-    if imported != _numbers(installed):
-        shown = ".".join(map(str, imported))
-        return f"the imported whoosh is {shown}, the installed {DISTRIBUTION} {installed}"
-    return _missing_names() or _self_check()
-
-
-def version_problem(version: str) -> str | None:
-    """Why ``version`` of whoosh-reloaded is not one the fast paths were verified with."""
-    found = _numbers(version)
-    low, high = VERIFIED
-    if found is None or not low <= found < high:
-        verified = f"{'.'.join(map(str, low))} up to {'.'.join(map(str, high))} excluded"
-        return f"{DISTRIBUTION} {version} is not a verified version ({verified})"
-    return None
-
-
-def _numbers(version: str) -> tuple[int, ...] | None:
-    match = re.match(r"(\d+)\.(\d+)\.(\d+)", version)
-    return tuple(map(int, match.groups())) if match else None
-
-
-_NEEDED = {
-    SegmentWriter: ("_check_state", "_flush_segment"),
-    W3TermInfo: ("_struct", "is_inlined", "inlined_postings", "extent"),
-    OrderedHashReader: ("closest_key_pos",),
-    FileStorage: ("open_file",),
-}
-
-
-def _missing_names() -> str | None:
-    """The private names that classes must have (those of instances: see the self-check)."""
-    for owner, names in _NEEDED.items():
-        missing = [name for name in names if not hasattr(owner, name)]
-        if missing:
-            return f"{owner.__name__} has no {', '.join(missing)}"
-    return None
-
-
-def _self_check() -> str | None:
-    """Write a small index with both writers, read it back both ways: any difference is a
-    format the fast paths do not know."""
-    schema = Schema(id=ID(stored=True), text=TEXT(phrase=False))
-    for name in schema.names():
-        schema[name].format = Existence()
-    count = 300  # postings of "every": three blocks of Whoosh's 128
-    bulk = {
-        "every": array("I", range(count)),
-        "third": array("I", range(0, count, 3)),
-        "rare": array("I", [2, 5, 200]),  # inlined in the term table
-    }
-    try:
-        with tempfile.TemporaryDirectory(prefix="triage-whoosh-check-") as directory:
-            ix = FileStorage(directory).create_index(schema)
-            writer = BlockSegmentWriter(ix)
-            for number in range(count):
-                writer.start_document()
-                writer.perdocwriter.add_field("id", schema["id"], str(number), 0)
-                writer.perdocwriter.add_field("text", schema["text"], None, 1)
-                writer.finish_document()
-            writer.postings["text"].update(bulk)
-            writer.single["text"]["lone"] = 7
-            writer.longest["text"] = 1
-            writer.commit()
-            writer = ix.writer()
-            for number in range(count, count + 3):  # a second segment, Whoosh's own
-                writer.add_document(id=str(number), text="every fresh")
-            writer.commit(merge=False)
-            expected = {word: list(docnums) for word, docnums in bulk.items()} | {"lone": [7]}
-            expected["every"] += [count, count + 1, count + 2]
-            expected["fresh"] = [count, count + 1, count + 2]
-            with SegmentStorage(directory).open_index().reader() as reader:
-                public = {
-                    word: list(reader.postings("text", word).all_ids())
-                    for word in reader.field_terms("text")
-                }
-                counted = {word: reader.doc_frequency("text", word) for word in public}
-                in_place: dict[str, list[int]] = {}
-                tables = [(term_table(leaf), base) for leaf, base in reader.leaf_readers()]
-                for table, base in tables:
-                    if table is not None:
-                        for word, info in table.words("text", ""):
-                            table.decode(info(), base, in_place.setdefault(word, []))
-                stored = [reader.stored_fields(number)["id"] for number in (0, count + 2)]
-    except Exception as error:  # a renamed field, a changed signature
-        return f"self-check failed: {type(error).__name__}: {error}"
-    if any(table is None for table, _ in tables):
-        return "self-check: a segment file is not read through SegmentStorage"
-    if public != expected:
-        return "self-check: Whoosh reads the bulk-written postings differently"
-    if counted != {word: len(docnums) for word, docnums in expected.items()}:
-        return "self-check: Whoosh counts the bulk-written postings differently"
-    if in_place != expected:
-        return "self-check: postings read directly differ from Whoosh's"
-    if stored != ["0", str(count + 2)]:
-        return "self-check: stored fields differ"
-    return None
+TERMS_AT_ONCE = 4_096  # term table entries written in one piece
+STORED_WINDOW_BITS = 9  # zlib's smallest window; any window decompresses with the default
 
 
 # -- writing whole posting lists -----------------------------------------------------------
@@ -208,6 +67,10 @@ class BlockSegmentWriter(SegmentWriter):
         )
         self.single: defaultdict[str, dict[str, int]] = defaultdict(dict)
         self.longest: defaultdict[str, int] = defaultdict(int)
+        # each document's stored fields are compressed alone: zlib's default 32 KB window
+        # costs ~14 µs to set up for ~40 bytes (1.4 s at 100,000 papers), a 512-byte one ~3 µs
+        stored = self.perdocwriter._colwriters["_stored"]._child
+        stored._compress = functools.partial(zlib.compress, wbits=STORED_WINDOW_BITS)
 
     def start_document(self) -> int:
         self._check_state()
@@ -218,6 +81,43 @@ class BlockSegmentWriter(SegmentWriter):
         self.perdocwriter.finish_doc()
         self._added = True
         self.docnum += 1
+
+    def add_columns(
+        self,
+        stored: list[dict[str, Any]],
+        lengths: dict[str, list[int]],
+        columns: dict[str, tuple[Any, list[Any]]],
+    ) -> None:
+        """Add documents as the codec's per-document calls would, a field at a time: each
+        one's stored fields, each text field's word counts (0: none), each column's type and
+        values (None: none)."""
+        self._check_state()
+        perdoc, first = self.perdocwriter, self.docnum
+        for name, counts in lengths.items():
+            if any(counts):
+                add = self._column(_lenfield(name), LENGTHS_COLUMN).add
+                for docnum, length in enumerate(counts, first):
+                    if length:
+                        add(docnum, length_to_byte(length))
+                perdoc._fieldlengths[name] += sum(counts)
+        for name, (column_type, values) in columns.items():
+            add = self._column(name, column_type).add
+            for docnum, value in enumerate(values, first):
+                if value is not None:
+                    add(docnum, value)
+        add = self._column("_stored", STORED_COLUMN).add
+        for docnum, fields in enumerate(stored, first):
+            if fields:
+                add(docnum, fields)
+        perdoc._doccount += len(stored)
+        self.docnum += len(stored)
+        self._added = True
+
+    def _column(self, name: str, column_type: Any) -> Any:
+        perdoc = self.perdocwriter
+        if not perdoc._has_column(name):
+            perdoc._create_column(name, column_type)
+        return perdoc._get_column(name)
 
     def postings_complete(self) -> None:
         """Called once every document is added, before the postings are written."""
@@ -234,43 +134,76 @@ class BlockSegmentWriter(SegmentWriter):
         words = {}
         for name in sorted(self.postings.keys() | self.single.keys()):
             writer.start_field(name, self.schema[name])
-            longest = max(self.longest.get(name, 0), 1)
-            # each term's postings dropped once written: the term table grows meanwhile
             postings: dict[str, array] = self.postings.pop(name, {})
-            single = self.single.pop(name, {})
-            words[name] = sorted([*postings, *single])
-            for term in words[name]:
-                docnums = postings.pop(term, None) or (single.pop(term),)
-                _write_term(writer, term.encode("utf-8"), docnums, longest)
+            words[name] = sorted([*postings, *self.single.get(name, ())])
+            longest = max(self.longest.get(name, 0), 1)
+            _write_field(writer, words[name], postings, self.single.pop(name, {}), longest)
             writer.finish_field()
         writer.close()
         self.postings_written(words)
 
 
-def _write_term(writer: W3FieldWriter, term: bytes, docnums: Sequence[int], longest: int) -> None:
-    """A term's postings (weights 1, no values) as the codec's own writer writes them, without
-    its per-posting Python work (delta coding, statistics), and uncompressed (as its writer
-    with compression 0: ~20 µs of zlib a block, ~3 s at 100,000 papers, for 20% more bytes).
-    Rare words (most of a vocabulary) are inlined in the term table."""
-    count, least, most = len(docnums), length_to_byte(1), length_to_byte(longest)
-    inlined = count <= INLINE_POSTINGS
-    if inlined:
-        tail = pickle.dumps((tuple(docnums), (1.0,) * count, (b"",) * count), 2)
-    else:
-        postwriter: W3PostingsWriter = writer._postwriter
-        postfile, limit = postwriter._postfile, postwriter._blocklimit
-        start = postfile.tell()
-        postfile.write(BLOCKS_MAGIC)
-        for first in range(0, count, limit):
-            block = docnums[first : first + limit]
-            data = pickle.dumps((tuple(map(sub, block, chain((0,), block))), None, None), 2)
-            header = pickle.dumps((len(block), block[-1], 1.0, 0, least, most), 2)
-            length = len(header) + len(data)
-            postfile.write(_BLOCK_LENGTH.pack(-length if first + limit >= count else length))
-            postfile.write(header + data)
-        tail = pack_long(start) + pack_int(postfile.tell() - start)
-    info = W3TermInfo._struct.pack(inlined, count, count, least, most, 1.0, docnums[0], docnums[-1])
-    writer._tindex.add(pack_ushort(writer._fieldid) + term, info + tail)
+def _write_field(
+    writer: W3FieldWriter,
+    terms: list[str],
+    postings: dict[str, array],
+    single: dict[str, int],
+    longest: int,
+) -> None:
+    """A field's terms (sorted) and postings (weights 1, no values) as the codec's own writer
+    writes them, without its per-posting Python work (delta coding, statistics), and
+    uncompressed (as its writer with compression 0: ~20 µs of zlib a block, ~3 s at 100,000
+    papers, for 20% more bytes). Rare words (most of a vocabulary) are inlined in the term
+    table, whose entries are written ``TERMS_AT_ONCE`` at a time as its ``add`` writes them
+    one by one (~10 µs each through Whoosh's file layers). Each term's postings are dropped
+    once written: the term table grows meanwhile."""
+    table: OrderedHashWriter = writer._tindex
+    postwriter: W3PostingsWriter = writer._postwriter
+    postfile, limit = postwriter._postfile, postwriter._blocklimit
+    field, least, most = pack_ushort(writer._fieldid), length_to_byte(1), length_to_byte(longest)
+    hash_of, buckets, key = table.hashfn, table.buckets, table.lastkey
+    for first in range(0, len(terms), TERMS_AT_ONCE):
+        position = table.dbfile.tell()
+        positions: list[int] = []
+        pieces: list[bytes] = []
+        for term in terms[first : first + TERMS_AT_ONCE]:
+            docnums = postings.pop(term, None) or (single.pop(term),)
+            count = len(docnums)
+            inlined = count <= INLINE_POSTINGS
+            if inlined:
+                tail = pickle.dumps((tuple(docnums), (1.0,) * count, (b"",) * count), 2)
+            else:
+                tail = _write_blocks(postfile, limit, docnums, least, most)
+            key = field + term.encode("utf-8")
+            value = _TERM_INFO.pack(
+                inlined, count, count, least, most, 1.0, docnums[0], docnums[-1]
+            )
+            value += tail
+            pieces += (_KEY_LENGTHS.pack(len(key), len(value)), key, value)
+            hashed = hash_of(key)
+            buckets[hashed & 255].append((hashed, position))
+            positions.append(position)
+            position += _KEY_LENGTHS.size + len(key) + len(value)
+        table.dbfile.write(b"".join(pieces))
+        table.index.extend(positions)
+    table.lastkey = key
+
+
+def _write_blocks(
+    postfile: Any, limit: int, docnums: Sequence[int], least: int, most: int
+) -> bytes:
+    """Write a term's posting blocks; returns where they are, as its term info ends."""
+    start, count = postfile.tell(), len(docnums)
+    pieces = [BLOCKS_MAGIC]
+    for first in range(0, count, limit):
+        block = docnums[first : first + limit]
+        data = pickle.dumps((tuple(map(sub, block, chain((0,), block))), None, None), 2)
+        header = pickle.dumps((len(block), block[-1], 1.0, 0, least, most), 2)
+        length = len(header) + len(data)
+        pieces += (_BLOCK_LENGTH.pack(-length if first + limit >= count else length), header, data)
+    written = b"".join(pieces)
+    postfile.write(written)
+    return pack_long(start) + pack_int(len(written))
 
 
 # -- reading term tables and postings directly ------------------------------------------------
@@ -279,6 +212,7 @@ _KEY_LENGTHS = struct.Struct("!ii")  # before each key in a hash table: key and 
 _FIELD_NUMBER = struct.Struct("!H")  # a term's key: field number, then the term's bytes
 _BLOCK_LENGTH = struct.Struct("!i")  # before each posting block (negative: the last one)
 _HEADER = 4  # the magic bytes before a term's first posting block
+_TERM_INFO = W3TermInfo._struct  # a term info's fixed part (inlined postings or extent follow)
 SCAN_BYTES = 64 * 1024  # of a term table read at a time while listing a prefix's words
 
 

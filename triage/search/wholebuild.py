@@ -1,0 +1,296 @@
+"""Every paper written into a new index, its titles and abstracts split in a second process.
+
+A whole build is Python CPU: at 100,000 papers, splitting ~23 million words of titles and
+abstracts and numbering them for the phrase file (:mod:`.phrases`) was ~7 s of ~20. In bulk
+(:mod:`.bulk`), a child process does that on the other core while this one writes the rest:
+it is sent each batch of papers' titles and abstracts, writes the phrase file, and answers
+with each paper's word counts and distinct word numbers, which the bulk writer files postings
+by; the child names the numbers at the end. The child holds the vocabulary and the phrase
+file's offsets, as this process did: nothing is held twice. If it cannot start or fails,
+the build starts again in this process alone (as it does with Whoosh's own writer).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+import pickle
+import queue
+import signal
+import subprocess
+import sys
+import threading
+from array import array
+from collections.abc import Callable, Generator
+from itertools import islice
+from pathlib import Path
+from typing import Any
+
+from triage.search import bulk, phrases, prefixes
+from triage.search.analysis import read_documents, words
+from triage.store import Reader
+
+BATCH = 500  # papers sent to the child at once (and between two progress reports)
+CLOSE_WAIT = 10.0  # seconds the child is given to exit once its work is done or failed
+
+Progress = Callable[[int, int], None]
+log = logging.getLogger(__name__)
+
+
+class SplitFailed(Exception):
+    """The child splitting words died, or did not answer."""
+
+
+def fill(
+    ix: Any, reader: Reader, directory: Path, in_bulk: bool, progress: Progress | None
+) -> tuple[list[str], list[str]]:
+    """Write every paper of the store into ``ix`` (a new index in ``directory``) and the
+    phrase file, and, in bulk, the prefix sets; returns the papers and their versions, in
+    document order."""
+    if in_bulk:
+        try:
+            splitter = _Splitter(directory / phrases.FILE)
+        except (OSError, ValueError) as error:  # no process can be started
+            log.warning("search index: words split in this process (%s)", error)
+        else:
+            try:
+                return _fill(ix, reader, directory, progress, splitter)
+            except SplitFailed as error:
+                log.warning("search index: words split in this process (%s)", error)
+            finally:
+                splitter.close()
+            for left in directory.glob(f"{phrases.FILE}.*.tmp"):  # the child's, if killed
+                left.unlink(missing_ok=True)
+    return _fill(ix, reader, directory, progress, None, in_bulk=in_bulk)
+
+
+def _fill(
+    ix: Any,
+    reader: Reader,
+    directory: Path,
+    progress: Progress | None,
+    splitter: _Splitter | None,
+    *,
+    in_bulk: bool = True,
+) -> tuple[list[str], list[str]]:
+    total = reader.count()
+    phrase_writer = None if splitter else phrases.PhraseWriter(directory / phrases.FILE)
+    writer = (
+        bulk.BulkWriter(
+            ix,
+            words=words,
+            prefix_path=directory / prefixes.FILE,
+            record_words=phrase_writer.record if phrase_writer else None,
+        )
+        if in_bulk
+        else ix.writer(limitmb=256)
+    )
+    papers: list[str] = []
+    versions = Lines()
+    batches = _batches(reader)
+    try:
+        batch = next(batches, [])
+        if splitter and batch:
+            splitter.send(batch)
+        while batch:
+            following = next(batches, [])
+            if splitter and following:
+                splitter.send(following)  # split while this process writes ``batch``
+            if splitter:
+                writer.add_documents([document for _, document in batch], splitter.receive())
+            for version, document in batch:
+                if phrase_writer:
+                    if not in_bulk:
+                        for field in phrases.FIELDS:
+                            phrase_writer.record(field, words(document[field] or ""))
+                    writer.add_document(**document)
+                    phrase_writer.end_document()
+                papers.append(document["id"])
+                versions.append(version)
+            if progress:
+                progress(len(papers), total)
+            batch = following
+        if splitter:
+            writer.vocabulary = splitter.vocabulary(prefixes.order_key(papers))
+        elif phrase_writer:
+            # the phrase file first: its words go before the index's commit, the build's peak
+            phrase_writer.commit(prefixes.order_key(papers))
+        writer.commit()
+        if splitter:
+            splitter.wait_for_phrases()
+    except BaseException:
+        if phrase_writer:
+            phrase_writer.cancel()
+        if not writer.is_closed:
+            writer.cancel()
+        raise
+    finally:
+        batches.close()
+    return papers, versions.all()
+
+
+def _batches(reader: Reader) -> Generator[list[tuple[str, dict]], None, None]:
+    with contextlib.closing(read_documents(reader, None)) as documents:  # its query ends here
+        while batch := list(islice(documents, BATCH)):
+            yield batch
+
+
+class _Splitter:
+    """The child process splitting titles and abstracts, seen from the building process.
+
+    A plain ``python -c`` child (multiprocessing's spawn would run the parent's main script
+    again if it has no ``__main__`` guard) on this same ``triage``, spoken to in pickles over
+    its stdin and stdout; a thread sends, so sending never waits for the child."""
+
+    def __init__(self, path: Path) -> None:
+        if not sys.executable:
+            raise OSError("no Python executable to start")
+        package_root = str(Path(__file__).resolve().parents[2])  # where this triage is
+        paths = [package_root, *filter(None, [os.environ.get("PYTHONPATH")])]
+        self.process = subprocess.Popen(
+            [sys.executable, "-c", _CHILD, str(path)],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,  # not into the app's screen; a failure is logged here
+            env={**os.environ, "PYTHONPATH": os.pathsep.join(paths)},
+        )
+        self.outbox: queue.SimpleQueue[Any] = queue.SimpleQueue()
+        self.sender = threading.Thread(target=self._send_all, name="index-words", daemon=True)
+        self.sender.start()
+
+    def _send_all(self) -> None:
+        pipe = self.process.stdin
+        assert pipe is not None
+        try:
+            while True:
+                item = self.outbox.get()
+                pickle.dump(item, pipe, pickle.HIGHEST_PROTOCOL)
+                pipe.flush()
+                if item is None:
+                    break
+        except OSError:  # the child ended: its answers say so
+            pass
+        finally:
+            with contextlib.suppress(OSError):
+                pipe.close()
+
+    def send(self, batch: list[tuple[str, dict]]) -> None:
+        self.outbox.put([(document["title"], document["abstract"]) for _, document in batch])
+
+    def _answer(self) -> Any:
+        assert self.process.stdout is not None
+        try:
+            return pickle.load(self.process.stdout)
+        except (EOFError, OSError, pickle.UnpicklingError) as error:
+            raise SplitFailed(f"the process splitting words ended ({error!r})") from None
+
+    def receive(self) -> list[bulk.Split]:
+        """Each paper's split title and abstract, of the oldest batch sent."""
+        counts, sizes, numbers = self._answer()
+        splits: list[bulk.Split] = []
+        at = 0
+        for index in range(0, len(counts), 2):
+            in_title, in_abstract = sizes[index], sizes[index + 1]
+            middle, end = at + in_title, at + in_title + in_abstract
+            splits.append(
+                {
+                    "title": (counts[index], numbers[at:middle]),
+                    "abstract": (counts[index + 1], numbers[middle:end]),
+                }
+            )
+            at = end
+        return splits
+
+    def vocabulary(self, order: str) -> list[str]:
+        """Every word, by number (the first is 1), once every batch is sent; ``order`` names
+        the papers' order (see :func:`~.prefixes.order_key`), for the phrase file."""
+        self.outbox.put(order)
+        words: list[str] = self._answer()
+        return words
+
+    def wait_for_phrases(self) -> None:
+        """Until the child has written the phrase file."""
+        if self._answer() is not True:
+            raise SplitFailed("the phrase file was not written")
+
+    def close(self) -> None:
+        """Let the child end (at once if the build failed: its input ends, its answers go
+        nowhere) and wait for it."""
+        if self.process.stdout is not None:
+            self.process.stdout.close()
+        self.outbox.put(None)  # (a second one, if sent, is never read)
+        try:
+            self.process.wait(timeout=CLOSE_WAIT)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+        self.sender.join(timeout=CLOSE_WAIT)
+
+
+_CHILD = "import sys; from triage.search.wholebuild import split_words; split_words(sys.argv[1])"
+
+
+def split_words(path: str) -> None:
+    """The child: split each batch's titles and abstracts and write their phrase file; answer
+    with (each paper's word counts, its distinct word numbers' counts, the numbers: title
+    then abstract), then with the vocabulary, then True once the phrase file is written."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # a Ctrl-C is the parent's to handle
+    answers = os.fdopen(os.dup(1), "wb")
+    os.dup2(2, 1)  # anything printed goes to stderr, not into the answers
+    texts = sys.stdin.buffer
+
+    def answer(item: Any) -> None:
+        pickle.dump(item, answers, pickle.HIGHEST_PROTOCOL)
+        answers.flush()
+
+    writer = phrases.PhraseWriter(Path(path))
+    try:
+        while isinstance(batch := pickle.load(texts), list):  # then the papers' order
+            counts, sizes, numbers = array("I"), array("I"), array("I")
+            for title, abstract in batch:
+                title_words, abstract_words = words(title or ""), words(abstract or "")
+                writer.record("title", title_words)
+                writer.record("abstract", abstract_words)
+                numbered = writer.end_document()  # title's, 0, abstract's, 0
+                in_title = set(numbered[: len(title_words)])
+                in_abstract = set(numbered[len(title_words) + 1 : -1])
+                counts.extend((len(title_words), len(abstract_words)))
+                sizes.extend((len(in_title), len(in_abstract)))
+                numbers.extend(in_title)
+                numbers.extend(in_abstract)
+            answer((counts, sizes, numbers))
+        if batch is None:  # the parent gave up the build
+            raise EOFError
+        answer(list(writer.ids))  # numbered in order of first use
+        writer.commit(batch)
+        answer(True)
+    except (EOFError, BrokenPipeError):  # the parent gave up the build
+        writer.cancel()
+    except BaseException:
+        writer.cancel()
+        raise
+
+
+class Lines:
+    """Strings without a newline, held joined a few thousand at a time: a build's million
+    papers' versions in ~17 MB, not ~100 MB of strings and dict at its peak."""
+
+    JOINED = 4_096
+
+    def __init__(self) -> None:
+        self.joined: list[str] = []
+        self.pending: list[str] = []
+
+    def append(self, line: str) -> None:
+        self.pending.append(line)
+        if len(self.pending) == self.JOINED:
+            self.joined.append("\n".join(self.pending))
+            self.pending.clear()
+
+    def all(self) -> list[str]:
+        return (
+            "\n".join([*self.joined, *self.pending]).split("\n")
+            if self.joined or self.pending
+            else []
+        )
