@@ -20,6 +20,7 @@ import subprocess
 import sys
 import time
 from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -64,10 +65,13 @@ def resident_mb(field: str = "VmRSS") -> float:
 
 @dataclass
 class Run:
-    """A finished child process: wall time, its own peak RSS, its last stdout line as JSON."""
+    """A finished child process: wall time, its own peak RSS, the peak of its RSS and its own
+    children's together (sampled every 20 ms: an import parses, and a build splits words, in a
+    second process), its last stdout line as JSON."""
 
     seconds: float
     peak_mb: float
+    tree_peak_mb: float
     stdout: str
     stderr: str
 
@@ -75,6 +79,29 @@ class Run:
     def figures(self) -> dict:
         lines = self.stdout.strip().splitlines()
         return json.loads(lines[-1]) if lines else {}
+
+
+def tree_rss_mb(pid: int) -> float:
+    """The RSS of a process and all its descendants now, in MB (0 for those already gone)."""
+    parents: dict[int, list[int]] = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat") as stat:
+                    parent = int(stat.read().rsplit(")", 1)[1].split()[1])
+            except (OSError, IndexError, ValueError):
+                continue
+            parents.setdefault(parent, []).append(int(entry))
+    total, pending = 0.0, [pid]
+    while pending:
+        current = pending.pop()
+        pending.extend(parents.get(current, []))
+        try:
+            with open(f"/proc/{current}/statm") as statm:
+                total += int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
+        except (OSError, IndexError, ValueError):
+            continue
+    return total
 
 
 class Library:
@@ -111,18 +138,25 @@ class Library:
         env["BENCH_PEAK_FILE"] = str(peak_file)
         command = [sys.executable, "-c", _PEAK_ON_EXIT + _RUN_ARGV, *argv]
         started = time.perf_counter()
-        done = subprocess.run(
-            command, check=False, capture_output=True, text=True, env=env, cwd=ROOT
+        child = subprocess.Popen(
+            command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, cwd=ROOT
         )
+        tree_peak = 0.0
+        with ThreadPoolExecutor(2) as readers:  # pipes drained meanwhile: a full one would block
+            stdout, stderr = readers.submit(child.stdout.read), readers.submit(child.stderr.read)
+            while child.poll() is None:
+                tree_peak = max(tree_peak, tree_rss_mb(child.pid))
+                time.sleep(0.02)
+            out, err = stdout.result(), stderr.result()
         seconds = time.perf_counter() - started
-        if check and done.returncode:
-            raise SystemExit(f"{' '.join(argv)} failed ({done.returncode}):\n{done.stderr[-3000:]}")
+        if check and child.returncode:
+            raise SystemExit(f"{' '.join(argv)} failed ({child.returncode}):\n{err[-3000:]}")
         try:
             peak = int(peak_file.read_text()) / 1024
             peak_file.unlink()
         except (OSError, ValueError):
             peak = float("nan")
-        return Run(seconds, peak, done.stdout, done.stderr)
+        return Run(seconds, peak, max(tree_peak, peak), out, err)
 
     def bench(self, part: str, *args: str) -> Run:
         """A child of typing_bench.py measuring ``part`` on this library."""
