@@ -54,7 +54,7 @@ from typing import NamedTuple
 
 from triage.core.cache import LRUCache
 from triage.search import bits, phraseplaces
-from triage.search.phraseplaces import ID, Chosen, Layout, Places, Ranked
+from triage.search.phraseplaces import ID, Form, Layout, Places
 
 FILE = "phrases.bin"
 FORMAT = 1
@@ -253,8 +253,9 @@ PlacesKey = tuple[tuple[str, ...], str, bool]  # first words, the last one, begu
 
 
 class KeptPlaces(NamedTuple):
-    found: Chosen  # as found in the file, or ranked when narrowed
-    same_as: PlacesKey | None  # an earlier form with these very places
+    form: Form
+    earlier: PlacesKey | None  # the kept form this one was narrowed from
+    earlier_form: Form | None
 
 
 class KeptPhrases:
@@ -275,45 +276,52 @@ class KeptPhrases:
             found = self._sets[key] = compute()
         return found
 
-    def places(self, exact: tuple[str, ...], last: str, begun: bool, ranks: range) -> Chosen | None:
+    def places(self, exact: tuple[str, ...], last: str, begun: bool, ranks: range) -> Form | None:
         """The places of ``exact`` followed by ``last`` (``begun``: or by a word it begins,
-        ``ranks`` the ranks of those words): kept, or narrowed from the kept places of a
-        shorter start of ``last`` (then kept too). Places are kept as found, in the file's
-        order, and put in rank order (a slice is then a range of ranks) when first narrowed:
-        the keystroke that found them does not wait for that."""
+        ``ranks`` the ranks of those words): kept, or narrowed from the kept places of the
+        longest shorter start of ``last`` (then kept too, with the places that changed)."""
         key = (exact, last, begun)
         kept = self._places.get(key)
         if kept is not None:
-            return kept.found
+            return kept.form
         shorter = [] if begun else [(exact, last, True)]
         shorter += [(exact, last[:length], True) for length in range(len(last) - 1, 0, -1)]
         for earlier in shorter:
             kept = self._places.get(earlier)
             if kept is not None:
-                ranked = kept.found
-                if not isinstance(ranked, Ranked):
-                    ranked = phraseplaces.by_rank(ranked)
-                    self._places[earlier] = KeptPlaces(ranked, kept.same_as)
-                found = phraseplaces.among(ranked, ranks)
-                same = kept.same_as or earlier if len(found.docs) == len(ranked.docs) else None
-                self._places[key] = KeptPlaces(found, same)
-                return found
+                form = phraseplaces.narrow(kept.form, ranks)
+                self._places[key] = KeptPlaces(form, earlier, kept.form)
+                return form
         return None
 
-    def keep_places(self, exact: tuple[str, ...], last: str, begun: bool, found: Places) -> None:
-        """Places found in the file (in its order)."""
-        self._places[(exact, last, begun)] = KeptPlaces(found, None)
+    def keep_places(
+        self, exact: tuple[str, ...], last: str, begun: bool, found: Places, ranks: range
+    ) -> Form:
+        """Places found in the file (in its order), all followed by a word of ``ranks``."""
+        form = phraseplaces.first_form(found, ranks)
+        self._places[(exact, last, begun)] = KeptPlaces(form, None, None)
+        return form
 
-    def same_rows(
-        self, fields: tuple[str, ...], exact: tuple[str, ...], last: str, begun: bool
+    def narrowed_rows(
+        self,
+        fields: tuple[str, ...],
+        places: PlacesKey,
+        current_row: list[int] | None,
+        size: int,
     ) -> int | None:
-        """The kept row set of an earlier form with the same places as this one: typing on
-        in a word that is still the only one to follow (``"neural netw``), nothing changes."""
-        kept = self._places.get((exact, last, begun))
-        if kept is None or kept.same_as is None:
+        """The kept row set of the earlier form these places were narrowed from, with the
+        documents that gained their first place or lost their last turned over: the work of
+        the places that changed (a letter of ``"neural netw`` removes a few of 480,000 at a
+        million papers), not of them all. None if that set is gone or many places changed."""
+        kept = self._places.get(places)
+        if kept is None or kept.earlier is None or kept.earlier_form is None:
             return None
-        same_exact, same_last, same_begun = kept.same_as
-        return self._sets.get((fields, (*same_exact, same_last), same_begun))
+        earlier_exact, earlier_last, earlier_begun = kept.earlier
+        earlier = self._sets.get((fields, (*earlier_exact, earlier_last), earlier_begun))
+        if earlier is None:
+            return None
+        toggled = phraseplaces.toggled_docs(kept.earlier_form, kept.form, fields)
+        return None if toggled is None else earlier ^ rows_of(toggled, current_row, size)
 
     def bound(self, tokens: tuple[str, ...], begun: bool) -> int | None:
         """The smallest kept set (titles and abstracts) of an earlier form of this phrase: its
@@ -345,5 +353,5 @@ def stored_docnums(rows: list[int], stored_of: list[int]) -> list[int]:
 def rows_of(docnums: Iterable[int], current_row: list[int] | None, size: int) -> int:
     """The current rows of these documents (a paper gone from the store has none)."""
     if current_row is None:
-        return bits.from_rows(docnums, size)
-    return bits.from_rows([row for row in map(current_row.__getitem__, docnums) if row >= 0], size)
+        return bits.from_rows(list(docnums), size)
+    return bits.from_rows(list(filter((0).__le__, map(current_row.__getitem__, docnums))), size)
