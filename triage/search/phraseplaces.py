@@ -1,6 +1,7 @@
 """Places of a phrase's first words in ``phrases.bin`` (see :mod:`.phrases`): each one's
 paper, field, and the word that follows, found by searching the papers' word ids, or one
-word further from a shorter phrase's places (:func:`following`).
+word further from a shorter phrase's places (:func:`following`); the forms of those places
+that the next letters of the word after them choose (:class:`Form`), and their documents.
 """
 
 from __future__ import annotations
@@ -137,8 +138,8 @@ NONZERO = bytes([0, *[1] * 255])
 
 class Lanes(NamedTuple):
     """Places seen as big ints of one byte a place (a "lane"), where and/or/add run in C on
-    every place at once: a form's places, and the documents with one, in ~2-3 ms for 660,000
-    places, where any step per place in Python took ~50 ms (and sorting them by rank ~190)."""
+    every place at once: a form's places in ~7 ms for 660,000 places, the documents with one
+    in ~0.3 ms, where any step per place in Python took ~50 ms (sorting them by rank ~190)."""
 
     ranks: list[bytes | int]  # byte k of each place's rank (least significant first), a lane
     # each, or the byte all places have there (the high bytes, often)

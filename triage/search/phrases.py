@@ -14,10 +14,15 @@ place in sorted order.
 
 Typing a phrase asks for longer and longer forms of it. The places of its first words (with
 the rank of the word after each, whether it is in the title, and where that word stands in
-the file) are kept as found; the letter that first narrows them puts them in rank order (~25
-ms for the 66,000 of ``"neural n``), then the next letters of the last word only take a
-slice of them, without reading (~3-6 ms a keystroke; a slice with the same places as the
-last letter's has its papers). A new word after a space takes the kept places followed by
+the file) are kept as found, and as big ints of a byte a place (:class:`.phraseplaces.Lanes`:
+~20-30 ms for the 660,000 places of ``"neural n`` at a million papers, on a keystroke of
+~1.4 s). A next letter of the last word chooses the places of a narrower range of ranks by
+comparing bytes in C, and its papers are the last letter's with those that lost their last
+place or gained their first turned over: no reading and no step per place in Python (at a
+million papers ``"neural ne`` ~17 ms where sorting the places by rank took ~190 ms, each next
+letter ~10-16 ms instead of ~48; ~3 ms at 100,000). Closing a word that many places leave
+(``"neural network"``, 260,000 papers turned over) costs a step a paper (~45 ms at a million).
+A new word after a space takes the kept places followed by
 the word before it and reads only the word after each (``"large language m``: 6,800 places,
 ~15 ms instead of ~90 ms reading every paper with *large language* again); a phrase typed at
 once reads within the papers of an earlier form (kept apart from the evaluator's cache,
@@ -61,7 +66,7 @@ FORMAT = 1
 FIELDS = ("title", "abstract")
 BLOCK = 256  # vocabulary words per block: a look-up reads one
 KEPT_PHRASES = 64  # phrases' row sets kept to narrow the next keystroke's
-KEPT_PLACES = 16  # phrases' places kept (17 bytes each, 30 once ranked: ~2 MB for "the t", 100k)
+KEPT_PLACES = 16  # phrases' places kept (~25 bytes each, 1-3 more a narrower form)
 CHAINED_PLACES = 20_000  # a phrase's places, up to which the word after each is read alone
 NO_WORD = 2**32 - 1  # the rank of "no word follows"
 _ENDIAN = sys.byteorder
