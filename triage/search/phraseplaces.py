@@ -150,6 +150,8 @@ class Lanes(NamedTuple):
 
 
 def lanes_of(found: Places) -> Lanes:
+    """The lanes of places in the file's order (as :func:`scan` and :func:`following` give
+    them): a document's places stand together."""
     size = len(found.docs)
     raw = found.ranks.tobytes()
     ranks: list[bytes | int] = [raw[k::ID] for k in range(ID)]
