@@ -7,7 +7,7 @@ import random
 
 import pytest
 
-from triage.search import SearchIndex, phrases, prefixes
+from triage.search import SearchIndex, evaluation, phrases, prefixes
 from triage.search.analysis import words
 from triage.store import Store
 
@@ -196,6 +196,99 @@ def test_typing_back_and_forth_in_a_phrase(opened):
         result = index.search(query)
         assert list(result.ids) == wanted, query
         assert result.total == len(wanted), query
+
+
+def test_letters_typed_and_taken_back_with_few_row_sets_kept(library, monkeypatch):
+    """A letter's papers are the last letter's, less those that lost their last place in the
+    phrase and with those that gained their first (a paper can have places that stay and
+    places that go, in its title or its abstract); with few row sets kept, a letter taken back
+    counts its papers again: the papers read from the text either way."""
+    monkeypatch.setattr(evaluation, "CACHE_ENTRIES", 1)
+    monkeypatch.setattr(phrases, "KEPT_PHRASES", 2)
+    with Store(library) as store:
+        store.add_papers(
+            [
+                ("Large latent large language", "Zero shots of large languages, zero short."),
+                ("Large language text", "The large latent text to images, text to imagine."),
+                ("Zero shot large latent", "Large images of the text to image models."),
+            ],
+            source="both.txt",
+            listed_on="2026-10-03",
+        )
+    typed = [
+        *keystrokes('"large languages'),
+        '"large language',
+        '"large lang',
+        '"large la',
+        '"large lat',
+        '"large la',
+        '"large l',
+        '"large',  # one word: not a phrase (left out below)
+        '"large l',
+        '"large la',
+        *keystrokes('title:"large latent'),
+        'title:"large la',
+        'title:"large lan',
+        *keystrokes('abstract:"zero shots"'),
+        'abstract:"zero sho',
+        'abstract:"zero s',
+        *keystrokes('"text to image"'),
+        '"text to ima',
+        '"text to im',
+        '"text to imagi',
+        "text-to-i",
+        "text-to-im",
+        "text-to-i",
+    ]
+    index = SearchIndex.open(library)
+    try:
+        with Store(library) as store:
+            for query in typed:
+                wanted = expected(store, query)
+                if wanted is not None:
+                    result = index.search(query)
+                    assert list(result.ids) == wanted, query
+                    assert result.total == len(wanted), query
+    finally:
+        index.close()
+
+
+def test_typing_among_hundreds_of_words_that_follow(tmp_path, monkeypatch):
+    """Hundreds of words begin with the letter typed (their ranks past a byte): each letter
+    narrows to those that begin with what is typed, no more, no fewer."""
+    monkeypatch.setattr(prefixes, "DENSE", 1)
+    rng = random.Random(7)
+    names = [f"l{number}" for number in range(700)]
+
+    def text(length: int) -> str:
+        return " ".join(f"large {rng.choice(names)}" for _ in range(length))
+
+    path = tmp_path / "library.db"
+    with Store(path) as store:
+        store.add_papers(
+            [(f"Paper {number} {text(1)}", text(3)) for number in range(150)],
+            source="one.txt",
+            listed_on="2026-10-01",
+        )
+    typed = [
+        *keystrokes('"large l123"'),
+        '"large l12',
+        '"large l1',
+        '"large l2',
+        '"large l25',
+        '"large l256',
+        '"large l2',
+        *keystrokes('title:"large l69'),
+    ]
+    index = SearchIndex.open(path)
+    try:
+        with Store(path) as store:
+            for query in typed:
+                wanted = expected(store, query)
+                if wanted is not None:
+                    assert list(index.search(query).ids) == wanted, query
+    finally:
+        index.close()
 
 
 def test_typing_follows_notes_marks_and_new_papers(library):

@@ -29,8 +29,13 @@ def to_flags(bits: int, size: int) -> bytes:
     )
 
 
+FEW_ROWS = 16  # up to this many rows, a shift each is faster than a pass over every row
+
+
 def from_rows(rows: Iterable[int], size: int) -> int:
     """Rows (any order; ``size`` itself is accepted and ignored, a slot for "no row")."""
+    if isinstance(rows, list) and len(rows) <= FEW_ROWS:
+        return sum({1 << row for row in rows if row < size})
     flags = bytearray(size + 1)
     for row in rows:  # a plain loop: 2-5x faster than map(flags.__setitem__, …) on CPython 3.11
         flags[row] = 1

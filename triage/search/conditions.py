@@ -151,13 +151,14 @@ class TextConditions:
         where a longer form is looked for; its kept places, one word further, are a longer
         form's (``"large language m`` from ``"large language``)."""
         table = self.table
+        current = self.prefix_sets.current_rows(table)
         exact, last = tuple(tokens[:-1]), tokens[-1]
         ranks = file.ranks_of_prefix(last) if prefix else file.ranks_of_word(last)
-        found = self._kept.places(exact, last, prefix, ranks)
-        if found is not None:
-            same = self._kept.same_rows(fields, exact, last, prefix)
-            if same is not None:
-                return same
+        form = self._kept.places(exact, last, prefix, ranks)
+        if form is not None:
+            narrowed = self._kept.narrowed_rows(fields, (exact, last, prefix), current, table.size)
+            if narrowed is not None:
+                return narrowed
         else:
             found = self._chained(file, exact, ranks)
             if found is None:
@@ -167,10 +168,8 @@ class TextConditions:
                     candidates &= self._built_with(phrases.FIELDS, token, prefix=False)
                 candidates &= self._built_with(phrases.FIELDS, last, prefix)
                 found = file.places(self._docnums_in(candidates), list(exact), ranks)
-            self._kept.keep_places(exact, last, prefix, found)
-        return phrases.rows_of(
-            phraseplaces.in_fields(found, fields), self.prefix_sets.current_rows(table), table.size
-        )
+            form = self._kept.keep_places(exact, last, prefix, found, ranks)
+        return phrases.rows_of(phraseplaces.docs_in(form, fields), current, table.size)
 
     def _chained(
         self, file: phrases.PhraseFile, exact: tuple[str, ...], ranks: range
@@ -180,10 +179,10 @@ class TextConditions:
         first words again, ~0.1 s for ``"large language m`` at 100,000 papers)."""
         if len(exact) < 2:
             return None
-        found = self._kept.places(exact[:-1], exact[-1], False, file.ranks_of_word(exact[-1]))
-        if found is None or len(found.docs) > phrases.CHAINED_PLACES:
+        form = self._kept.places(exact[:-1], exact[-1], False, file.ranks_of_word(exact[-1]))
+        if form is None or form.total > phrases.CHAINED_PLACES:
             return None
-        return file.following(phraseplaces.places_of(found), ranks)
+        return file.following(phraseplaces.places_of(form), ranks)
 
     def _built_with(self, fields: tuple[str, ...], word: str, prefix: bool) -> int:
         """Papers known at build with ``word`` (or, ``prefix``, a word it begins) in these

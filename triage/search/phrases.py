@@ -14,10 +14,15 @@ place in sorted order.
 
 Typing a phrase asks for longer and longer forms of it. The places of its first words (with
 the rank of the word after each, whether it is in the title, and where that word stands in
-the file) are kept as found; the letter that first narrows them puts them in rank order (~25
-ms for the 66,000 of ``"neural n``), then the next letters of the last word only take a
-slice of them, without reading (~3-6 ms a keystroke; a slice with the same places as the
-last letter's has its papers). A new word after a space takes the kept places followed by
+the file) are kept as found, and as big ints of a byte a place (:class:`.phraseplaces.Lanes`:
+~20-30 ms for the 660,000 places of ``"neural n`` at a million papers, on a keystroke of
+~1.4 s). A next letter of the last word chooses the places of a narrower range of ranks by
+comparing bytes in C, and its papers are the last letter's with those that lost their last
+place or gained their first turned over: no reading and no step per place in Python (at a
+million papers ``"neural ne`` ~17 ms where sorting the places by rank took ~190 ms, each next
+letter ~10-16 ms instead of ~48; ~3 ms at 100,000). Closing a word that many places leave
+(``"neural network"``, 260,000 papers turned over) costs a step a paper (~45 ms at a million).
+A new word after a space takes the kept places followed by
 the word before it and reads only the word after each (``"large language m``: 6,800 places,
 ~15 ms instead of ~90 ms reading every paper with *large language* again); a phrase typed at
 once reads within the papers of an earlier form (kept apart from the evaluator's cache,
@@ -54,14 +59,14 @@ from typing import NamedTuple
 
 from triage.core.cache import LRUCache
 from triage.search import bits, phraseplaces
-from triage.search.phraseplaces import ID, Chosen, Layout, Places, Ranked
+from triage.search.phraseplaces import ID, Form, Layout, Places
 
 FILE = "phrases.bin"
 FORMAT = 1
 FIELDS = ("title", "abstract")
 BLOCK = 256  # vocabulary words per block: a look-up reads one
 KEPT_PHRASES = 64  # phrases' row sets kept to narrow the next keystroke's
-KEPT_PLACES = 16  # phrases' places kept (17 bytes each, 30 once ranked: ~2 MB for "the t", 100k)
+KEPT_PLACES = 16  # phrases' places kept (~25 bytes each, 1-3 more a narrower form)
 CHAINED_PLACES = 20_000  # a phrase's places, up to which the word after each is read alone
 NO_WORD = 2**32 - 1  # the rank of "no word follows"
 _ENDIAN = sys.byteorder
@@ -255,8 +260,9 @@ PlacesKey = tuple[tuple[str, ...], str, bool]  # first words, the last one, begu
 
 
 class KeptPlaces(NamedTuple):
-    found: Chosen  # as found in the file, or ranked when narrowed
-    same_as: PlacesKey | None  # an earlier form with these very places
+    form: Form
+    earlier: PlacesKey | None  # the kept form this one was narrowed from
+    earlier_form: Form | None
 
 
 class KeptPhrases:
@@ -277,45 +283,52 @@ class KeptPhrases:
             found = self._sets[key] = compute()
         return found
 
-    def places(self, exact: tuple[str, ...], last: str, begun: bool, ranks: range) -> Chosen | None:
+    def places(self, exact: tuple[str, ...], last: str, begun: bool, ranks: range) -> Form | None:
         """The places of ``exact`` followed by ``last`` (``begun``: or by a word it begins,
-        ``ranks`` the ranks of those words): kept, or narrowed from the kept places of a
-        shorter start of ``last`` (then kept too). Places are kept as found, in the file's
-        order, and put in rank order (a slice is then a range of ranks) when first narrowed:
-        the keystroke that found them does not wait for that."""
+        ``ranks`` the ranks of those words): kept, or narrowed from the kept places of the
+        longest shorter start of ``last`` (then kept too, with the places that changed)."""
         key = (exact, last, begun)
         kept = self._places.get(key)
         if kept is not None:
-            return kept.found
+            return kept.form
         shorter = [] if begun else [(exact, last, True)]
         shorter += [(exact, last[:length], True) for length in range(len(last) - 1, 0, -1)]
         for earlier in shorter:
             kept = self._places.get(earlier)
             if kept is not None:
-                ranked = kept.found
-                if not isinstance(ranked, Ranked):
-                    ranked = phraseplaces.by_rank(ranked)
-                    self._places[earlier] = KeptPlaces(ranked, kept.same_as)
-                found = phraseplaces.among(ranked, ranks)
-                same = kept.same_as or earlier if len(found.docs) == len(ranked.docs) else None
-                self._places[key] = KeptPlaces(found, same)
-                return found
+                form = phraseplaces.narrow(kept.form, ranks)
+                self._places[key] = KeptPlaces(form, earlier, kept.form)
+                return form
         return None
 
-    def keep_places(self, exact: tuple[str, ...], last: str, begun: bool, found: Places) -> None:
-        """Places found in the file (in its order)."""
-        self._places[(exact, last, begun)] = KeptPlaces(found, None)
+    def keep_places(
+        self, exact: tuple[str, ...], last: str, begun: bool, found: Places, ranks: range
+    ) -> Form:
+        """Places found in the file (in its order), all followed by a word of ``ranks``."""
+        form = phraseplaces.first_form(found, ranks)
+        self._places[(exact, last, begun)] = KeptPlaces(form, None, None)
+        return form
 
-    def same_rows(
-        self, fields: tuple[str, ...], exact: tuple[str, ...], last: str, begun: bool
+    def narrowed_rows(
+        self,
+        fields: tuple[str, ...],
+        places: PlacesKey,
+        current_row: list[int] | None,
+        size: int,
     ) -> int | None:
-        """The kept row set of an earlier form with the same places as this one: typing on
-        in a word that is still the only one to follow (``"neural netw``), nothing changes."""
-        kept = self._places.get((exact, last, begun))
-        if kept is None or kept.same_as is None:
+        """The kept row set of the earlier form these places were narrowed from, with the
+        documents that gained their first place or lost their last turned over: the work of
+        the places that changed (a letter of ``"neural netw`` removes a few of 480,000 at a
+        million papers), not of them all. None if that set is gone or many places changed."""
+        kept = self._places.get(places)
+        if kept is None or kept.earlier is None or kept.earlier_form is None:
             return None
-        same_exact, same_last, same_begun = kept.same_as
-        return self._sets.get((fields, (*same_exact, same_last), same_begun))
+        earlier_exact, earlier_last, earlier_begun = kept.earlier
+        earlier = self._sets.get((fields, (*earlier_exact, earlier_last), earlier_begun))
+        if earlier is None:
+            return None
+        toggled = phraseplaces.toggled_docs(kept.earlier_form, kept.form, fields)
+        return None if toggled is None else earlier ^ rows_of(toggled, current_row, size)
 
     def bound(self, tokens: tuple[str, ...], begun: bool) -> int | None:
         """The smallest kept set (titles and abstracts) of an earlier form of this phrase: its
@@ -347,5 +360,5 @@ def stored_docnums(rows: list[int], stored_of: list[int]) -> list[int]:
 def rows_of(docnums: Iterable[int], current_row: list[int] | None, size: int) -> int:
     """The current rows of these documents (a paper gone from the store has none)."""
     if current_row is None:
-        return bits.from_rows(docnums, size)
-    return bits.from_rows([row for row in map(current_row.__getitem__, docnums) if row >= 0], size)
+        return bits.from_rows(list(docnums), size)
+    return bits.from_rows(list(filter((0).__le__, map(current_row.__getitem__, docnums))), size)
