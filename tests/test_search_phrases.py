@@ -4,6 +4,9 @@ has the words in a row (the last one begun while it is being typed), also after 
 from __future__ import annotations
 
 import random
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
 
 import pytest
 
@@ -111,14 +114,29 @@ def expected(store: Store, query: str) -> list[str] | None:
     return in_title + [paper.id for paper in hits if paper.id not in in_title]
 
 
+def check_queries(index: SearchIndex, store: Store, queries: list[str]) -> None:
+    """Each query (a phrase or a hyphenated word) finds what the text has, in order."""
+    for query in queries:
+        wanted = expected(store, query)
+        if wanted is not None:
+            result = index.search(query)
+            assert list(result.ids) == wanted, query
+            assert result.total == len(wanted), query
+
+
 def check_typing(index: SearchIndex, store: Store) -> None:
-    for text in TYPED:
-        for query in keystrokes(text):
-            wanted = expected(store, query)
-            if wanted is not None:
-                result = index.search(query)
-                assert list(result.ids) == wanted, query
-                assert result.total == len(wanted), query
+    check_queries(index, store, [query for text in TYPED for query in keystrokes(text)])
+
+
+@contextmanager
+def opened_on(path: Path) -> Iterator[tuple[SearchIndex, Store]]:
+    """The library's index, and a store on it to compute what it must find."""
+    index = SearchIndex.open(path)
+    try:
+        with Store(path) as store:
+            yield index, store
+    finally:
+        index.close()
 
 
 @pytest.fixture
@@ -134,13 +152,8 @@ def library(tmp_path, monkeypatch):
 
 @pytest.fixture
 def opened(library):
-    """The library's index, and a store on it to compute what it must find."""
-    index = SearchIndex.open(library)
-    try:
-        with Store(library) as store:
-            yield index, store
-    finally:
-        index.close()
+    with opened_on(library) as both:
+        yield both
 
 
 def test_typing_phrases_and_hyphenated_words(opened):
@@ -240,17 +253,8 @@ def test_letters_typed_and_taken_back_with_few_row_sets_kept(library, monkeypatc
         "text-to-im",
         "text-to-i",
     ]
-    index = SearchIndex.open(library)
-    try:
-        with Store(library) as store:
-            for query in typed:
-                wanted = expected(store, query)
-                if wanted is not None:
-                    result = index.search(query)
-                    assert list(result.ids) == wanted, query
-                    assert result.total == len(wanted), query
-    finally:
-        index.close()
+    with opened_on(library) as (index, store):
+        check_queries(index, store, typed)
 
 
 def test_typing_among_hundreds_of_words_that_follow(tmp_path, monkeypatch):
@@ -280,15 +284,8 @@ def test_typing_among_hundreds_of_words_that_follow(tmp_path, monkeypatch):
         '"large l2',
         *keystrokes('title:"large l69'),
     ]
-    index = SearchIndex.open(path)
-    try:
-        with Store(path) as store:
-            for query in typed:
-                wanted = expected(store, query)
-                if wanted is not None:
-                    assert list(index.search(query).ids) == wanted, query
-    finally:
-        index.close()
+    with opened_on(path) as (index, store):
+        check_queries(index, store, typed)
 
 
 def test_typing_follows_notes_marks_and_new_papers(library):

@@ -42,26 +42,38 @@ def _library(path, papers):
         store.add_papers(papers, source="d.txt", listed_on="2026-11-01")
 
 
-def test_a_misspelling_is_corrected_to_the_word_in_more_papers_among_equally_close_ones(tmp_path):
-    path = tmp_path / "library.db"
-    common = [(f"Paper {n}", f"Image generation with model {n}.") for n in range(3)]
-    _library(path, [*common, ("A coined word", "The generaon of quux.")])
-    index = SearchIndex.open(path)
-    try:
+@pytest.mark.parametrize(
+    ("papers", "typed", "meant"),
+    [
         # generaon and generation are both one letter from it: generation is in three papers
-        assert index.search("generaton").suggestion == "generation"
-    finally:
-        index.close()
-
-
-def test_a_misspelling_is_corrected_to_the_closest_word_before_one_in_more_papers(tmp_path):
+        (
+            [
+                *((f"Paper {n}", f"Image generation with model {n}.") for n in range(3)),
+                ("A coined word", "The generaon of quux."),
+            ],
+            "generaton",
+            "generation",
+        ),
+        # plasmon is one letter from it, plasma two (and in three papers)
+        (
+            [
+                *((f"Paper {n}", f"Cold plasma etching, run {n}.") for n in range(3)),
+                ("Surface waves", "A plasmon on gold."),
+            ],
+            "plasmin",
+            "plasmon",
+        ),
+    ],
+    ids=["in more papers among equally close", "closest before in more papers"],
+)
+def test_a_misspelling_is_corrected_to_the_closest_word_then_the_one_in_more_papers(
+    tmp_path, papers, typed, meant
+):
     path = tmp_path / "library.db"
-    common = [(f"Paper {n}", f"Cold plasma etching, run {n}.") for n in range(3)]
-    _library(path, [*common, ("Surface waves", "A plasmon on gold.")])
+    _library(path, papers)
     index = SearchIndex.open(path)
     try:
-        # plasmon is one letter from it, plasma two (and in three papers)
-        assert index.search("plasmin").suggestion == "plasmon"
+        assert index.search(typed).suggestion == meant
     finally:
         index.close()
 
