@@ -4,10 +4,12 @@ commit (closing the app's index, a `triage mark`), and took 8.8 s at 100,000 pap
 
 from __future__ import annotations
 
+import pytest
 from whoosh.filedb.filestore import FileStorage
 
-from triage.search import textindex
+from triage.search import SearchIndex, textindex
 from triage.search.analysis import make_schema
+from triage.store import Store
 
 
 def _index_with_segments(directory, sizes: list[int]):
@@ -47,3 +49,30 @@ def test_many_tiny_segments_are_still_merged_into_one(tmp_path):
     ix = _index_with_segments(tmp_path, [1] * 6)
     _write_one_paper(ix)
     assert _segment_sizes(ix) == [1, 6]  # the segment just written stays apart, as in Whoosh
+
+
+@pytest.mark.usefixtures("whoosh_mode")
+def test_bulk_changes_from_elsewhere_leave_few_segments_and_every_paper_found(tmp_path):
+    """Each catch-up of hundreds of papers another process marked is a bulk write: the
+    papers of the smaller segments are written again with it, so segments stay few."""
+    path = tmp_path / "library.db"
+    with Store(path) as store:
+        store.add_papers(
+            [(f"Paper {n}", f"Abstract number {n} about diffusion.") for n in range(700)],
+            source="d.txt",
+            listed_on="2026-11-01",
+        )
+        ids = store.ids_newest_first()
+    index = SearchIndex.open(path)
+    try:
+        with Store(path) as other:
+            for round_ in range(6):
+                marked = ids[round_ * 100 : round_ * 100 + 250]  # overlapping rounds
+                other.mark(marked, add_tags=[f"round-{round_}"])
+                index.catch_up()
+                segments = len(list(index.text.directory.glob("*.seg")))
+                assert segments <= 3, round_
+                assert {*index.search(f"tag:round-{round_}").ids} == {*marked}
+        assert index.search("diffusion").total == 700
+    finally:
+        index.close()
