@@ -77,3 +77,20 @@ def test_a_helper_process_that_dies_mid_build_costs_only_time(library, monkeypat
     assert "words split in this process" in caplog.text
     leftovers = list(cache_dir_for(library, "index").glob("*.tmp"))
     assert leftovers == []
+
+
+def test_a_helper_process_that_fails_after_the_index_is_written_costs_only_time(
+    library, monkeypatch
+):
+    expected = built(library)
+
+    def failing(self) -> None:
+        raise wholebuild.SplitFailed("the phrase file was not written")
+
+    monkeypatch.setattr(wholebuild._Splitter, "wait_for_phrases", failing)
+    assert built(library) == expected
+    index = SearchIndex.open(library)
+    try:  # each paper indexed once: the first attempt's segment is not kept beside the second
+        assert index.text.ix.doc_count_all() == 60
+    finally:
+        index.close()

@@ -58,6 +58,8 @@ def fill(
                 return _fill(ix, reader, directory, progress, splitter)
             except SplitFailed as error:
                 log.warning("search index: words split in this process (%s)", error)
+                if ix.doc_count_all():  # it failed once the index was written: start afresh
+                    ix = type(ix).create(ix.storage, ix.schema, ix.indexname)
             finally:
                 splitter.close()
             for left in directory.glob(f"{phrases.FILE}.*.tmp"):  # the child's, if killed
