@@ -48,15 +48,22 @@ class PaperLines:
         :meth:`~triage.store.Reader.list_rows`); a paper whose rowid names another paper now (a
         VACUUM renumbers rows) is read by its id."""
         start, size = 0, FIRST_CHUNK
+        wholes: dict[tuple[str, int], list[tuple[Any, ...]] | None] = {}
         while start < len(ids):
             chunk = ids[start : start + size]
             chunk_rowids = rowids[start : start + size] if rowids is not None else None
             start, size = start + size, CHUNK
-            yield self._lines(chunk, chunk_rowids)
+            yield self._lines(chunk, chunk_rowids, wholes)
 
-    def _lines(self, ids: Sequence[str], rowids: Sequence[int] | None) -> list[PaperLine]:
+    def _lines(
+        self,
+        ids: Sequence[str],
+        rowids: Sequence[int] | None,
+        wholes: dict[tuple[str, int], list[tuple[Any, ...]] | None],
+    ) -> list[PaperLine]:
+        """``wholes``: the tables read whole (or found too large) for an earlier chunk."""
         annotations = self._all_if_fewer(
-            "annotations", "SELECT paper_id, starred, state FROM annotations", len(ids)
+            "annotations", "SELECT paper_id, starred, state FROM annotations", len(ids), wholes
         )
         sql = _PAPER if annotations is not None else _ANNOTATED_PAPER
         rows: dict[str, tuple[Any, ...]] = {}
@@ -72,7 +79,7 @@ class PaperLines:
         ids_json = as_json(ids)
         first_listed = dict(self.conn.execute(_FIRST_LISTED, [ids_json]))
         tags: Iterable[tuple[Any, ...]] | None = self._all_if_fewer(
-            "tags", "SELECT paper_id, tag FROM tags WHERE present ORDER BY tag", len(ids)
+            "tags", "SELECT paper_id, tag FROM tags WHERE present ORDER BY tag", len(ids), wholes
         )
         if tags is None:
             tags = self.conn.execute(
@@ -102,10 +109,21 @@ class PaperLines:
             )
         return lines
 
-    def _all_if_fewer(self, table: str, sql: str, count: int) -> list[tuple[Any, ...]] | None:
+    def _all_if_fewer(
+        self,
+        table: str,
+        sql: str,
+        count: int,
+        wholes: dict[tuple[str, int], list[tuple[Any, ...]] | None],
+    ) -> list[tuple[Any, ...]] | None:
         """The rows of ``sql`` (all of ``table``'s, or some) if ``table`` has fewer than
-        ``count``: reading them costs less than looking ``count`` papers up. Else None."""
-        counted = f"SELECT count(*) FROM (SELECT 1 FROM {table} LIMIT ?)"
-        if self.conn.execute(counted, [count]).fetchone()[0] >= count:
-            return None
-        return self.conn.execute(sql).fetchall()
+        ``count``: reading them costs less than looking ``count`` papers up. Else None. Read
+        once per chunk size (``wholes``), not for each of a million papers' 32 chunks."""
+        key = (table, count)
+        if key not in wholes:
+            counted = f"SELECT count(*) FROM (SELECT 1 FROM {table} LIMIT ?)"
+            if self.conn.execute(counted, [count]).fetchone()[0] >= count:
+                wholes[key] = None
+            else:
+                wholes[key] = self.conn.execute(sql).fetchall()
+        return wholes[key]
