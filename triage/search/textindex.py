@@ -240,8 +240,8 @@ class TextIndex:
             lock.release()
 
     def _folded(self, writer: Any, ids: list[str]) -> list[str]:
-        """The papers of every segment but the largest, to write again with ``ids`` (their
-        segments, left without a paper, are then dropped), when they are at most
+        """The papers of the smallest segments (never the largest), to write again with
+        ``ids`` (their segments, left without a paper, are then dropped), up to
         :data:`FOLDED_SHARE` times as many: each bulk write (another machine's merge, a large
         `triage mark`) adds a segment that no merge takes (see :func:`_merge_small_segments`),
         and 14 of them made keystrokes 3-8 times slower at 10,000-100,000 papers. Folded in
@@ -251,13 +251,19 @@ class TextIndex:
             if len(leaves) < 2:
                 return []
             largest = max(leaves, key=lambda leaf: leaf.doc_count_all())
-            smaller = [leaf for leaf in leaves if leaf is not largest]
-            if sum(leaf.doc_count() for leaf in smaller) > FOLDED_SHARE * len(ids):
-                return []
+            smaller = sorted(
+                (leaf for leaf in leaves if leaf is not largest), key=lambda leaf: leaf.doc_count()
+            )
+            folded, budget = [], FOLDED_SHARE * len(ids)
+            for leaf in smaller:
+                budget -= leaf.doc_count()
+                if budget < 0:
+                    break
+                folded.append(leaf)
             known = set(ids)
             return [
                 paper
-                for leaf in smaller
+                for leaf in folded
                 for docnum, paper in enumerate(self.segment_ids(leaf))
                 if not leaf.is_deleted(docnum) and paper not in known
             ]
@@ -357,7 +363,9 @@ def _merge_small_segments(writer: Any, segments: list[Any]) -> list[Any]:
     """Whoosh's MERGE_SMALL (its smallest segments merged once there are five or more of few
     papers) up to :data:`MERGED_AT_MOST` papers. A bulk write commits without merging, and
     Whoosh's own policy later merged 15 such segments piled up at 100,000 papers in one
-    close: 8.8 s of pure Python, the interpreter held all along."""
+    close: 8.8 s of pure Python, the interpreter held all along. Segments left without a
+    paper are dropped, which costs nothing."""
+    segments = _without_emptied_segments(writer, segments)
     ordered = sorted(segments, key=lambda segment: segment.doc_count_all())
     total = 0
     for place, segment in enumerate(ordered):
