@@ -12,7 +12,6 @@ asked for again (a batch written again after a failure), this process parses the
 from __future__ import annotations
 
 import contextlib
-import os
 import pickle
 import subprocess
 import sys
@@ -21,6 +20,8 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, cast
+
+from triage.core.cpu import usable_cores
 
 if TYPE_CHECKING:
     from triage.importers.dump import ParsedDump
@@ -62,7 +63,7 @@ class DumpsAhead:
         dumps = [number for number, path in enumerate(files) if path.suffix.lower() == ".txt"]
         self._coming: deque[int] = deque()  # the child's next results are those of these files
         self._child: subprocess.Popen[bytes] | None = None
-        if len(dumps) > 1 and _size(files[n] for n in dumps) >= MIN_BYTES and _cores() > 1:
+        if len(dumps) > 1 and _size(files[n] for n in dumps) >= MIN_BYTES and usable_cores() > 1:
             self._coming.extend(dumps)
             self._start([str(files[number]) for number in dumps])
 
@@ -126,10 +127,3 @@ def _size(paths: Iterable[Path]) -> int:
         with contextlib.suppress(OSError):
             total += path.stat().st_size
     return total
-
-
-def _cores() -> int:
-    """The cores this process may run on."""
-    if hasattr(os, "sched_getaffinity"):
-        return len(os.sched_getaffinity(0))
-    return os.cpu_count() or 1

@@ -27,6 +27,7 @@ from itertools import islice
 from pathlib import Path
 from typing import Any
 
+from triage.core.cpu import usable_cores
 from triage.search import bulk, phrases, prefixes
 from triage.search.analysis import read_documents, words
 from triage.store import Reader
@@ -48,7 +49,7 @@ def fill(
     """Write every paper of the store into ``ix`` (a new index in ``directory``) and the
     phrase file, and, in bulk, the prefix sets; returns the papers and their versions, in
     document order."""
-    if in_bulk:
+    if in_bulk and usable_cores() > 1:
         try:
             splitter = _Splitter(directory / phrases.FILE)
         except (OSError, ValueError) as error:  # no process can be started

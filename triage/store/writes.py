@@ -293,6 +293,8 @@ class Writer(Batched):
 
     def _insert_papers(self, rows: list[tuple[str, ...]]) -> None:
         """Insert the new papers' ``rows`` in one statement, and empty the list."""
+        if not rows:
+            return
         self.conn.executemany(
             "INSERT INTO papers (id, title, title_key, match_key, abstract, added_at, "
             "last_listed, version) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
