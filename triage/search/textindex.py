@@ -19,13 +19,13 @@ import shutil
 import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
+from itertools import accumulate, takewhile
 from pathlib import Path
 from typing import Any
 
 from whoosh import index as whoosh_index
 from whoosh.filedb.filestore import FileStorage
-from whoosh.reading import SegmentReader
-from whoosh.util import fib
+from whoosh.writing import MERGE_SMALL
 
 from triage.core.files import atomic_write
 from triage.search import bulk, fastpaths, postings, prefixes, wholebuild, whoosh_internals
@@ -367,18 +367,13 @@ def _merge_small_segments(writer: Any, segments: list[Any]) -> list[Any]:
     paper are dropped, which costs nothing."""
     segments = _without_emptied_segments(writer, segments)
     ordered = sorted(segments, key=lambda segment: segment.doc_count_all())
-    total = 0
-    for place, segment in enumerate(ordered):
-        total += segment.doc_count_all()
-        if total > MERGED_AT_MOST:
-            break
-        if place > 3 and total < fib(place + 5):
-            for merged in ordered[: place + 1]:
-                reader = SegmentReader(writer.storage, writer.schema, merged)
-                writer.add_reader(reader)
-                reader.close()
-            return ordered[place + 1 :]
-    return segments
+    smallest = list(
+        takewhile(
+            lambda total: total <= MERGED_AT_MOST,
+            accumulate(segment.doc_count_all() for segment in ordered),
+        )
+    )
+    return MERGE_SMALL(writer, ordered[: len(smallest)]) + ordered[len(smallest) :]
 
 
 def _without_emptied_segments(writer: Any, segments: list[Any]) -> list[Any]:
