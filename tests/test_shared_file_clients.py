@@ -86,11 +86,17 @@ def test_a_copy_taken_at_any_moment_is_a_whole_triage_db(tmp_path):
     shared.parent.mkdir()
     worker, stop = start_worker(tmp_path, db, shared, seed=1)
     copies = []
+    versions_seen = set()  # each publish renames a new file in
     chance = random.Random(7)
+    deadline = time.monotonic() + 90
     try:
-        for n in range(300):  # as a sync client would: whenever it notices the file
-            copy = tmp_path / "copies" / f"{n}.db"
+        # as a sync client would: whenever it notices the file, over many publishes however
+        # slowly a loaded machine runs the worker
+        while len(copies) < 300 or (len(versions_seen) < 25 and time.monotonic() < deadline):
+            copy = tmp_path / "copies" / f"{len(copies)}.db"
             copy.parent.mkdir(exist_ok=True)
+            seen = os.stat(shared)
+            versions_seen.add((seen.st_ino, seen.st_mtime_ns))
             shutil.copyfile(shared, copy)
             copies.append(copy)
             time.sleep(chance.random() * 0.004)
