@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
-from typing import Any, NamedTuple
+from typing import Any
 
 from triage.store.models import DEFAULT_STATE, PaperLine
 
@@ -33,12 +33,9 @@ _FIRST_LISTED = (  # as Paper.first_listed: the earliest dated listing
 )
 
 
-class LineMarks(NamedTuple):
-    """What a line shows of the user's marks on a paper."""
-
-    starred: bool
-    state: str
-    tags: list[str]
+LineMarks = tuple[bool, str, list[str]]
+"""What a line shows of the user's marks on a paper: starred, state, tags (a plain tuple:
+33,806 of them are made at once, a NamedTuple's ~10 ms)."""
 
 
 def as_json(values: Sequence[Any]) -> str:
