@@ -4,7 +4,7 @@ A listing of 33,806 papers of a million spent ~0.4 s looking each one up: its id
 index, then its row, its annotations, its earliest listing and its tags, paper by paper. Here a
 paper's row is found by its rowid when the search's table knows it (one B-tree less), the
 listings of a whole chunk of papers in one pass in id order, and the star, state and tags come
-from the search's table when it gives them (:class:`LineMarks`, as caught up with the store
+from the search's table when it gives them (:data:`LineMarks`, as caught up with the store
 by that search); else the annotations and tags, when there are fewer of them than papers to
 show, are read whole instead of looked up per paper.
 """
