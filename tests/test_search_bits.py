@@ -6,6 +6,7 @@ import pytest
 
 from triage.search import bits, days
 from triage.search.columns import SCANS, DayColumn, PaperRows
+from triage.store.id_column import IdColumn
 
 
 @pytest.mark.parametrize("density", [0.9, 0.3, 0.1, 0.003, 0.0002, 0.0])
@@ -28,11 +29,14 @@ def test_first_rows_of_nothing_is_nothing():
     assert bits.first_rows((1 << 3) | (1 << 5000), 0) == []
 
 
-def test_papers_rows_are_the_same_found_one_by_one_by_scanning_or_from_the_dict():
+@pytest.mark.parametrize("packed", [False, True])  # a list, or an IdColumn searched in its text
+def test_papers_rows_are_the_same_found_one_by_one_by_scanning_or_from_the_dict(packed):
     ids = [f"{number:08x}" for number in range(500)]
     wanted = [ids[3], "unknown", ids[499], ids[0], *ids[100:200]]
     expected = [3, -1, 499, 0, *range(100, 200)]
-    rows = PaperRows(ids)
+    rows = PaperRows(IdColumn.of(ids) if packed else ids)
+    across = ids[5][4:] + ids[6][:4]  # the end of one id and the start of the next: no id
+    assert rows.rows_of([ids[9], across, ids[10]], -1) == [9, -1, 10]
     assert rows.get(ids[7]) == 7 and rows.get("gone") is None  # one by one
     for _ in range(SCANS + 1):  # by scanning, then from the dict
         assert rows.rows_of(wanted, -1) == expected

@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from rich.progress import Progress, TaskID
 
     from triage.search import SearchIndex, SearchResult
+    from triage.store.lines import LineMarks
 
 
 def fail(message: str) -> NoReturn:
@@ -136,8 +137,8 @@ def search_ids(ctx: click.Context, query: str) -> Sequence[str]:
 
 def search_papers(
     ctx: click.Context, query: str, limit: int | None
-) -> tuple[list[str], list[int] | None]:
-    """The first ``limit`` ids matching QUERY in display order, and their rowids (see
+) -> tuple[list[str], list[int] | None, list[LineMarks] | None]:
+    """The first ``limit`` ids matching QUERY in display order, their rowids and marks (see
     :meth:`SearchIndex.located`); hints and suggestions go to stderr."""
     with open_index(ctx, reading=True) as index:
         result = index.search(query)

@@ -93,8 +93,9 @@ def list_command(
     e.g. diffusion -video tag:to-read is:starred added:7d sort:title)."""
     query = query_text(words)
     with open_store(ctx) as store:
+        marks = None
         if query.strip():
-            ids, rowids = search_papers(ctx, query, limit)
+            ids, rowids, marks = search_papers(ctx, query, limit)
         else:
             ids, rowids = store.located_newest_first(-1 if limit is None else limit)
         # read and printed a chunk at a time (the first few hundred at once): any number of
@@ -106,7 +107,7 @@ def list_command(
                     click.echo(piece, nl=False)
                 click.echo()
             else:
-                for lines in store.paper_lines(ids, rowids):
+                for lines in store.paper_lines(ids, rowids, marks):
                     if lines:
                         click.echo(paper_rows(lines))
 

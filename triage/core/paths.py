@@ -12,27 +12,28 @@ import secrets
 from collections.abc import Callable
 from pathlib import Path
 
-import platformdirs
-
 APP_NAME = "triage"
 
 
-def _overridable(variable: str, default: Callable[[str], str]) -> Path:
-    """``$variable`` if set, else the platformdirs folder ``default`` names for triage."""
+def _overridable(variable: str, kind: str) -> Path:
+    """``$variable`` if set, else platformdirs' ``user_<kind>_dir`` for triage."""
     if env := os.environ.get(variable):
         return Path(env).expanduser()
+    import platformdirs  # ~9 ms (tempfile, shutil): not paid when the variable says where
+
+    default: Callable[[str], str] = getattr(platformdirs, f"user_{kind}_dir")
     return Path(default(APP_NAME))
 
 
 def data_dir() -> Path:
     """This machine's own data (the working copy, backups, recovery files): never synced.
     `$TRIAGE_DATA_DIR`, else the platformdirs user data dir."""
-    return _overridable("TRIAGE_DATA_DIR", platformdirs.user_data_dir)
+    return _overridable("TRIAGE_DATA_DIR", "data")
 
 
 def state_dir() -> Path:
     """Logs (a crash's traceback): `$TRIAGE_STATE_DIR`, else the platformdirs user state dir."""
-    return _overridable("TRIAGE_STATE_DIR", platformdirs.user_state_dir)
+    return _overridable("TRIAGE_STATE_DIR", "state")
 
 
 def machine_id() -> str:
@@ -63,11 +64,11 @@ def default_db_path() -> Path:
 
 
 def cache_dir() -> Path:
-    return _overridable("TRIAGE_CACHE_DIR", platformdirs.user_cache_dir)
+    return _overridable("TRIAGE_CACHE_DIR", "cache")
 
 
 def config_dir() -> Path:
-    return _overridable("TRIAGE_CONFIG_DIR", platformdirs.user_config_dir)
+    return _overridable("TRIAGE_CONFIG_DIR", "config")
 
 
 def cache_dir_for(db_path: str | os.PathLike[str], kind: str) -> Path:

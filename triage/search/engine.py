@@ -32,6 +32,7 @@ from triage.search.table import Table
 from triage.search.textindex import IndexLocked, Progress, TextIndex
 from triage.search.vocabulary import Vocabulary
 from triage.store import Reader, Store, StoreError, connect_read_only
+from triage.store.lines import LineMarks
 
 log = logging.getLogger(__name__)
 
@@ -324,18 +325,21 @@ class SearchIndex:
 
     def located(
         self, result: SearchResult, limit: int | None = None
-    ) -> tuple[list[str], list[int] | None]:
+    ) -> tuple[list[str], list[int] | None, list[LineMarks] | None]:
         """The first ``limit`` ids of ``result`` (all by default), with each paper's rowid in
-        the store: `triage list` reads their lines without looking their ids up (see
-        :meth:`~triage.store.Reader.paper_lines`). No rowids for a result of rows since moved."""
+        the store and its star, state and tags as caught up at the search: `triage list` reads
+        the rest of their lines without looking their ids up (see
+        :meth:`~triage.store.Reader.paper_lines`). No rowids or marks for a result of rows
+        since moved."""
         ids = result.ids
         count = len(ids) if limit is None else min(limit, len(ids))
         with self._lock:
             table = self.table
             if not isinstance(ids, RankedIds | SortedIds) or not ids.over(table.ids):
-                return list(ids[:count]), None
+                return list(ids[:count]), None, None
             rows = ids.rows(count)
-            return table.ids_at(rows), list(map(table.rowids.__getitem__, rows))
+            rowids = list(map(table.rowids.__getitem__, rows))
+            return table.ids_at(rows), rowids, table.marks(rows)
 
     def more_like(self, paper_id: str, limit: int = 50) -> SearchResult:
         from triage.search import similar  # with Whoosh's searching and query classes

@@ -22,8 +22,9 @@ from triage.search import bits, days
 from triage.search.analysis import fold
 from triage.search.columns import DayColumn, PaperRows, rowid_array
 from triage.search.prefixes import order_key
-from triage.store import STATES, Reader, normalise_tag
+from triage.store import DEFAULT_STATE, STATES, Reader, normalise_tag
 from triage.store.id_column import IdColumn
+from triage.store.lines import LineMarks
 
 _SNAPSHOT_FIELDS = ("ids", "rowids", "last_listed", "starred", "has_note", "state", "tags")
 # 2: orders and document rows as arrays, listing days shared; 3: per segment; 4: rowids, the
@@ -266,6 +267,27 @@ class Table:
         for row in rows:
             result |= 1 << row
         return result
+
+    def marks(self, rows: Sequence[int]) -> list[LineMarks]:
+        """(starred, state, tags A-Z) of each of these rows, as `triage list` shows them: a few
+        operations on each set (the star, each state, each tag) and a step for each row in
+        one (most rows are in none but the default state's), not a look-up per paper in the
+        store (33,806 papers of a million: ~70 ms of SQLite)."""
+        wanted = bits.from_rows(rows, self.size)
+        at = {row: position for position, row in enumerate(rows)}
+        starred = [False] * len(rows)
+        for row in bits.to_rows(self.starred & wanted):
+            starred[at[row]] = True
+        states = [DEFAULT_STATE] * len(rows)
+        for name, members in self.state.items():
+            if name != DEFAULT_STATE:  # every row is in one state's set: the rest are in this
+                for row in bits.to_rows(members & wanted):
+                    states[at[row]] = name
+        tags: list[list[str]] = [[] for _ in rows]
+        for tag in sorted(self.tags):  # as the store orders them (its text compares the same)
+            for row in bits.to_rows(self.tags[tag] & wanted):
+                tags[at[row]].append(tag)
+        return list(zip(starred, states, tags, strict=True))
 
     def dated(self, kind: str, first: str, last: str) -> int:
         """Papers added (or listed: the paper's date, its latest listing) between two ISO
