@@ -22,7 +22,7 @@ from array import array
 from collections import defaultdict
 from collections.abc import Callable, Iterator, Sequence
 from io import BytesIO
-from itertools import accumulate, chain
+from itertools import accumulate, chain, islice
 from operator import sub
 from typing import Any
 
@@ -197,13 +197,39 @@ def _write_blocks(
     pieces = [BLOCKS_MAGIC]
     for first in range(0, count, limit):
         block = docnums[first : first + limit]
-        data = pickle.dumps((tuple(map(sub, block, chain((0,), block))), None, None), 2)
+        data = _pickled_block(block)
         header = pickle.dumps((len(block), block[-1], 1.0, 0, least, most), 2)
         length = len(header) + len(data)
         pieces += (_BLOCK_LENGTH.pack(-length if first + limit >= count else length), header, data)
     written = b"".join(pieces)
     postfile.write(written)
     return pack_long(start) + pack_int(len(written))
+
+
+def _pickled_block(block: Sequence[int]) -> bytes:
+    """``pickle.dumps((deltas, None, None), 2)`` of a posting block, the codec's form: the first
+    document number, then the gaps. Gaps under 256 (the frequent words' postings, most of
+    them) are pickled as such ints are, ``K`` and a byte each, in C (~40% less time)."""
+    if len(block) > 3:  # (shorter tuples have an opcode of their own)
+        try:
+            gaps = bytes(map(sub, islice(block, 1, None), block))
+        except ValueError:  # a gap of 256 or more
+            pass
+        else:
+            pickled = bytearray(2 * len(gaps))
+            pickled[0::2] = b"K" * len(gaps)
+            pickled[1::2] = gaps
+            return b"\x80\x02(" + _pickled_int(block[0]) + pickled + b"tq\x00NN\x87q\x01."
+    return pickle.dumps((tuple(map(sub, block, chain((0,), block))), None, None), 2)
+
+
+def _pickled_int(number: int) -> bytes:
+    """A non-negative int below 2**31 as pickle (protocol 2) writes it."""
+    if number < 0x100:
+        return b"K" + number.to_bytes(1, "little")
+    if number < 0x10000:
+        return b"M" + number.to_bytes(2, "little")
+    return b"J" + number.to_bytes(4, "little")
 
 
 # -- reading term tables and postings directly ------------------------------------------------
