@@ -93,3 +93,11 @@ def test_a_build_that_fails_stops_the_helper_process(library, monkeypatch):
         SearchIndex.open(library, rebuild=True)
     assert started and all(child.process.poll() is not None for child in started)
     assert list(cache_dir_for(library, "index").parent.glob("*.building-*")) == []
+
+
+def test_sets_of_few_rows_are_those_made_a_byte_per_row(library, monkeypatch):
+    monkeypatch.setattr(prefixwriter, "start", lambda: None)  # (the settings are this process's)
+    monkeypatch.setattr(prefixes, "FEW_ROWS_SHARE", 0)  # every set a byte per row
+    byte_per_row = built(library)
+    monkeypatch.setattr(prefixes, "FEW_ROWS_SHARE", 10**9)  # every set a bit at a time
+    assert built(library) == byte_per_row

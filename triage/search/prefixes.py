@@ -45,6 +45,9 @@ FILE = "prefixes.bin"
 GONE = -2  # the current row of a stored paper no longer in the store
 LOADED_ENTRIES = 4_096
 LOADED_BYTES = 8_000_000  # of sets read (one is 12.5 KB at 100,000 papers, 125 KB at 1M)
+FEW_ROWS_SHARE = 100  # a set of fewer rows than one in this many is made a bit at a time (~0.1 µs
+# a row), not through a byte per row (~1 ns a row of the library: 1.1 ms a set at 1M papers)
+_BITS = [1 << bit for bit in range(8)]
 
 
 def order_key(ids: Iterable[str]) -> str:
@@ -218,6 +221,12 @@ def _lists(tables: list[Mapping[str, array]], word: str) -> list[array]:
 
 
 def _rows(lists: list[array], size: int) -> int:
+    if sum(map(len, lists)) * FEW_ROWS_SHARE < size:  # few rows: their bits set one by one
+        members = bytearray((size + 7) // 8)
+        for docnums in lists:
+            for docnum in docnums:
+                members[docnum >> 3] |= _BITS[docnum & 7]
+        return int.from_bytes(members, "little")
     flags = bytearray(size + -size % 8)
     for docnums in lists:
         for docnum in docnums:  # a plain loop: faster than map(flags.__setitem__, …)
