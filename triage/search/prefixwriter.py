@@ -31,7 +31,7 @@ from typing import Any
 from triage.core.cpu import usable_cores
 from triage.search import postings, prefixes
 
-PIECE = 2_000_000  # postings sent at once (8 MB): what the sending holds beside the postings
+PIECE = 500_000  # postings sent at once (2 MB): what the sending holds beside the postings
 CLOSE_WAIT = 10.0  # seconds the child is given to exit once its work is done or failed
 _FIELDS = tuple(dict.fromkeys(field for group in prefixes.GROUPS.values() for field in group))
 _CHILD = (
