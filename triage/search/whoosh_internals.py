@@ -131,6 +131,9 @@ class BlockSegmentWriter(SegmentWriter):
         if not isinstance(writer, W3FieldWriter):
             raise TypeError(f"BlockSegmentWriter needs the W3 codec, not {type(writer)}")
         self.postings_complete()
+        table = writer._tindex
+        if not any(table.buckets):
+            table.buckets = [_Bucket() for _ in table.buckets]
         words = {}
         for name in sorted(self.postings.keys() | self.single.keys()):
             writer.start_field(name, self.schema[name])
@@ -141,6 +144,28 @@ class BlockSegmentWriter(SegmentWriter):
             writer.finish_field()
         writer.close()
         self.postings_written(words)
+
+
+class _Bucket:
+    """One of a term table's 256 lists of (term hash, entry position) pairs, which Whoosh keeps
+    as tuples until the table is closed (~120 bytes a term), in two arrays (12 bytes): ~200 MB
+    less at the peak of a million papers' build (1.9 million terms, ids included)."""
+
+    __slots__ = ("hashes", "positions")
+
+    def __init__(self) -> None:
+        self.hashes = array("I")  # (the hash is 32 bits: see the table's hash function)
+        self.positions = array("q")
+
+    def append(self, pair: tuple[int, int]) -> None:
+        self.hashes.append(pair[0])
+        self.positions.append(pair[1])
+
+    def __len__(self) -> int:
+        return len(self.hashes)
+
+    def __iter__(self) -> Iterator[tuple[int, int]]:
+        return zip(self.hashes, self.positions)
 
 
 def _write_field(
