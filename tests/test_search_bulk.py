@@ -41,3 +41,27 @@ def test_bulk_written_postings_are_whoosh_s_even_with_an_id_twice(tmp_path):
     expected = postings_of(tmp_path / "whoosh", DOCUMENTS, lambda ix: ix.writer())
     assert written == expected
     assert written["id"]["2401.00001"] == [0, 2]
+
+
+def test_long_posting_lists_read_back_as_whoosh_s(tmp_path):
+    """Posting blocks of frequent words (gaps under 256, pickled in C) and of rarer ones."""
+    if not fastpaths.fast_paths():
+        pytest.skip("the bulk writer is used only with the fast paths")
+    documents = [
+        {
+            "id": f"2401.{number:05}",
+            "title": " ".join(
+                word
+                for word, every in (("every", 1), ("third", 3), ("sparse", 300), ("rare", 7000))
+                if number % every == 0
+            ),
+            "abstract": "gap" if number in (5, 6, 700, 70_000, 70_001) else "none",
+        }
+        for number in range(71_000)
+    ]
+    (tmp_path / "bulk").mkdir()
+    (tmp_path / "whoosh").mkdir()
+    written = postings_of(tmp_path / "bulk", documents, lambda ix: bulk.BulkWriter(ix, words=words))
+    expected = postings_of(tmp_path / "whoosh", documents, lambda ix: ix.writer())
+    assert written == expected
+    assert len(written["title"]["third"]) == 23_667

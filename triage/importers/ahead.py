@@ -11,17 +11,17 @@ asked for again (a batch written again after a failure), this process parses the
 
 from __future__ import annotations
 
-import contextlib
 import pickle
 import subprocess
 import sys
 from collections import deque
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, cast
 
 from triage.core.cpu import usable_cores
+from triage.importers.files import total_bytes
 
 if TYPE_CHECKING:
     from triage.importers.dump import ParsedDump
@@ -63,7 +63,11 @@ class DumpsAhead:
         dumps = [number for number, path in enumerate(files) if path.suffix.lower() == ".txt"]
         self._coming: deque[int] = deque()  # the child's next results are those of these files
         self._child: subprocess.Popen[bytes] | None = None
-        if len(dumps) > 1 and _size(files[n] for n in dumps) >= MIN_BYTES and usable_cores() > 1:
+        if (
+            len(dumps) > 1
+            and total_bytes(files[n] for n in dumps) >= MIN_BYTES
+            and usable_cores() > 1
+        ):
             self._coming.extend(dumps)
             self._start([str(files[number]) for number in dumps])
 
@@ -118,12 +122,3 @@ class DumpsAhead:
         trace: TracebackType | None,
     ) -> None:
         self.close()
-
-
-def _size(paths: Iterable[Path]) -> int:
-    """Their bytes, as far as they can be read (the import reports those that cannot)."""
-    total = 0
-    for path in paths:
-        with contextlib.suppress(OSError):
-            total += path.stat().st_size
-    return total

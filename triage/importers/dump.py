@@ -25,7 +25,7 @@ from pathlib import Path
 from triage.core.wording import plural
 from triage.importers.ahead import DumpsAhead
 from triage.importers.decoding import NotText, clean_lines, decode
-from triage.importers.files import UnreadableFile, expand_paths, read_limited
+from triage.importers.files import UnreadableFile, expand_paths, read_limited, total_bytes
 from triage.importers.once import store_once
 from triage.store import Store
 from triage.store.identity import paper_keys
@@ -60,6 +60,7 @@ _SENTENCE_END = re.compile(r"[.!?]\s+[A-Z(]")
 # sentence this long.
 ABSTRACT_MIN_CHARS = 250
 LONG_SENTENCE_CHARS = 600
+DUMP_BYTES_A_PAPER = 1_500  # a title and abstract of a dump (a saved API response: more)
 
 
 class DumpError(Exception):
@@ -382,7 +383,9 @@ def import_paths(
             return import_response_file(store, path)
         return import_file(store, path, lambda _: ahead.read(done))
 
-    with DumpsAhead(files) as ahead:  # the next files parsed on another core meanwhile
+    coming = total_bytes(files) // DUMP_BYTES_A_PAPER
+    # the next files parsed on another core meanwhile
+    with DumpsAhead(files) as ahead, store.indexes_deferred(coming):
         reports = store.write_in_batches(list(enumerate(files)), import_one)
     if progress:
         progress(len(files), len(files), files[-1] if files else Path())

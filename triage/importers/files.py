@@ -6,6 +6,7 @@ so only regular files are read, and at most :data:`MAX_FILE_BYTES` of them.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import stat
 from collections.abc import Iterable
@@ -75,3 +76,12 @@ def expand_paths(paths: Iterable[str | Path]) -> list[Path]:
             )
         files.extend(sorted(found, key=lambda file: file.relative_to(path).parts))
     return files
+
+
+def total_bytes(paths: Iterable[Path]) -> int:
+    """Their bytes, as far as they can be read (the import reports those that cannot)."""
+    total = 0
+    for path in paths:
+        with contextlib.suppress(OSError):
+            total += path.stat().st_size
+    return total

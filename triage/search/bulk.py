@@ -22,7 +22,7 @@ from typing import Any
 
 from whoosh.formats import Existence
 
-from triage.search import prefixes, vocabulary
+from triage.search import prefixes, prefixwriter, vocabulary
 from triage.search.whoosh_internals import BlockSegmentWriter
 
 log = logging.getLogger(__name__)
@@ -70,6 +70,8 @@ class BulkWriter(BlockSegmentWriter):
         )  # postings of fields split elsewhere, by word number (see add_documents)
         self.vocabulary: list[str] = []
         """The words numbered 1, 2, … in ``numbered``, given before the commit."""
+        self.sets_child = prefixwriter.start() if prefix_path else None
+        """Writes the prefix sets while the segment is written (None: written here)."""
 
     def add_document(self, **fields: Any) -> None:
         self.add_documents([fields])
@@ -185,8 +187,30 @@ class BulkWriter(BlockSegmentWriter):
             postings = self.postings[name]
             for number, docnums in self.numbered.pop(name).items():  # (one field's held twice)
                 postings[words[number - 1]] = docnums
-        if self.prefix_path:
+        if self.prefix_path and self.sets_child:
+            self.sets_child.send(self.prefix_path, self.postings, self.ids)
+        elif self.prefix_path:
             prefixes.build(self.postings, self.ids, self.prefix_path)
+
+    def commit(self, *args: Any, **kwargs: Any) -> None:
+        try:
+            super().commit(*args, **kwargs)
+        except BaseException:
+            self._stop_sets_child()
+            raise
+        child, self.sets_child = self.sets_child, None
+        if child is not None and not child.finish() and self.prefix_path:
+            log.warning("search index: the prefix sets' process failed; read back instead")
+            prefixwriter.sets_from_index(self.storage, self.indexname, self.prefix_path)
+
+    def cancel(self) -> None:
+        self._stop_sets_child()
+        super().cancel()
+
+    def _stop_sets_child(self) -> None:
+        child, self.sets_child = self.sets_child, None
+        if child is not None:
+            child.cancel()
 
     def postings_written(self, words: dict[str, list[str]]) -> None:
         folder = getattr(self.storage, "folder", None)

@@ -28,7 +28,7 @@ from whoosh.filedb.filestore import FileStorage
 from whoosh.writing import MERGE_SMALL
 
 from triage.core.files import atomic_write
-from triage.search import bulk, fastpaths, postings, prefixes, wholebuild, whoosh_internals
+from triage.search import bulk, fastpaths, prefixes, prefixwriter, wholebuild, whoosh_internals
 from triage.search.analysis import make_schema, read_documents, words
 from triage.search.indexstate import IndexState
 from triage.search.storage import SEGMENT_SUFFIX
@@ -136,7 +136,7 @@ class TextIndex:
         try:
             papers, versions = wholebuild.fill(ix, reader, building, in_bulk, progress)
             if not in_bulk:
-                _build_prefix_sets(ix, building / prefixes.FILE)
+                prefixwriter.sets_from_index(ix.storage, ix.indexname, building / prefixes.FILE)
         except BaseException:
             shutil.rmtree(building, ignore_errors=True)
             raise
@@ -339,24 +339,6 @@ class TextIndex:
     def close(self) -> None:
         self._close_reader()
         self._ix = None
-
-
-def _build_prefix_sets(ix: Any, path: Path) -> None:
-    """The prefix sets of an index Whoosh's own writer built (the bulk writer stores them from
-    the postings it holds): its postings read back, as the same sets."""
-    with ix.reader() as reader:
-        if not reader.doc_count_all():
-            return  # as the bulk writer, which writes no segment then
-        fields = dict.fromkeys(field for group in prefixes.GROUPS.values() for field in group)
-        ids = [
-            paper
-            for leaf, _ in reader.leaf_readers()
-            if leaf.segment() is not None
-            for paper in leaf.column_reader("id")
-        ]
-        prefixes.build(
-            {field: postings.field_postings(reader, field) for field in fields}, ids, path
-        )
 
 
 def _merge_small_segments(writer: Any, segments: list[Any]) -> list[Any]:

@@ -168,7 +168,10 @@ class _Splitter:
         try:
             while True:
                 item = self.outbox.get()
-                pickle.dump(item, pipe, pickle.HIGHEST_PROTOCOL)
+                # pickled whole, then one write: pickle.dump writes 64 KB frames, and each
+                # waited for the interpreter lock after its write while the builder ran
+                # (~4 s of a 100,000-paper build with both processes idle)
+                pipe.write(pickle.dumps(item, pickle.HIGHEST_PROTOCOL))
                 pipe.flush()
                 if item is None:
                     break

@@ -22,7 +22,7 @@ from array import array
 from collections import defaultdict
 from collections.abc import Callable, Iterator, Sequence
 from io import BytesIO
-from itertools import accumulate, chain
+from itertools import accumulate, chain, islice
 from operator import sub
 from typing import Any
 
@@ -131,6 +131,9 @@ class BlockSegmentWriter(SegmentWriter):
         if not isinstance(writer, W3FieldWriter):
             raise TypeError(f"BlockSegmentWriter needs the W3 codec, not {type(writer)}")
         self.postings_complete()
+        table = writer._tindex
+        if not any(table.buckets):
+            table.buckets = [_Bucket() for _ in table.buckets]
         words = {}
         for name in sorted(self.postings.keys() | self.single.keys()):
             writer.start_field(name, self.schema[name])
@@ -141,6 +144,28 @@ class BlockSegmentWriter(SegmentWriter):
             writer.finish_field()
         writer.close()
         self.postings_written(words)
+
+
+class _Bucket:
+    """One of a term table's 256 lists of (term hash, entry position) pairs, which Whoosh keeps
+    as tuples until the table is closed (~120 bytes a term), in two arrays (12 bytes): ~200 MB
+    less at the peak of a million papers' build (1.9 million terms, ids included)."""
+
+    __slots__ = ("hashes", "positions")
+
+    def __init__(self) -> None:
+        self.hashes = array("I")  # (the hash is 32 bits: see the table's hash function)
+        self.positions = array("q")
+
+    def append(self, pair: tuple[int, int]) -> None:
+        self.hashes.append(pair[0])
+        self.positions.append(pair[1])
+
+    def __len__(self) -> int:
+        return len(self.hashes)
+
+    def __iter__(self) -> Iterator[tuple[int, int]]:
+        return zip(self.hashes, self.positions)
 
 
 def _write_field(
@@ -197,13 +222,39 @@ def _write_blocks(
     pieces = [BLOCKS_MAGIC]
     for first in range(0, count, limit):
         block = docnums[first : first + limit]
-        data = pickle.dumps((tuple(map(sub, block, chain((0,), block))), None, None), 2)
+        data = _pickled_block(block)
         header = pickle.dumps((len(block), block[-1], 1.0, 0, least, most), 2)
         length = len(header) + len(data)
         pieces += (_BLOCK_LENGTH.pack(-length if first + limit >= count else length), header, data)
     written = b"".join(pieces)
     postfile.write(written)
     return pack_long(start) + pack_int(len(written))
+
+
+def _pickled_block(block: Sequence[int]) -> bytes:
+    """``pickle.dumps((deltas, None, None), 2)`` of a posting block, the codec's form: the first
+    document number, then the gaps. Gaps under 256 (the frequent words' postings, most of
+    them) are pickled as such ints are, ``K`` and a byte each, in C (~40% less time)."""
+    if len(block) > 3:  # (shorter tuples have an opcode of their own)
+        try:
+            gaps = bytes(map(sub, islice(block, 1, None), block))
+        except ValueError:  # a gap of 256 or more
+            pass
+        else:
+            pickled = bytearray(2 * len(gaps))
+            pickled[0::2] = b"K" * len(gaps)
+            pickled[1::2] = gaps
+            return b"\x80\x02(" + _pickled_int(block[0]) + pickled + b"tq\x00NN\x87q\x01."
+    return pickle.dumps((tuple(map(sub, block, chain((0,), block))), None, None), 2)
+
+
+def _pickled_int(number: int) -> bytes:
+    """A non-negative int below 2**31 as pickle (protocol 2) writes it."""
+    if number < 0x100:
+        return b"K" + number.to_bytes(1, "little")
+    if number < 0x10000:
+        return b"M" + number.to_bytes(2, "little")
+    return b"J" + number.to_bytes(4, "little")
 
 
 # -- reading term tables and postings directly ------------------------------------------------

@@ -37,6 +37,17 @@ BULK_SETTINGS = {
 }
 """PRAGMAs of a connection writing in batches (restored after)."""
 
+DEFERRED_INDEXES = ("idx_listings_dates", "idx_papers_newest")
+"""Read indexes a large import drops while it writes and makes again at its end (one sort of
+every row): its papers' ids are random, so each batch changed pages all over them, and each
+commit wrote those pages twice (journal, file). A million papers imported into a new DB took
+81 s with them, 53 s without (their making included). They only speed up reading: a store
+opened after an import that was stopped before making them again adds them (see
+:func:`.schema.migrate`)."""
+DEFER_FROM = 20_000
+"""Papers an import is expected to add, from which it defers the indexes, if the store holds
+no more than that (else making them again costs more than keeping them)."""
+
 Item = TypeVar("Item")
 Result = TypeVar("Result")
 
@@ -73,6 +84,39 @@ class Batched(Deleter):
                     break
                 results.extend(batch)
         return results
+
+    @contextlib.contextmanager
+    def indexes_deferred(self, coming: int) -> Iterator[None]:
+        """Meanwhile, the :data:`DEFERRED_INDEXES` dropped if ``coming`` papers (an estimate)
+        are many and more than the store holds; made again, the same, at the end."""
+        dropped: list[str] = []
+        if coming >= DEFER_FROM and coming >= self.count():
+            try:
+                dropped = self._drop_indexes(DEFERRED_INDEXES)
+            except (StoreError, sqlite3.Error):  # then kept: the import is only slower
+                dropped = []
+        try:
+            yield
+        finally:
+            if dropped:
+                # if this fails (the file locked or gone), the next open makes them; another
+                # process's open may have made them meanwhile
+                with contextlib.suppress(StoreError, sqlite3.Error), self.write(bookkeeping=True):
+                    for statement in dropped:
+                        self.conn.execute(statement.replace(" INDEX ", " INDEX IF NOT EXISTS ", 1))
+
+    def _drop_indexes(self, names: Sequence[str]) -> list[str]:
+        """Drop those of these indexes that exist; returns the statements that made them."""
+        statements: list[str] = []
+        with self.write(bookkeeping=True):
+            for name in names:
+                row = self.conn.execute(
+                    "SELECT sql FROM sqlite_master WHERE type = 'index' AND name = ?", [name]
+                ).fetchone()
+                if row is not None:
+                    self.conn.execute(f"DROP INDEX {name}")
+                    statements.append(row[0])
+        return statements
 
     @contextlib.contextmanager
     def _new_papers_numbered_here(self) -> Iterator[None]:
