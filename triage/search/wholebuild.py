@@ -13,6 +13,7 @@ the build starts again in this process alone (as it does with Whoosh's own write
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import logging
 import os
 import pickle
@@ -34,6 +35,7 @@ from triage.store import Reader
 
 BATCH = 500  # papers sent to the child at once (and between two progress reports)
 CLOSE_WAIT = 10.0  # seconds the child is given to exit once its work is done or failed
+PIPE_BYTES = 1 << 20  # a batch (~0.7 MB) or an answer fits in the pipe: written in one go
 
 Progress = Callable[[int, int], None]
 log = logging.getLogger(__name__)
@@ -144,7 +146,10 @@ class _Splitter:
 
     A plain ``python -c`` child (multiprocessing's spawn would run the parent's main script
     again if it has no ``__main__`` guard) on this same ``triage``, spoken to in pickles over
-    its stdin and stdout; a thread sends, so sending never waits for the child."""
+    its stdin and stdout; a thread sends, so sending never waits for the child. A batch is
+    pickled whole, then written at once into a pipe that holds it: pickled into the pipe a
+    frame at a time, the thread waited for the GIL at each frame while this process wrote
+    postings, and the child for its papers (a 100,000-paper build took ~19 s instead of ~14)."""
 
     def __init__(self, path: Path) -> None:
         if not sys.executable:
@@ -158,6 +163,11 @@ class _Splitter:
             stderr=subprocess.DEVNULL,  # not into the app's screen; a failure is logged here
             env={**os.environ, "PYTHONPATH": os.pathsep.join(paths)},
         )
+        resize = getattr(fcntl, "F_SETPIPE_SZ", None)  # Linux only
+        for pipe in (self.process.stdin, self.process.stdout):
+            if resize is not None and pipe is not None:
+                with contextlib.suppress(OSError):  # above the system's limit: as before
+                    fcntl.fcntl(pipe.fileno(), resize, PIPE_BYTES)
         self.outbox: queue.SimpleQueue[Any] = queue.SimpleQueue()
         self.sender = threading.Thread(target=self._send_all, name="index-words", daemon=True)
         self.sender.start()
@@ -168,7 +178,7 @@ class _Splitter:
         try:
             while True:
                 item = self.outbox.get()
-                pickle.dump(item, pipe, pickle.HIGHEST_PROTOCOL)
+                pipe.write(pickle.dumps(item, pickle.HIGHEST_PROTOCOL))
                 pipe.flush()
                 if item is None:
                     break
