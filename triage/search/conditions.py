@@ -154,7 +154,7 @@ class TextConditions:
         current = self.prefix_sets.current_rows(table)
         exact, last = tuple(tokens[:-1]), tokens[-1]
         ranks = file.ranks_of_prefix(last) if prefix else file.ranks_of_word(last)
-        form = self._kept.places(exact, last, prefix, ranks)
+        form = self._places(file, exact, last, prefix, ranks)
         if form is not None:
             narrowed = self._kept.narrowed_rows(fields, (exact, last, prefix), current, table.size)
             if narrowed is not None:
@@ -171,6 +171,17 @@ class TextConditions:
             form = self._kept.keep_places(exact, last, prefix, found, ranks)
         return phrases.rows_of(phraseplaces.docs_in(form, fields), current, table.size)
 
+    def _places(
+        self, file: phrases.PhraseFile, exact: tuple[str, ...], last: str, begun: bool, ranks: range
+    ) -> phraseplaces.Form | None:
+        """The kept places of ``exact`` followed by ``last`` (see :meth:`.KeptPhrases.places`),
+        or, for one word whose places are filed (:mod:`.followers`), those filed, narrowed."""
+        form = self._kept.places(exact, last, begun, ranks)
+        if form is None and len(exact) == 1 and (filed := file.followed(exact[0])) is not None:
+            self._kept.keep_filed(exact, filed)
+            form = self._kept.places(exact, last, begun, ranks)
+        return form
+
     def _chained(
         self, file: phrases.PhraseFile, exact: tuple[str, ...], ranks: range
     ) -> phraseplaces.Places | None:
@@ -179,7 +190,7 @@ class TextConditions:
         first words again, ~0.1 s for ``"large language m`` at 100,000 papers)."""
         if len(exact) < 2:
             return None
-        form = self._kept.places(exact[:-1], exact[-1], False, file.ranks_of_word(exact[-1]))
+        form = self._places(file, exact[:-1], exact[-1], False, file.ranks_of_word(exact[-1]))
         if form is None or form.total > phrases.CHAINED_PLACES:
             return None
         return file.following(phraseplaces.places_of(form), ranks)

@@ -28,12 +28,14 @@ SPAN_BYTES = 1 << 17  # read at most this much at once
 class Places(NamedTuple):
     """Places of a phrase's first words: each one's document, the rank of the word that
     follows, whether it is in the title (1) or the abstract (0), and where in the file (in
-    words) that following word stands."""
+    words) that following word stands (``relative``: where in its document, see
+    :mod:`.followers`)."""
 
     docs: array
     ranks: array
     titles: array
     at: array
+    relative: bool = False
 
 
 def no_places() -> Places:
@@ -119,18 +121,20 @@ def following(fd: int, layout: Layout, found: Places, ranks: range) -> Places:
     """The same places one word further (each one's next word read alone), where that word's
     rank is in ``ranks``: those of a phrase one word longer, when ``found`` are followed by
     that word."""
-    at = array("Q", map(add, found.at, repeat(1)))
+    at = found.at
+    if found.relative:
+        at = array("Q", map(add, map(layout.offsets.__getitem__, found.docs), at))
+    at = array("Q", map(add, at, repeat(1)))
     data = b"".join(map(os.pread, repeat(fd), repeat(ID), map(mul, at, repeat(ID))))
     if len(data) != ID * len(at):
         raise OSError("phrase file truncated")
     next_ranks = array("I", map(layout.rank_of_id.__getitem__, memoryview(data).cast("I")))
     chosen = list(map(ranks.__contains__, next_ranks))
-    return Places(
-        *(
-            array(column.typecode, compress(column, chosen))
-            for column in (found.docs, next_ranks, found.titles, at)
-        )
+    docs, next_ranks, titles, at = (
+        array(column.typecode, compress(column, chosen))
+        for column in (found.docs, next_ranks, found.titles, at)
     )
+    return Places(docs, next_ranks, titles, at)
 
 
 NONZERO = bytes([0, *[1] * 255])
@@ -271,4 +275,8 @@ def places_of(form: Form) -> Places:
     if form.total == len(found.docs):
         return found
     chosen = form.chosen.to_bytes(len(found.docs), "little")
-    return Places(*(array(column.typecode, compress(column, chosen)) for column in found))
+    docs, ranks, titles, at = (
+        array(column.typecode, compress(column, chosen))
+        for column in (found.docs, found.ranks, found.titles, found.at)
+    )
+    return Places(docs, ranks, titles, at, found.relative)

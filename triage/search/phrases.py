@@ -51,14 +51,14 @@ import json
 import os
 import sys
 from array import array
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
 from itertools import count
 from pathlib import Path
 from typing import NamedTuple
 
 from triage.core.cache import LRUCache
-from triage.search import bits, phraseplaces
+from triage.search import bits, followers, phraseplaces
 from triage.search.phraseplaces import ID, Form, Layout, Places
 
 FILE = "phrases.bin"
@@ -69,14 +69,18 @@ KEPT_PHRASES = 64  # phrases' row sets kept to narrow the next keystroke's
 KEPT_PLACES = 16  # phrases' places kept (~25 bytes each, 1-3 more a narrower form)
 CHAINED_PLACES = 20_000  # a phrase's places, up to which the word after each is read alone
 NO_WORD = 2**32 - 1  # the rank of "no word follows"
+ALL = range(NO_WORD)  # the ranks of every word
 _ENDIAN = sys.byteorder
 
 
 class PhraseWriter:
-    """Collects the words of each document's title and abstract while the index is built."""
+    """Collects the words of each document's title and abstract while the index is built;
+    ``filing``: also files the places of frequent words (:mod:`.followers`)."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, *, filing: followers.Filing | None = None) -> None:
         self.path = path
+        self.filing = filing
+        self.sampled: Counter[int] = Counter()
         self.temporary = path.with_name(f"{path.name}.{os.getpid()}.tmp")
         self.out = self.temporary.open("wb")
         self.ids: defaultdict[str, int] = defaultdict(count(1).__next__)  # 0 separates fields
@@ -99,6 +103,8 @@ class PhraseWriter:
         ids.append(0)  # no phrase runs on into the next paper
         ids.tofile(self.out)
         self.offsets.append(self.offsets[-1] + len(ids))
+        if self.filing and self.documents % self.filing.sample_every == 0:
+            self.sampled.update(ids)
         self.documents += 1
         self.fields = {}
         return ids
@@ -127,6 +133,10 @@ class PhraseWriter:
             text = "\n".join(vocabulary[start : start + BLOCK]).encode("utf-8")
             blocks.append([vocabulary[start], out.tell(), len(text)])
             out.write(text)
+        del vocabulary
+        self.ids.clear()  # ~70 MB at 1M papers
+        if self.filing:
+            extents.update(self._file_places(rank_of_id, self.filing))
         header = json.dumps(
             {
                 "format": FORMAT,
@@ -141,7 +151,22 @@ class PhraseWriter:
         out.write(len(header).to_bytes(8, "little"))
         out.close()
         os.replace(self.temporary, self.path)
-        self.ids.clear()  # ~70 MB at 1M papers
+
+    def _file_places(self, rank_of_id: array, filing: followers.Filing) -> dict[str, list[int]]:
+        self.out.flush()
+        fd = os.open(self.temporary, os.O_RDONLY)
+        try:
+            return followers.write(
+                self.out,
+                lambda offset, length: os.pread(fd, length, offset),
+                self.offsets,
+                self.middles,
+                rank_of_id,
+                filing.chosen(self.sampled),
+                filing.long,
+            )
+        finally:
+            os.close(fd)
 
     def cancel(self) -> None:
         self.out.close()
@@ -157,6 +182,7 @@ class PhraseFile:
         self.order = ""
         self._fd: int | None = None
         self._layout_read: Layout | None = None
+        self.filed = followers.Filed(self._read, {})
         try:
             self._fd = os.open(path, os.O_RDONLY)
             end = os.fstat(self._fd).st_size
@@ -166,6 +192,7 @@ class PhraseFile:
             self.blocks: list[list] = header["blocks"]
             self.first_words = [block[0] for block in self.blocks]
             self.order = header["order"]
+            self.filed = followers.Filed(self._read, self.extents)
             self.usable = header["format"] == FORMAT and header["byteorder"] == _ENDIAN
         except (OSError, ValueError, KeyError, TypeError):
             self.close()
@@ -250,6 +277,25 @@ class PhraseFile:
         needle = array("I", known).tobytes()
         return phraseplaces.scan(self._open_fd(), self._layout(), docnums, needle, ranks)
 
+    def followed(self, word: str) -> Places | None:
+        """Every place of ``word`` with the word after it, if they are filed (in the file's
+        order, but for papers too long to be filed, found in their text after the rest)."""
+        word_id = self.word_id(word) if self.filed.usable else None
+        if word_id is None or (records := self.filed.records(word_id)) is None:
+            return None
+        found = followers.places(records)
+        if self.filed.long_documents:
+            needle = array("I", [word_id]).tobytes()
+            long = phraseplaces.scan(
+                self._open_fd(), self._layout(), self.filed.long_documents, needle, ALL
+            )
+            starts = map(self._layout().offsets.__getitem__, long.docs)
+            found.docs.extend(long.docs)
+            found.ranks.extend(long.ranks)
+            found.titles.extend(long.titles)
+            found.at.extend(map(int.__sub__, long.at, starts))
+        return found
+
     def following(self, found: Places, ranks: range) -> Places:
         """The same places one word further: see :func:`.phraseplaces.following`."""
         return phraseplaces.following(self._open_fd(), self._layout(), found, ranks)
@@ -286,13 +332,15 @@ class KeptPhrases:
     def places(self, exact: tuple[str, ...], last: str, begun: bool, ranks: range) -> Form | None:
         """The places of ``exact`` followed by ``last`` (``begun``: or by a word it begins,
         ``ranks`` the ranks of those words): kept, or narrowed from the kept places of the
-        longest shorter start of ``last`` (then kept too, with the places that changed)."""
+        longest shorter start of ``last`` (then kept too, with the places that changed); the
+        empty start stands for every filed place of ``exact``, whatever follows
+        (:meth:`keep_filed`)."""
         key = (exact, last, begun)
         kept = self._places.get(key)
         if kept is not None:
             return kept.form
         shorter = [] if begun else [(exact, last, True)]
-        shorter += [(exact, last[:length], True) for length in range(len(last) - 1, 0, -1)]
+        shorter += [(exact, last[:length], True) for length in range(len(last) - 1, -1, -1)]
         for earlier in shorter:
             kept = self._places.get(earlier)
             if kept is not None:
@@ -308,6 +356,12 @@ class KeptPhrases:
         form = phraseplaces.first_form(found, ranks)
         self._places[(exact, last, begun)] = KeptPlaces(form, None, None)
         return form
+
+    def keep_filed(self, exact: tuple[str, ...], found: Places) -> None:
+        """Every place of ``exact`` whatever follows, as filed (:mod:`.followers`)."""
+        self._places[(exact, "", True)] = KeptPlaces(
+            phraseplaces.first_form(found, ALL), None, None
+        )
 
     def narrowed_rows(
         self,

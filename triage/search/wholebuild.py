@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from triage.core.cpu import usable_cores
-from triage.search import bulk, phrases, prefixes
+from triage.search import bulk, followers, phrases, prefixes
 from triage.search.analysis import read_documents, words
 from triage.store import Reader
 
@@ -157,7 +157,7 @@ class _Splitter:
         package_root = str(Path(__file__).resolve().parents[2])  # where this triage is
         paths = [package_root, *filter(None, [os.environ.get("PYTHONPATH")])]
         self.process = subprocess.Popen(
-            [sys.executable, "-c", _CHILD, str(path)],
+            [sys.executable, "-c", _CHILD, str(path), *map(str, followers.Filing.current())],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=subprocess.DEVNULL,  # not into the app's screen; a failure is logged here
@@ -241,10 +241,13 @@ class _Splitter:
         self.sender.join(timeout=CLOSE_WAIT)
 
 
-_CHILD = "import sys; from triage.search.wholebuild import split_words; split_words(sys.argv[1])"
+_CHILD = (
+    "import sys; from triage.search.wholebuild import split_words; "
+    "split_words(sys.argv[1], *map(int, sys.argv[2:]))"
+)
 
 
-def split_words(path: str) -> None:
+def split_words(path: str, *filing: int) -> None:
     """The child: split each batch's titles and abstracts and write their phrase file; answer
     with (each paper's word counts, its distinct word numbers' counts, the numbers: title
     then abstract), then with the vocabulary, then True once the phrase file is written."""
@@ -257,7 +260,7 @@ def split_words(path: str) -> None:
         pickle.dump(item, answers, pickle.HIGHEST_PROTOCOL)
         answers.flush()
 
-    writer = phrases.PhraseWriter(Path(path))
+    writer = phrases.PhraseWriter(Path(path), filing=followers.Filing(*filing))
     try:
         while isinstance(batch := pickle.load(texts), list):  # then the papers' order
             counts, sizes, numbers = array("I"), array("I"), array("I")
