@@ -24,7 +24,8 @@ from collections import Counter, deque
 from collections.abc import Callable
 from typing import BinaryIO, NamedTuple
 
-from triage.search.phraseplaces import Places
+from triage.search import phraseplaces
+from triage.search.phraseplaces import ALL, Layout, Places
 
 FOLLOWED_PLACES = 4_000  # estimated places of a word from which they are filed
 MOST_PLACES = 1_500_000  # estimated places of a word beyond which they are not
@@ -171,9 +172,10 @@ def _file_chunk(
     return size
 
 
-def places(data: bytes) -> Places:
-    """The places of filed records, in the file's order: within each document, where the
-    next word stands is counted from its start (``relative``)."""
+def places(data: bytes, word_id: int, fd: int, layout: Layout, long: list[int]) -> Places:
+    """The places of a word's filed records, in the file's order, then those in the
+    ``long`` documents, found in their text (where the next word stands counted from the
+    document's start: ``relative``)."""
     size = len(data) // RECORD
     ranks, documents, within = bytearray(4 * size), bytearray(4 * size), bytearray(4 * size)
     for lane in range(3):
@@ -182,13 +184,20 @@ def places(data: bytes) -> Places:
     top = data[7::RECORD]
     within[0::4] = data[6::RECORD]
     within[1::4] = top.translate(_LOW_BITS)
-    return Places(
+    found = Places(
         array("I", documents),
         array("I", ranks),
         array("B", top.translate(_TOP_BIT)),
         array("I", within),
         relative=True,
     )
+    if long:
+        more = phraseplaces.scan(fd, layout, long, array("I", [word_id]).tobytes(), ALL)
+        found.docs.extend(more.docs)
+        found.ranks.extend(more.ranks)
+        found.titles.extend(more.titles)
+        found.at.extend(map(int.__sub__, more.at, map(layout.offsets.__getitem__, more.docs)))
+    return found
 
 
 class Filed:

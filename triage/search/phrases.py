@@ -3,45 +3,38 @@
 The index records which papers have a word, not where (see :mod:`.analysis`), so a phrase's
 papers are those with all its words whose text also has them in a row. Reading and matching
 that text in SQLite took ~1.9 s for ``"neural network"`` at 100,000 papers. The build writes
-``phrases.bin`` instead (~1 GB per million papers, read with ``pread``, never held): each
-paper's title word ids, a 0, its abstract's, a 0 (4 bytes each). The places of a phrase's
-first words are then one ``re`` search of their ids over the candidate papers, read a span
-of neighbours at a time, and what follows each place is a look-up, all in C (~1.5 µs a
-place with the reading: ``"neural n``, 87,000 places of *neural*, ~0.13 s). The word being
-typed (the last of an unclosed phrase or of a hyphenated word) is any word in a range of
-the sorted vocabulary: a word's id is its place of first appearance at build, ``rank`` its
-place in sorted order.
+``phrases.bin`` instead (read with ``pread``, never held): each paper's title word ids, a 0,
+its abstract's, a 0 (4 bytes each). The word being typed is any word in a range of the sorted
+vocabulary: a word's id is its place of first appearance, ``rank`` its place in sorted order.
+
+The places of a phrase's first word come from one of two sources. A frequent word's (in
+4,000 places or more, ~75% of all places) are filed at build with the rank of the word after
+each (:mod:`.followers`, 8 bytes a place after the ids): ``"neural n`` reads the 87,000 places
+of *neural* (~0.7 MB, ~15 ms at 100,000 papers; it read and searched ~95 MB of text in
+0.13-0.15 s, ~1.4 s at a million), ``"in t`` ~50 ms instead of ~0.5 s. A rarer word's are
+found by one ``re`` search of its id over the text of the papers with the phrase's words,
+read a span of neighbours at a time, and what follows each place is a look-up, all in C (~3 µs
+a paper: a few thousand papers, ~10-20 ms); so are those of the most frequent words at a
+million papers (``the``, ``of``: millions of places).
 
 Typing a phrase asks for longer and longer forms of it. The places of its first words (with
-the rank of the word after each, whether it is in the title, and where that word stands in
-the file) are kept as found, and as big ints of a byte a place (:class:`.phraseplaces.Lanes`:
-~20-30 ms for the 660,000 places of ``"neural n`` at a million papers, on a keystroke of
-~1.4 s). A next letter of the last word chooses the places of a narrower range of ranks by
-comparing bytes in C, and its papers are the last letter's with those that lost their last
-place or gained their first turned over: no reading and no step per place in Python (at a
-million papers ``"neural ne`` ~17 ms where sorting the places by rank took ~190 ms, each next
-letter ~10-16 ms instead of ~48; ~3 ms at 100,000). Closing a word that many places leave
-(``"neural network"``, 260,000 papers turned over) costs a step a paper (~45 ms at a million).
-A new word after a space takes the kept places followed by
-the word before it and reads only the word after each (``"large language m``: 6,800 places,
-~15 ms instead of ~90 ms reading every paper with *large language* again); a phrase typed at
-once reads within the papers of an earlier form (kept apart from the evaluator's cache,
-which evicts them). The cost that remains is the first letter after the first space or
-hyphen, in proportion to the text of the papers with the words before it (at 100,000 papers
-on a 2-core machine: ``"neural n``, 58,000 papers, ~95 MB read, 0.12-0.15 s: the reading
-~20-50 ms, ``re`` ~40 ms, ~0.6 µs a place for the rest; ``text-t`` ~75 ms; a frequent first
-word, ``"in t``, more). Weighed and left, at search: all spans searched in one batch of C
-passes (the same or slower: every span held at once); a memory map (no copy, ~10 ms less,
-but a file truncated under it kills the process, see :mod:`.storage`); the ids read as a
-UTF-32 ``str`` (``re`` 2.5x faster on it, but ~95 ms to decode 78 MB). At build: stored
-places of frequent words with the word after each (a paper's topic words, ~20-25% of all
-places in a corpus where many papers share them: ~40-50 MB and ~2-7 s more build at 100,000
-papers, and ``the``, ``of``, ``in`` would still be read), stored sets of frequent word pairs
-(seconds and hundreds of MB at build), a byte a word coding the 254 most frequent (a quarter
-of the bytes to search, but ~1.4 s more build at 100,000 papers to map every id, and the
-work a place would remain). Titles and abstracts never change once stored (as for
-:mod:`.prefixes`); papers added since the build are matched on their text (:mod:`.overlay`),
-as are notes, tags and authors.
+the rank of the word after each, whether it is in the title, and where that word stands) are
+kept as found, and as big ints of a byte a place (:class:`.phraseplaces.Lanes`: ~20-30 ms for
+660,000 places at a million papers). A next letter of the last word chooses the places of a
+narrower range of ranks by comparing bytes in C, and its papers are the last letter's with
+those that lost their last place or gained their first turned over: no reading and no step
+per place in Python (~10-16 ms a letter at a million papers, ~3 ms at 100,000; filed places
+are kept whatever follows, for any first letter). Closing a word that many places leave
+(``"neural network"``, 260,000 papers turned over) costs a step a paper (~45 ms at a
+million). A new word after a space takes the kept places followed by the word before it
+and reads only the word after each (``"large language m``: 6,800 places, ~15-25 ms instead of
+~90 ms reading every paper with *large language* again); a phrase typed at once reads within
+the papers of an earlier form (kept apart from the evaluator's cache, which evicts them).
+Weighed and left: a memory map (~10 ms less, but a file truncated under it kills the process,
+see :mod:`.storage`); the ids read as a UTF-32 ``str`` (``re`` 2.5x faster, but ~95 ms to
+decode 78 MB); stored sets of frequent word pairs (seconds and hundreds of MB at build).
+Titles and abstracts never change once stored (as for :mod:`.prefixes`); papers added since
+the build are matched on their text (:mod:`.overlay`), as are notes, tags and authors.
 """
 
 from __future__ import annotations
@@ -59,7 +52,7 @@ from typing import NamedTuple
 
 from triage.core.cache import LRUCache
 from triage.search import bits, followers, phraseplaces
-from triage.search.phraseplaces import ID, Form, Layout, Places
+from triage.search.phraseplaces import ALL, ID, Form, Layout, Places
 
 FILE = "phrases.bin"
 FORMAT = 1
@@ -69,7 +62,6 @@ KEPT_PHRASES = 64  # phrases' row sets kept to narrow the next keystroke's
 KEPT_PLACES = 16  # phrases' places kept (~25 bytes each, 1-3 more a narrower form)
 CHAINED_PLACES = 20_000  # a phrase's places, up to which the word after each is read alone
 NO_WORD = 2**32 - 1  # the rank of "no word follows"
-ALL = range(NO_WORD)  # the ranks of every word
 _ENDIAN = sys.byteorder
 
 
@@ -278,23 +270,13 @@ class PhraseFile:
         return phraseplaces.scan(self._open_fd(), self._layout(), docnums, needle, ranks)
 
     def followed(self, word: str) -> Places | None:
-        """Every place of ``word`` with the word after it, if they are filed (in the file's
-        order, but for papers too long to be filed, found in their text after the rest)."""
+        """Every place of ``word`` with the word after it, if they are filed (see
+        :func:`.followers.places`)."""
         word_id = self.word_id(word) if self.filed.usable else None
         if word_id is None or (records := self.filed.records(word_id)) is None:
             return None
-        found = followers.places(records)
-        if self.filed.long_documents:
-            needle = array("I", [word_id]).tobytes()
-            long = phraseplaces.scan(
-                self._open_fd(), self._layout(), self.filed.long_documents, needle, ALL
-            )
-            starts = map(self._layout().offsets.__getitem__, long.docs)
-            found.docs.extend(long.docs)
-            found.ranks.extend(long.ranks)
-            found.titles.extend(long.titles)
-            found.at.extend(map(int.__sub__, long.at, starts))
-        return found
+        long = self.filed.long_documents
+        return followers.places(records, word_id, self._open_fd(), self._layout(), long)
 
     def following(self, found: Places, ranks: range) -> Places:
         """The same places one word further: see :func:`.phraseplaces.following`."""
