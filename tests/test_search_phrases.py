@@ -12,7 +12,7 @@ import pytest
 
 from triage.core.cpu import usable_cores
 from triage.core.paths import cache_dir_for
-from triage.search import SearchIndex, evaluation, followers, fastpaths, phrases, prefixes
+from triage.search import SearchIndex, evaluation, fastpaths, followers, phrases, prefixes
 from triage.search.analysis import words
 from triage.store import Store
 
@@ -33,6 +33,7 @@ def filing(request, monkeypatch):
         monkeypatch.setattr(followers, "SAMPLE_EVERY", 1)
         monkeypatch.setattr(followers, "LONG", 25)
     return request.param
+
 
 VOCABULARY = [
     "large",
