@@ -187,13 +187,18 @@ class TextConditions:
     ) -> phraseplaces.Places | None:
         """The places of ``exact``'s words in a row, from the kept places of its first words
         followed by its last one: only the word after each is read (not every place of the
-        first words again, ~0.1 s for ``"large language m`` at 100,000 papers)."""
+        first words again, ~0.1 s for ``"large language m`` at 100,000 papers), or, past
+        ``CHAINED_PLACES``, the filed places of its last word kept where they follow them
+        (~0.4 s reading the papers' text at a million)."""
         if len(exact) < 2:
             return None
         form = self._places(file, exact[:-1], exact[-1], False, file.ranks_of_word(exact[-1]))
-        if form is None or form.total > phrases.CHAINED_PLACES:
+        if form is None:
             return None
-        return file.following(phraseplaces.places_of(form), ranks)
+        if form.total <= phrases.CHAINED_PLACES:
+            return file.following(phraseplaces.places_of(form), ranks)
+        filed = file.followed(exact[-1])
+        return None if filed is None else file.following(phraseplaces.places_of(form), ranks, filed)
 
     def _built_with(self, fields: tuple[str, ...], word: str, prefix: bool) -> int:
         """Papers known at build with ``word`` (or, ``prefix``, a word it begins) in these

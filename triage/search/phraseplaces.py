@@ -138,6 +138,25 @@ def following(fd: int, layout: Layout, found: Places, ranks: range) -> Places:
     return Places(docs, next_ranks, titles, at)
 
 
+def preceded(filed: Places, found: Places, offsets: array, ranks: range) -> Places:
+    """The ``filed`` places of a word (:mod:`.followers`, ``relative``) that stand where
+    ``found`` are followed by it, and are followed by a word of ``ranks``: the places of a
+    phrase one word longer, a step for each filed place (not a read)."""
+    in_range = list(map(ranks.__contains__, filed.ranks))
+    columns = [array(column.typecode, compress(column, in_range)) for column in filed[:4]]
+    docs, at = columns[0], columns[3]
+    if found.relative:
+        words_at = set(map(add, map(offsets.__getitem__, found.docs), found.at))
+    else:
+        words_at = set(found.at)
+    before = map(sub, map(add, map(offsets.__getitem__, docs), at), repeat(1))
+    kept = bytes(map(words_at.__contains__, before))
+    docs, next_ranks, titles, at = (
+        array(column.typecode, compress(column, kept)) for column in columns
+    )
+    return Places(docs, next_ranks, titles, at, relative=True)
+
+
 NONZERO = bytes([0, *[1] * 255])
 
 

@@ -7,14 +7,13 @@ that text in SQLite took ~1.9 s for ``"neural network"`` at 100,000 papers. The 
 its abstract's, a 0 (4 bytes each). The word being typed is any word in a range of the sorted
 vocabulary: a word's id is its place of first appearance, ``rank`` its place in sorted order.
 
-The places of a phrase's first word come from one of two sources. A frequent word's (in
-4,000 places or more, ~75% of all places) are filed at build with the rank of the word after
-each (:mod:`.followers`, 8 bytes a place after the ids): ``"neural n`` reads the 87,000 places
-of *neural* (~0.7 MB, ~15 ms at 100,000 papers; it read and searched ~95 MB of text in
-0.13-0.15 s, ~1.4 s at a million), ``"in t`` ~50 ms instead of ~0.5 s. A rarer word's are
-found by one ``re`` search of its id over the text of the papers with the phrase's words,
-read a span of neighbours at a time, and what follows each place is a look-up, all in C (~3 µs
-a paper: a few thousand papers, ~10-20 ms); so are those of the most frequent words at a
+A frequent word's places (4,000 or more, ~75% of all places) are filed at build with the
+rank of the word after each (:mod:`.followers`, 8 bytes a place after the ids): ``"neural n``
+reads the 87,000 places of *neural* (~0.7 MB, ~15 ms at 100,000 papers; it read and searched
+~95 MB of text in 0.13-0.15 s, ~1.4 s at a million), ``"in t`` ~50 ms instead of ~0.5 s. A
+rarer word's are found by one ``re`` search of its id over the text of the papers with the
+phrase's words, read a span of neighbours at a time, what follows each place a look-up, all
+in C (~3 µs a paper: a few thousand papers, ~10-20 ms); so are the most frequent words' at a
 million papers (``the``, ``of``: millions of places).
 
 Typing a phrase asks for longer and longer forms of it. The places of its first words (with
@@ -30,9 +29,8 @@ million). A new word after a space takes the kept places followed by the word be
 and reads only the word after each (``"large language m``: 6,800 places, ~15-25 ms instead of
 ~90 ms reading every paper with *large language* again); a phrase typed at once reads within
 the papers of an earlier form (kept apart from the evaluator's cache, which evicts them).
-Weighed and left: a memory map (~10 ms less, but a file truncated under it kills the process,
-see :mod:`.storage`); the ids read as a UTF-32 ``str`` (``re`` 2.5x faster, but ~95 ms to
-decode 78 MB); stored sets of frequent word pairs (seconds and hundreds of MB at build).
+Weighed and left: a memory map (a file truncated under it kills the process, see
+:mod:`.storage`); stored sets of frequent word pairs (seconds and hundreds of MB at build).
 Titles and abstracts never change once stored (as for :mod:`.prefixes`); papers added since
 the build are matched on their text (:mod:`.overlay`), as are notes, tags and authors.
 """
@@ -278,8 +276,10 @@ class PhraseFile:
         long = self.filed.long_documents
         return followers.places(records, word_id, self._open_fd(), self._layout(), long)
 
-    def following(self, found: Places, ranks: range) -> Places:
-        """The same places one word further: see :func:`.phraseplaces.following`."""
+    def following(self, found: Places, ranks: range, filed: Places | None = None) -> Places:
+        """The same places one word further: :func:`.phraseplaces.following` or ``preceded``."""
+        if filed is not None:
+            return phraseplaces.preceded(filed, found, self._layout().offsets, ranks)
         return phraseplaces.following(self._open_fd(), self._layout(), found, ranks)
 
 
