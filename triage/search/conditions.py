@@ -188,8 +188,8 @@ class TextConditions:
         """The places of ``exact``'s words in a row, from the kept places of its first words
         followed by its last one: only the word after each is read (not every place of the
         first words again, ~0.1 s for ``"large language m`` at 100,000 papers), or, past
-        ``CHAINED_PLACES``, the filed places of its last word kept where they follow them
-        (~0.4 s reading the papers' text at a million)."""
+        ``CHAINED_PLACES``, the filed places of its last word kept where they follow them, if
+        they are not many more (reading the papers' text took ~0.4 s at a million)."""
         if len(exact) < 2:
             return None
         form = self._places(file, exact[:-1], exact[-1], False, file.ranks_of_word(exact[-1]))
@@ -198,7 +198,9 @@ class TextConditions:
         if form.total <= phrases.CHAINED_PLACES:
             return file.following(phraseplaces.places_of(form), ranks)
         filed = file.followed(exact[-1])
-        return None if filed is None else file.following(phraseplaces.places_of(form), ranks, filed)
+        if filed is None or len(filed.docs) > phraseplaces.PRECEDED_SHARE * form.total:
+            return None  # (``"state of t``: 597,000 places of *of*, the text of 26,000 papers)
+        return file.following(phraseplaces.places_of(form), ranks, filed)
 
     def _built_with(self, fields: tuple[str, ...], word: str, prefix: bool) -> int:
         """Papers known at build with ``word`` (or, ``prefix``, a word it begins) in these
