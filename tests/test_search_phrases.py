@@ -12,13 +12,21 @@ import pytest
 
 from triage.core.cpu import usable_cores
 from triage.core.paths import cache_dir_for
-from triage.search import SearchIndex, evaluation, fastpaths, followers, phrases, prefixes
+from triage.search import (
+    SearchIndex,
+    evaluation,
+    fastpaths,
+    followers,
+    phraseplaces,
+    phrases,
+    prefixes,
+)
 from triage.search.analysis import words
 from triage.store import Store
 
 pytestmark = pytest.mark.usefixtures("whoosh_mode", "filing")
 
-FILED_BELOW = 60  # places of a word in the filed runs' libraries up to which they are filed
+FILED_BELOW = 70  # places of a word in the filed runs' libraries up to which they are filed
 
 
 @pytest.fixture(params=["text", "filed"], autouse=True)
@@ -200,9 +208,11 @@ def test_the_places_of_some_words_are_filed_and_of_others_not(opened, filing):
 
 
 def test_a_word_after_a_space_finds_the_same_papers_read_from_the_text(opened, monkeypatch):
-    """Past ``CHAINED_PLACES`` the word after a space reads the papers' text again instead of
-    the word after each kept place: the same papers either way."""
+    """Past ``CHAINED_PLACES`` the word after a space takes the filed places of the word
+    before it that follow the kept places (in the filed runs), or reads the papers' text
+    again, instead of the word after each kept place: the same papers either way."""
     monkeypatch.setattr(phrases, "CHAINED_PLACES", 0)
+    monkeypatch.setattr(phraseplaces, "PRECEDED_SHARE", 10**9)
     check_typing(*opened)
 
 
