@@ -169,7 +169,7 @@ class TextConditions:
                 candidates &= self._built_with(phrases.FIELDS, last, prefix)
                 found = file.places(self._docnums_in(candidates), list(exact), ranks)
             form = self._kept.keep_places(exact, last, prefix, found, ranks)
-        return phrases.rows_of(phraseplaces.docs_in(form, fields), current, table.size)
+        return phraseplaces.rows_of(phraseplaces.docs_in(form, fields), current, table.size)
 
     def _places(
         self, file: phrases.PhraseFile, exact: tuple[str, ...], last: str, begun: bool, ranks: range
@@ -230,7 +230,7 @@ class TextConditions:
                 if row >= 0:
                     stored_of[row] = docnum
             self._stored_of = (table.order_generation, stored_of)
-        return phrases.stored_docnums(bits.to_rows(rows), self._stored_of[1])
+        return phraseplaces.stored_docnums(bits.to_rows(rows), self._stored_of[1])
 
     def _text_phrase(self, fields: tuple[str, ...], tokens: list[str], prefix: bool) -> int:
         """Papers with every word (from the index) whose text has them in a row (from the store)."""

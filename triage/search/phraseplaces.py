@@ -17,6 +17,8 @@ from itertools import compress, repeat
 from operator import add, mul, sub
 from typing import NamedTuple
 
+from triage.search import bits
+
 ID = 4  # bytes per word id
 ALIGNMENT = ID - 1
 # Reading a span costs ~10 calls (~8 µs), reading 8 KB more ~7 µs; a span of at most 128 KB
@@ -303,3 +305,15 @@ def places_of(form: Form) -> Places:
         for column in (found.docs, found.ranks, found.titles, found.at)
     )
     return Places(docs, ranks, titles, at, found.relative)
+
+
+def stored_docnums(rows: list[int], stored_of: list[int]) -> list[int]:
+    """The file's document of each row (rows of papers added since are left out)."""
+    return [docnum for docnum in map(stored_of.__getitem__, rows) if docnum >= 0]
+
+
+def rows_of(docnums: Iterable[int], current_row: list[int] | None, size: int) -> int:
+    """The current rows of these documents (a paper gone from the store has none)."""
+    if current_row is None:
+        return bits.from_rows(list(docnums), size)
+    return bits.from_rows(list(filter((0).__le__, map(current_row.__getitem__, docnums))), size)

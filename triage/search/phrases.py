@@ -43,13 +43,13 @@ import os
 import sys
 from array import array
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from itertools import count
 from pathlib import Path
 from typing import NamedTuple
 
 from triage.core.cache import LRUCache
-from triage.search import bits, followers, phraseplaces
+from triage.search import followers, phraseplaces
 from triage.search.phraseplaces import ALL, ID, Form, Layout, Places
 
 FILE = "phrases.bin"
@@ -58,6 +58,7 @@ FIELDS = ("title", "abstract")
 BLOCK = 256  # vocabulary words per block: a look-up reads one
 KEPT_PHRASES = 64  # phrases' row sets kept to narrow the next keystroke's
 KEPT_PLACES = 16  # phrases' places kept (~25 bytes each, 1-3 more a narrower form)
+KEPT_PLACES_BYTES = 128_000_000  # and at most (a word's filed places: up to ~40 MB)
 CHAINED_PLACES = 20_000  # a phrase's places, up to which the word after each is read alone
 NO_WORD = 2**32 - 1  # the rank of "no word follows"
 _ENDIAN = sys.byteorder
@@ -299,7 +300,9 @@ class KeptPhrases:
 
     def __init__(self) -> None:
         self._sets: LRUCache[Key, int] = LRUCache(KEPT_PHRASES)
-        self._places: LRUCache[PlacesKey, KeptPlaces] = LRUCache(KEPT_PLACES)
+        self._places: LRUCache[PlacesKey, KeptPlaces] = LRUCache(
+            KEPT_PLACES, maxbytes=KEPT_PLACES_BYTES, size_of=_bytes_of
+        )
 
     def clear(self) -> None:
         self._sets.clear()
@@ -364,7 +367,9 @@ class KeptPhrases:
         if earlier is None:
             return None
         toggled = phraseplaces.toggled_docs(kept.earlier_form, kept.form, fields)
-        return None if toggled is None else earlier ^ rows_of(toggled, current_row, size)
+        return (
+            None if toggled is None else earlier ^ phraseplaces.rows_of(toggled, current_row, size)
+        )
 
     def bound(self, tokens: tuple[str, ...], begun: bool) -> int | None:
         """The smallest kept set (titles and abstracts) of an earlier form of this phrase: its
@@ -388,13 +393,6 @@ class KeptPhrases:
         return bound
 
 
-def stored_docnums(rows: list[int], stored_of: list[int]) -> list[int]:
-    """The file's document of each row (rows of papers added since are left out)."""
-    return [docnum for docnum in map(stored_of.__getitem__, rows) if docnum >= 0]
-
-
-def rows_of(docnums: Iterable[int], current_row: list[int] | None, size: int) -> int:
-    """The current rows of these documents (a paper gone from the store has none)."""
-    if current_row is None:
-        return bits.from_rows(list(docnums), size)
-    return bits.from_rows(list(filter((0).__le__, map(current_row.__getitem__, docnums))), size)
+def _bytes_of(kept: KeptPlaces) -> int:
+    """~25 bytes a place for a form's own places and lanes, a bit a place for a narrower one."""
+    return len(kept.form.found.docs) * (25 if kept.earlier is None else 1)
