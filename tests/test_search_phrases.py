@@ -10,11 +10,38 @@ from pathlib import Path
 
 import pytest
 
-from triage.search import SearchIndex, evaluation, phrases, prefixes
+from triage.core.cpu import usable_cores
+from triage.core.paths import cache_dir_for
+from triage.search import (
+    SearchIndex,
+    evaluation,
+    fastpaths,
+    followers,
+    phraseplaces,
+    phrases,
+    prefixes,
+)
 from triage.search.analysis import words
 from triage.store import Store
 
-pytestmark = pytest.mark.usefixtures("whoosh_mode")
+pytestmark = pytest.mark.usefixtures("whoosh_mode", "filing")
+
+FILED_BELOW = 70  # places of a word in the filed runs' libraries up to which they are filed
+
+
+@pytest.fixture(params=["text", "filed"], autouse=True)
+def filing(request, monkeypatch):
+    """Runs each test twice: with the defaults (a small library files no word's places: its
+    phrases are found in the text), then with the places of the words in up to
+    ``FILED_BELOW`` places filed at build (the others' found in the text) and the papers of
+    more than 24 words too long to be filed (found in their text beside the filed places)."""
+    if request.param == "filed":
+        monkeypatch.setattr(followers, "FOLLOWED_PLACES", 1)
+        monkeypatch.setattr(followers, "MOST_PLACES", FILED_BELOW)
+        monkeypatch.setattr(followers, "SAMPLE_EVERY", 1)
+        monkeypatch.setattr(followers, "LONG", 25)
+    return request.param
+
 
 VOCABULARY = [
     "large",
@@ -162,10 +189,30 @@ def test_typing_phrases_and_hyphenated_words(opened):
     assert index.search('"large lang').total  # the library has such papers
 
 
+def test_the_places_of_some_words_are_filed_and_of_others_not(opened, filing):
+    """In the filed runs, both kinds of first words are typed (where the build filed places:
+    the whole build splitting words in a second process)."""
+    index, _ = opened
+    assert index.search('"zero s').total
+    file = phrases.PhraseFile(cache_dir_for(index.db_path, "index") / phrases.FILE)
+    try:
+        first_words = {words(text.split(":")[-1])[0] for text in TYPED}
+        filed = {word for word in first_words if file.followed(word) is not None}
+    finally:
+        file.close()
+    if filing == "text" or not fastpaths.fast_paths() or usable_cores() < 2:
+        assert not filed
+    else:
+        assert filed and first_words - filed, filed
+        assert file.filed.long_documents
+
+
 def test_a_word_after_a_space_finds_the_same_papers_read_from_the_text(opened, monkeypatch):
-    """Past ``CHAINED_PLACES`` the word after a space reads the papers' text again instead of
-    the word after each kept place: the same papers either way."""
+    """Past ``CHAINED_PLACES`` the word after a space takes the filed places of the word
+    before it that follow the kept places (in the filed runs), or reads the papers' text
+    again, instead of the word after each kept place: the same papers either way."""
     monkeypatch.setattr(phrases, "CHAINED_PLACES", 0)
+    monkeypatch.setattr(phraseplaces, "PRECEDED_SHARE", 10**9)
     check_typing(*opened)
 
 

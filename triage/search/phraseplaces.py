@@ -17,23 +17,31 @@ from itertools import compress, repeat
 from operator import add, mul, sub
 from typing import NamedTuple
 
+from triage.search import bits
+
 ID = 4  # bytes per word id
 ALIGNMENT = ID - 1
 # Reading a span costs ~10 calls (~8 µs), reading 8 KB more ~7 µs; a span of at most 128 KB
 # stays in the heap (~15-25% faster at 100,000 papers than 2 KB and 1 MB)
 SPAN_GAP = 8_192  # bytes between two papers up to which both are read at once
 SPAN_BYTES = 1 << 17  # read at most this much at once
+# a word's filed places (~0.3 µs each) per place of the phrase before it (~3 µs a paper to
+# read the text), up to which they are searched for those that follow it
+PRECEDED_SHARE = 8
+ALL = range(2**32 - 1)  # the ranks of every word (the last is "no word follows")
 
 
 class Places(NamedTuple):
     """Places of a phrase's first words: each one's document, the rank of the word that
     follows, whether it is in the title (1) or the abstract (0), and where in the file (in
-    words) that following word stands."""
+    words) that following word stands (``relative``: where in its document, see
+    :mod:`.followers`)."""
 
     docs: array
     ranks: array
     titles: array
     at: array
+    relative: bool = False
 
 
 def no_places() -> Places:
@@ -119,18 +127,39 @@ def following(fd: int, layout: Layout, found: Places, ranks: range) -> Places:
     """The same places one word further (each one's next word read alone), where that word's
     rank is in ``ranks``: those of a phrase one word longer, when ``found`` are followed by
     that word."""
-    at = array("Q", map(add, found.at, repeat(1)))
+    at = found.at
+    if found.relative:
+        at = array("Q", map(add, map(layout.offsets.__getitem__, found.docs), at))
+    at = array("Q", map(add, at, repeat(1)))
     data = b"".join(map(os.pread, repeat(fd), repeat(ID), map(mul, at, repeat(ID))))
     if len(data) != ID * len(at):
         raise OSError("phrase file truncated")
     next_ranks = array("I", map(layout.rank_of_id.__getitem__, memoryview(data).cast("I")))
     chosen = list(map(ranks.__contains__, next_ranks))
-    return Places(
-        *(
-            array(column.typecode, compress(column, chosen))
-            for column in (found.docs, next_ranks, found.titles, at)
-        )
+    docs, next_ranks, titles, at = (
+        array(column.typecode, compress(column, chosen))
+        for column in (found.docs, next_ranks, found.titles, at)
     )
+    return Places(docs, next_ranks, titles, at)
+
+
+def preceded(filed: Places, found: Places, offsets: array, ranks: range) -> Places:
+    """The ``filed`` places of a word (:mod:`.followers`, ``relative``) that stand where
+    ``found`` are followed by it, and are followed by a word of ``ranks``: the places of a
+    phrase one word longer, a step for each filed place (not a read)."""
+    in_range = list(map(ranks.__contains__, filed.ranks))
+    columns = [array(column.typecode, compress(column, in_range)) for column in filed[:4]]
+    docs, at = columns[0], columns[3]
+    if found.relative:
+        words_at = set(map(add, map(offsets.__getitem__, found.docs), found.at))
+    else:
+        words_at = set(found.at)
+    before = map(sub, map(add, map(offsets.__getitem__, docs), at), repeat(1))
+    kept = bytes(map(words_at.__contains__, before))
+    docs, next_ranks, titles, at = (
+        array(column.typecode, compress(column, kept)) for column in columns
+    )
+    return Places(docs, next_ranks, titles, at, relative=True)
 
 
 NONZERO = bytes([0, *[1] * 255])
@@ -271,4 +300,20 @@ def places_of(form: Form) -> Places:
     if form.total == len(found.docs):
         return found
     chosen = form.chosen.to_bytes(len(found.docs), "little")
-    return Places(*(array(column.typecode, compress(column, chosen)) for column in found))
+    docs, ranks, titles, at = (
+        array(column.typecode, compress(column, chosen))
+        for column in (found.docs, found.ranks, found.titles, found.at)
+    )
+    return Places(docs, ranks, titles, at, found.relative)
+
+
+def stored_docnums(rows: list[int], stored_of: list[int]) -> list[int]:
+    """The file's document of each row (rows of papers added since are left out)."""
+    return [docnum for docnum in map(stored_of.__getitem__, rows) if docnum >= 0]
+
+
+def rows_of(docnums: Iterable[int], current_row: list[int] | None, size: int) -> int:
+    """The current rows of these documents (a paper gone from the store has none)."""
+    if current_row is None:
+        return bits.from_rows(list(docnums), size)
+    return bits.from_rows(list(filter((0).__le__, map(current_row.__getitem__, docnums))), size)

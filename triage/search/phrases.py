@@ -3,45 +3,36 @@
 The index records which papers have a word, not where (see :mod:`.analysis`), so a phrase's
 papers are those with all its words whose text also has them in a row. Reading and matching
 that text in SQLite took ~1.9 s for ``"neural network"`` at 100,000 papers. The build writes
-``phrases.bin`` instead (~1 GB per million papers, read with ``pread``, never held): each
-paper's title word ids, a 0, its abstract's, a 0 (4 bytes each). The places of a phrase's
-first words are then one ``re`` search of their ids over the candidate papers, read a span
-of neighbours at a time, and what follows each place is a look-up, all in C (~1.5 µs a
-place with the reading: ``"neural n``, 87,000 places of *neural*, ~0.13 s). The word being
-typed (the last of an unclosed phrase or of a hyphenated word) is any word in a range of
-the sorted vocabulary: a word's id is its place of first appearance at build, ``rank`` its
-place in sorted order.
+``phrases.bin`` instead (read with ``pread``, never held): each paper's title word ids, a 0,
+its abstract's, a 0 (4 bytes each). The word being typed is any word in a range of the sorted
+vocabulary: a word's id is its place of first appearance, ``rank`` its place in sorted order.
+
+A frequent word's places (4,000 or more, ~75% of all places) are filed at build with the
+rank of the word after each (:mod:`.followers`, 8 bytes a place after the ids): ``"neural n``
+reads the 87,000 places of *neural* (~0.7 MB, ~15 ms at 100,000 papers; it read and searched
+~95 MB of text in 0.13-0.15 s, ~1.4 s at a million), ``"in t`` ~50 ms instead of ~0.5 s. A
+rarer word's are found by one ``re`` search of its id over the text of the papers with the
+phrase's words, read a span of neighbours at a time, what follows each place a look-up, all
+in C (~3 µs a paper: a few thousand papers, ~10-20 ms); so are the most frequent words' at a
+million papers (``the``, ``of``: millions of places).
 
 Typing a phrase asks for longer and longer forms of it. The places of its first words (with
-the rank of the word after each, whether it is in the title, and where that word stands in
-the file) are kept as found, and as big ints of a byte a place (:class:`.phraseplaces.Lanes`:
-~20-30 ms for the 660,000 places of ``"neural n`` at a million papers, on a keystroke of
-~1.4 s). A next letter of the last word chooses the places of a narrower range of ranks by
-comparing bytes in C, and its papers are the last letter's with those that lost their last
-place or gained their first turned over: no reading and no step per place in Python (at a
-million papers ``"neural ne`` ~17 ms where sorting the places by rank took ~190 ms, each next
-letter ~10-16 ms instead of ~48; ~3 ms at 100,000). Closing a word that many places leave
-(``"neural network"``, 260,000 papers turned over) costs a step a paper (~45 ms at a million).
-A new word after a space takes the kept places followed by
-the word before it and reads only the word after each (``"large language m``: 6,800 places,
-~15 ms instead of ~90 ms reading every paper with *large language* again); a phrase typed at
-once reads within the papers of an earlier form (kept apart from the evaluator's cache,
-which evicts them). The cost that remains is the first letter after the first space or
-hyphen, in proportion to the text of the papers with the words before it (at 100,000 papers
-on a 2-core machine: ``"neural n``, 58,000 papers, ~95 MB read, 0.12-0.15 s: the reading
-~20-50 ms, ``re`` ~40 ms, ~0.6 µs a place for the rest; ``text-t`` ~75 ms; a frequent first
-word, ``"in t``, more). Weighed and left, at search: all spans searched in one batch of C
-passes (the same or slower: every span held at once); a memory map (no copy, ~10 ms less,
-but a file truncated under it kills the process, see :mod:`.storage`); the ids read as a
-UTF-32 ``str`` (``re`` 2.5x faster on it, but ~95 ms to decode 78 MB). At build: stored
-places of frequent words with the word after each (a paper's topic words, ~20-25% of all
-places in a corpus where many papers share them: ~40-50 MB and ~2-7 s more build at 100,000
-papers, and ``the``, ``of``, ``in`` would still be read), stored sets of frequent word pairs
-(seconds and hundreds of MB at build), a byte a word coding the 254 most frequent (a quarter
-of the bytes to search, but ~1.4 s more build at 100,000 papers to map every id, and the
-work a place would remain). Titles and abstracts never change once stored (as for
-:mod:`.prefixes`); papers added since the build are matched on their text (:mod:`.overlay`),
-as are notes, tags and authors.
+the rank of the word after each, whether it is in the title, and where that word stands) are
+kept as found, and as big ints of a byte a place (:class:`.phraseplaces.Lanes`: ~20-30 ms for
+660,000 places at a million papers). A next letter of the last word chooses the places of a
+narrower range of ranks by comparing bytes in C, and its papers are the last letter's with
+those that lost their last place or gained their first turned over: no reading and no step
+per place in Python (~10-16 ms a letter at a million papers, ~3 ms at 100,000; filed places
+are kept whatever follows, for any first letter). Closing a word that many places leave
+(``"neural network"``, 260,000 papers turned over) costs a step a paper (~45 ms at a
+million). A new word after a space takes the kept places followed by the word before it
+and reads only the word after each (``"large language m``: 6,800 places, ~15-25 ms instead of
+~90 ms reading every paper with *large language* again); a phrase typed at once reads within
+the papers of an earlier form (kept apart from the evaluator's cache, which evicts them).
+Weighed and left: a memory map (a file truncated under it kills the process, see
+:mod:`.storage`); stored sets of frequent word pairs (seconds and hundreds of MB at build).
+Titles and abstracts never change once stored (as for :mod:`.prefixes`); papers added since
+the build are matched on their text (:mod:`.overlay`), as are notes, tags and authors.
 """
 
 from __future__ import annotations
@@ -51,15 +42,15 @@ import json
 import os
 import sys
 from array import array
-from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections import Counter, defaultdict
+from collections.abc import Callable
 from itertools import count
 from pathlib import Path
 from typing import NamedTuple
 
 from triage.core.cache import LRUCache
-from triage.search import bits, phraseplaces
-from triage.search.phraseplaces import ID, Form, Layout, Places
+from triage.search import followers, phraseplaces
+from triage.search.phraseplaces import ALL, ID, Form, Layout, Places
 
 FILE = "phrases.bin"
 FORMAT = 1
@@ -67,16 +58,20 @@ FIELDS = ("title", "abstract")
 BLOCK = 256  # vocabulary words per block: a look-up reads one
 KEPT_PHRASES = 64  # phrases' row sets kept to narrow the next keystroke's
 KEPT_PLACES = 16  # phrases' places kept (~25 bytes each, 1-3 more a narrower form)
+KEPT_PLACES_BYTES = 128_000_000  # and at most (a word's filed places: up to ~40 MB)
 CHAINED_PLACES = 20_000  # a phrase's places, up to which the word after each is read alone
 NO_WORD = 2**32 - 1  # the rank of "no word follows"
 _ENDIAN = sys.byteorder
 
 
 class PhraseWriter:
-    """Collects the words of each document's title and abstract while the index is built."""
+    """Collects the words of each document's title and abstract while the index is built;
+    ``filing``: also files the places of frequent words (:mod:`.followers`)."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, *, filing: followers.Filing | None = None) -> None:
         self.path = path
+        self.filing = filing
+        self.sampled: Counter[int] = Counter()
         self.temporary = path.with_name(f"{path.name}.{os.getpid()}.tmp")
         self.out = self.temporary.open("wb")
         self.ids: defaultdict[str, int] = defaultdict(count(1).__next__)  # 0 separates fields
@@ -99,6 +94,8 @@ class PhraseWriter:
         ids.append(0)  # no phrase runs on into the next paper
         ids.tofile(self.out)
         self.offsets.append(self.offsets[-1] + len(ids))
+        if self.filing and self.documents % self.filing.sample_every == 0:
+            self.sampled.update(ids)
         self.documents += 1
         self.fields = {}
         return ids
@@ -127,6 +124,10 @@ class PhraseWriter:
             text = "\n".join(vocabulary[start : start + BLOCK]).encode("utf-8")
             blocks.append([vocabulary[start], out.tell(), len(text)])
             out.write(text)
+        del vocabulary
+        self.ids.clear()  # ~70 MB at 1M papers
+        if self.filing:
+            extents.update(self._file_places(rank_of_id, self.filing))
         header = json.dumps(
             {
                 "format": FORMAT,
@@ -141,7 +142,22 @@ class PhraseWriter:
         out.write(len(header).to_bytes(8, "little"))
         out.close()
         os.replace(self.temporary, self.path)
-        self.ids.clear()  # ~70 MB at 1M papers
+
+    def _file_places(self, rank_of_id: array, filing: followers.Filing) -> dict[str, list[int]]:
+        self.out.flush()
+        fd = os.open(self.temporary, os.O_RDONLY)
+        try:
+            return followers.write(
+                self.out,
+                lambda offset, length: os.pread(fd, length, offset),
+                self.offsets,
+                self.middles,
+                rank_of_id,
+                filing.chosen(self.sampled),
+                filing.long,
+            )
+        finally:
+            os.close(fd)
 
     def cancel(self) -> None:
         self.out.close()
@@ -157,6 +173,7 @@ class PhraseFile:
         self.order = ""
         self._fd: int | None = None
         self._layout_read: Layout | None = None
+        self.filed = followers.Filed(self._read, {})
         try:
             self._fd = os.open(path, os.O_RDONLY)
             end = os.fstat(self._fd).st_size
@@ -166,6 +183,7 @@ class PhraseFile:
             self.blocks: list[list] = header["blocks"]
             self.first_words = [block[0] for block in self.blocks]
             self.order = header["order"]
+            self.filed = followers.Filed(self._read, self.extents)
             self.usable = header["format"] == FORMAT and header["byteorder"] == _ENDIAN
         except (OSError, ValueError, KeyError, TypeError):
             self.close()
@@ -250,8 +268,19 @@ class PhraseFile:
         needle = array("I", known).tobytes()
         return phraseplaces.scan(self._open_fd(), self._layout(), docnums, needle, ranks)
 
-    def following(self, found: Places, ranks: range) -> Places:
-        """The same places one word further: see :func:`.phraseplaces.following`."""
+    def followed(self, word: str) -> Places | None:
+        """Every place of ``word`` with the word after it, if they are filed (see
+        :func:`.followers.places`)."""
+        word_id = self.word_id(word) if self.filed.usable else None
+        if word_id is None or (records := self.filed.records(word_id)) is None:
+            return None
+        long = self.filed.long_documents
+        return followers.places(records, word_id, self._open_fd(), self._layout(), long)
+
+    def following(self, found: Places, ranks: range, filed: Places | None = None) -> Places:
+        """The same places one word further: :func:`.phraseplaces.following` or ``preceded``."""
+        if filed is not None:
+            return phraseplaces.preceded(filed, found, self._layout().offsets, ranks)
         return phraseplaces.following(self._open_fd(), self._layout(), found, ranks)
 
 
@@ -271,7 +300,9 @@ class KeptPhrases:
 
     def __init__(self) -> None:
         self._sets: LRUCache[Key, int] = LRUCache(KEPT_PHRASES)
-        self._places: LRUCache[PlacesKey, KeptPlaces] = LRUCache(KEPT_PLACES)
+        self._places: LRUCache[PlacesKey, KeptPlaces] = LRUCache(
+            KEPT_PLACES, maxbytes=KEPT_PLACES_BYTES, size_of=_bytes_of
+        )
 
     def clear(self) -> None:
         self._sets.clear()
@@ -286,13 +317,15 @@ class KeptPhrases:
     def places(self, exact: tuple[str, ...], last: str, begun: bool, ranks: range) -> Form | None:
         """The places of ``exact`` followed by ``last`` (``begun``: or by a word it begins,
         ``ranks`` the ranks of those words): kept, or narrowed from the kept places of the
-        longest shorter start of ``last`` (then kept too, with the places that changed)."""
+        longest shorter start of ``last`` (then kept too, with the places that changed); the
+        empty start stands for every filed place of ``exact``, whatever follows
+        (:meth:`keep_filed`)."""
         key = (exact, last, begun)
         kept = self._places.get(key)
         if kept is not None:
             return kept.form
         shorter = [] if begun else [(exact, last, True)]
-        shorter += [(exact, last[:length], True) for length in range(len(last) - 1, 0, -1)]
+        shorter += [(exact, last[:length], True) for length in range(len(last) - 1, -1, -1)]
         for earlier in shorter:
             kept = self._places.get(earlier)
             if kept is not None:
@@ -308,6 +341,12 @@ class KeptPhrases:
         form = phraseplaces.first_form(found, ranks)
         self._places[(exact, last, begun)] = KeptPlaces(form, None, None)
         return form
+
+    def keep_filed(self, exact: tuple[str, ...], found: Places) -> None:
+        """Every place of ``exact`` whatever follows, as filed (:mod:`.followers`)."""
+        self._places[(exact, "", True)] = KeptPlaces(
+            phraseplaces.first_form(found, ALL), None, None
+        )
 
     def narrowed_rows(
         self,
@@ -328,7 +367,9 @@ class KeptPhrases:
         if earlier is None:
             return None
         toggled = phraseplaces.toggled_docs(kept.earlier_form, kept.form, fields)
-        return None if toggled is None else earlier ^ rows_of(toggled, current_row, size)
+        return (
+            None if toggled is None else earlier ^ phraseplaces.rows_of(toggled, current_row, size)
+        )
 
     def bound(self, tokens: tuple[str, ...], begun: bool) -> int | None:
         """The smallest kept set (titles and abstracts) of an earlier form of this phrase: its
@@ -352,13 +393,6 @@ class KeptPhrases:
         return bound
 
 
-def stored_docnums(rows: list[int], stored_of: list[int]) -> list[int]:
-    """The file's document of each row (rows of papers added since are left out)."""
-    return [docnum for docnum in map(stored_of.__getitem__, rows) if docnum >= 0]
-
-
-def rows_of(docnums: Iterable[int], current_row: list[int] | None, size: int) -> int:
-    """The current rows of these documents (a paper gone from the store has none)."""
-    if current_row is None:
-        return bits.from_rows(list(docnums), size)
-    return bits.from_rows(list(filter((0).__le__, map(current_row.__getitem__, docnums))), size)
+def _bytes_of(kept: KeptPlaces) -> int:
+    """~25 bytes a place for a form's own places and lanes, a bit a place for a narrower one."""
+    return len(kept.form.found.docs) * (25 if kept.earlier is None else 1)
