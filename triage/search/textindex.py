@@ -34,10 +34,10 @@ from triage.search.indexstate import IndexState
 from triage.search.storage import SEGMENT_SUFFIX
 from triage.store import Reader
 
-SCHEMA_VERSION = 9
+SCHEMA_VERSION = 10
 """2: Existence format; 3: one word splitter; 4, 5: prefix sets; 6: longer prefixes, words;
 7: words NFKC-folded; 8: authors, the paper's date (its latest listing); 9: word ids for
-phrases, word lists for suggestions."""
+phrases, word lists for suggestions; 10: frequent words' places filed (:mod:`.followers`)."""
 BULK_AT = 200  # documents per write from which the bulk writer is used
 MERGED_AT_MOST = 400  # papers of small segments a write of a few papers may rewrite (~1.5 ms each)
 FOLDED_SHARE = 2  # a bulk write rewrites the smaller segments' papers up to this many times its own
