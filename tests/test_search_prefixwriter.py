@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from triage.core.cpu import usable_cores
 from triage.core.paths import cache_dir_for
 from triage.search import SearchIndex, fastpaths, prefixes, prefixwriter, whoosh_internals
 from triage.store import Store
@@ -56,7 +57,7 @@ def built(library: Path) -> tuple[dict, dict, dict[str, bytes]]:
 def test_the_sets_written_by_a_helper_process_are_those_written_alone(library, monkeypatch):
     monkeypatch.setattr(prefixwriter, "PIECE", 5)  # a first letter sent in many pieces
     with_child = built(library)
-    monkeypatch.setattr(prefixwriter, "start", lambda: None)
+    monkeypatch.setattr(prefixwriter, "start", lambda papers: None)
     alone = built(library)
     assert with_child == alone
     assert "title:lang" in with_child[2] and "fixed=model" in with_child[2]  # sets were compared
@@ -78,8 +79,8 @@ def test_a_build_that_fails_stops_the_helper_process(library, monkeypatch):
     started: list[prefixwriter.SetsChild] = []
     start = prefixwriter.start
 
-    def watched() -> prefixwriter.SetsChild | None:
-        child = start()
+    def watched(papers: int) -> prefixwriter.SetsChild | None:
+        child = start(papers)
         if child is not None:
             started.append(child)
         return child
@@ -96,8 +97,29 @@ def test_a_build_that_fails_stops_the_helper_process(library, monkeypatch):
 
 
 def test_sets_of_few_rows_are_those_made_a_byte_per_row(library, monkeypatch):
-    monkeypatch.setattr(prefixwriter, "start", lambda: None)  # (the settings are this process's)
+    # the sets made in this process (the settings are this process's)
+    monkeypatch.setattr(prefixwriter, "start", lambda papers: None)
     monkeypatch.setattr(prefixes, "FEW_ROWS_SHARE", 0)  # every set a byte per row
     byte_per_row = built(library)
     monkeypatch.setattr(prefixes, "FEW_ROWS_SHARE", 10**9)  # every set a bit at a time
     assert built(library) == byte_per_row
+
+
+def test_a_library_past_the_helpers_limit_writes_its_sets_in_the_building_process(
+    library, monkeypatch
+):
+    expected = built(library)
+    started: list[int] = []
+    helper = prefixwriter.SetsChild
+
+    def counted() -> prefixwriter.SetsChild:
+        started.append(1)
+        return helper()
+
+    monkeypatch.setattr(prefixwriter, "SetsChild", counted)
+    monkeypatch.setattr(prefixwriter, "CHILD_PAPERS", 79)  # the library has 80 papers
+    assert built(library) == expected
+    assert started == []
+    monkeypatch.setattr(prefixwriter, "CHILD_PAPERS", 80)
+    assert built(library) == expected
+    assert started == ([1] if usable_cores() > 1 else [])

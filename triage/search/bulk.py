@@ -54,10 +54,12 @@ class BulkWriter(BlockSegmentWriter):
         words: Callable[[str], list[str]],
         prefix_path: Path | None = None,
         record_words: Callable[[str, list[str]], None] | None = None,
+        papers: int = 0,
         **kwargs: Any,
     ) -> None:
-        """``prefix_path``: also store the short prefixes' sets there (a new, whole index);
-        ``record_words(field, words)``: told each text field's words (see :mod:`.phrases`)."""
+        """``prefix_path``: also store the short prefixes' sets there (a new, whole index of
+        ``papers`` papers); ``record_words(field, words)``: told each text field's words (see
+        :mod:`.phrases`)."""
         super().__init__(ix, **kwargs)
         self.split = words
         self.prefix_path = prefix_path
@@ -70,7 +72,7 @@ class BulkWriter(BlockSegmentWriter):
         )  # postings of fields split elsewhere, by word number (see add_documents)
         self.vocabulary: list[str] = []
         """The words numbered 1, 2, … in ``numbered``, given before the commit."""
-        self.sets_child = prefixwriter.start() if prefix_path else None
+        self.sets_child = prefixwriter.start(papers) if prefix_path else None
         """Writes the prefix sets while the segment is written (None: written here)."""
 
     def add_document(self, **fields: Any) -> None:

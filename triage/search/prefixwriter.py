@@ -32,6 +32,10 @@ from triage.core.cpu import usable_cores
 from triage.search import postings, prefixes
 
 PIECE = 500_000  # postings sent at once (2 MB): what the sending holds beside the postings
+# Past this many papers the sets are written in the build's own process: the child holds a
+# first letter's postings (~100-190 MB at 1,000,000 papers) at the build's peak, with the word
+# splitter alive too, which took a 1,000,000-paper build over 1.5 GB (1,530 MB in all)
+CHILD_PAPERS = 500_000
 CLOSE_WAIT = 10.0  # seconds the child is given to exit once its work is done or failed
 _FIELDS = tuple(dict.fromkeys(field for group in prefixes.GROUPS.values() for field in group))
 _CHILD = (
@@ -45,9 +49,10 @@ log = logging.getLogger(__name__)
 Piece = dict[str, tuple[str, array, array]]  # field -> its words, their lengths, the postings
 
 
-def start() -> SetsChild | None:
-    """A child ready to write prefix sets, if there is a second core and it starts."""
-    if usable_cores() < 2 or not sys.executable:
+def start(papers: int) -> SetsChild | None:
+    """A child ready to write the prefix sets of ``papers`` papers, if there is a second core,
+    they are not too many, and it starts."""
+    if usable_cores() < 2 or not sys.executable or papers > CHILD_PAPERS:
         return None
     try:
         return SetsChild()

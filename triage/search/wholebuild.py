@@ -89,6 +89,7 @@ def _fill(
             words=words,
             prefix_path=directory / prefixes.FILE,
             record_words=phrase_writer.record if phrase_writer else None,
+            papers=total,
         )
         if in_bulk
         else ix.writer(limitmb=256)
