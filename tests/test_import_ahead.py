@@ -5,6 +5,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from store_contents import contents
 
 import triage.importers.ahead
 import triage.importers.dump
@@ -35,17 +36,6 @@ def dumps(tmp_path):
             lines += [title, ABSTRACT]
         (folder / f"day-{day}.txt").write_text("\n\n".join(lines) + "\n")
     return folder
-
-
-def contents(store):
-    """What an import leaves: papers, listings and the import log, without time stamps."""
-    queries = [
-        "SELECT rowid, id, title, abstract, last_listed, match_key FROM papers ORDER BY rowid",
-        "SELECT rowid, * FROM listings ORDER BY rowid",
-        "SELECT name, size, found, new, known, skipped FROM imports ORDER BY rowid",
-        "SELECT seq, paper_id FROM paper_changes ORDER BY seq",
-    ]
-    return [store.conn.execute(query).fetchall() for query in queries]
 
 
 @pytest.fixture(autouse=True)

@@ -5,6 +5,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from store_contents import contents
 
 import triage.store.batches
 from triage.importers.dump import import_paths
@@ -18,16 +19,6 @@ def schema(store: Store) -> list[tuple]:
     return store.conn.execute(
         "SELECT type, name, tbl_name, sql FROM sqlite_master ORDER BY name"
     ).fetchall()
-
-
-def contents(store: Store) -> list[list[tuple]]:
-    queries = [
-        "SELECT rowid, id, title, abstract, last_listed, match_key FROM papers ORDER BY rowid",
-        "SELECT rowid, * FROM listings ORDER BY rowid",
-        "SELECT name, size, found, new, known, skipped FROM imports ORDER BY rowid",
-        "SELECT seq, paper_id FROM paper_changes ORDER BY seq",
-    ]
-    return [store.conn.execute(query).fetchall() for query in queries]
 
 
 def indexes(store: Store) -> set[str]:
