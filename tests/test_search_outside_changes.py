@@ -11,7 +11,7 @@ import sqlite3
 import pytest
 from search_fixtures import open_watching_writes, watch_full_comparisons
 
-from triage.search import SearchIndex, engine, indexstate
+from triage.search import SearchIndex, engine, indexstate, table
 from triage.store import Reader, Store, paper_id
 
 pytestmark = pytest.mark.usefixtures("whoosh_mode")
@@ -217,3 +217,26 @@ def test_papers_imported_elsewhere_take_their_place_and_marks_stay(library, day)
     assert seen["tag:zoo"] == seen["has:note"] == seen["state:read"] == [G]
     new = {paper_id("New Graph Ideas"), paper_id("New Retrieval Tricks")}
     assert (set(seen[""][:2]) == new) == (day == "2026-11-05")  # the latest day: at the top
+
+
+def test_an_index_the_change_log_lost_track_of_reads_every_paper_once_not_at_every_start(
+    library, monkeypatch
+):
+    with Store(library) as store:
+        store.mark([A], note="narwhal")
+    conn = sqlite3.connect(library)  # as after more writes than the log keeps: only the latest
+    with conn:
+        conn.execute("DELETE FROM change_log WHERE id < (SELECT max(id) FROM change_log)")
+    conn.close()
+    compared = watch_full_comparisons(monkeypatch)
+    read_whole: list[bool] = []
+    load = table.Table.load
+    monkeypatch.setattr(table.Table, "load", lambda self: (read_whole.append(True), load(self)))
+    for _ in range(2):  # two starts of the app, which quits without saving
+        index = SearchIndex.open(library)
+        try:
+            assert found(index, "narwhal") == [A]
+        finally:
+            index.close(save=False)
+    assert read_whole == [True]
+    assert compared == [True]

@@ -110,6 +110,11 @@ class SearchIndex:
         ):
             index.close(save=False)
             return cls.open(db_path, progress=progress, rebuild=True)
+        if index.table.needs_saving:
+            # read whole (its copy could not catch up: the store's change log no longer names
+            # its token) or far behind: saved now, since the app quits without saving, and
+            # each later start would read a million papers whole again (~8 s, +150 MB)
+            index._save_table(reopen=True)
         return index
 
     @property
@@ -135,17 +140,28 @@ class SearchIndex:
         with self._lock:
             if self._closed:
                 return
-            try:
-                if save:
+            if save:
+                try:
                     self.catch_up()
-                    self._recovering(lambda: self.flush(reopen=False))
+                except (IndexLocked, OSError, StoreError) as error:
+                    log.info("search index not saved on close: %s", error)
+                else:
+                    self._save_table(reopen=False)
+            self._reader.close()
+            self._prefix_sets.close()
+            self._conditions.close()
+            self.text.close()
+            self.conn.close()
+            self._closed = True
+
+    def _save_table(self, *, reopen: bool) -> None:
+        """Commit the pending papers and, if the table lags far behind its copy, save it;
+        ``reopen=False``: no search follows."""
+        with self._lock:
+            try:
+                self._recovering(lambda: self.flush(reopen=reopen))
                 token = self._seen_token
-                if (
-                    save
-                    and self.table.needs_saving
-                    and not self._pending
-                    and token == self._token()
-                ):
+                if self.table.needs_saving and not self._pending and token == self._token():
                     self.table.save(
                         self.text.directory / TABLE_SNAPSHOT,
                         token,
@@ -153,13 +169,7 @@ class SearchIndex:
                     )
             except (IndexLocked, OSError, StoreError) as error:
                 # the state file still names the old versions: the next open catches up
-                log.info("search index not saved on close: %s", error)
-            self._reader.close()
-            self._prefix_sets.close()
-            self._conditions.close()
-            self.text.close()
-            self.conn.close()
-            self._closed = True
+                log.info("search index not saved: %s", error)
 
     # -- keeping up with the store --------------------------------------------------------------
 
