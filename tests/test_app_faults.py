@@ -213,6 +213,25 @@ async def test_keys_arriving_in_one_burst_after_slash_all_go_to_the_filter(db, d
     assert untouched == [(False, "inbox", "", [])] * 6
 
 
+@pytest.mark.parametrize("leave", ["enter", "escape"])
+async def test_a_key_in_one_burst_after_leaving_the_filter_acts_on_the_list(db, leave):
+    app = TriageApp(db)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        for character in "/diffusion":
+            app.post_message(events.Key("slash" if character == "/" else character, character))
+        await settle(pilot)
+        shown = app.main.papers.highlighted_id
+        assert shown is not None
+        for key, character in ((leave, None), ("s", "s")):  # as tmux send-keys Enter s
+            app.post_message(events.Key(key, character))
+        await settle(pilot)
+        await wait_until(pilot, lambda: app.session.writer.waiting == 0)
+        assert app.main.filter_input.value.endswith("diffusion")
+    with Store(db) as store:
+        assert store.get(shown).starred
+
+
 async def test_a_non_db_copied_over_the_db_in_place_is_survived_and_the_changes_saved(db):
     original = db.read_bytes()
     app = TriageApp(db)

@@ -52,12 +52,17 @@ class MainScreen(TriageKeys, PaperKeys):
         burst (a paste, a slow SSH link) to the focused widget before the first is handled, so
         `/diffusion` or `n` then a note would otherwise send the rest to the list as commands.
         The keys that move the typing elsewhere act now instead: the filter key (`/`) focuses
-        the filter; the note key opens the editor, and returns what the app awaits before the
-        next key (the editor, ready for it). False if the key is not one of these."""
+        the filter, and Enter or the back key (Esc) in it the list, so `/diffusion`, Enter, `s`
+        stars a paper instead of filtering `diffusions`; the note key opens the editor, and
+        returns what the app awaits before the next key (the editor, ready for it). False if
+        the key is not one of these."""
         active = self.active_bindings.get(key)
         action = active.binding.action if active is not None else None
         if action == "focus_filter" and not self.filter_input.has_focus:
             self.action_focus_filter()
+            return True
+        if (key == "enter" or action == "back") and self.filter_input.has_focus:
+            self.set_focus(self.papers)  # at once, as for the filter key
             return True
         if action == "note" and self.papers.has_focus:
             return self.open_note() or True
