@@ -114,7 +114,7 @@ class SearchIndex:
             # read whole (its copy could not catch up: the store's change log no longer names
             # its token) or far behind: saved now, since the app quits without saving, and
             # each later start would read a million papers whole again (~8 s, +150 MB)
-            index._save_table(reopen=True)
+            index.save_table(reopen=True)
         return index
 
     @property
@@ -146,7 +146,7 @@ class SearchIndex:
                 except (IndexLocked, OSError, StoreError) as error:
                     log.info("search index not saved on close: %s", error)
                 else:
-                    self._save_table(reopen=False)
+                    self.save_table(reopen=False)
             self._reader.close()
             self._prefix_sets.close()
             self._conditions.close()
@@ -154,7 +154,7 @@ class SearchIndex:
             self.conn.close()
             self._closed = True
 
-    def _save_table(self, *, reopen: bool) -> None:
+    def save_table(self, *, reopen: bool) -> None:
         """Commit the pending papers and, if the table lags far behind its copy, save it;
         ``reopen=False``: no search follows."""
         with self._lock:
