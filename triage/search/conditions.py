@@ -175,32 +175,49 @@ class TextConditions:
         self, file: phrases.PhraseFile, exact: tuple[str, ...], last: str, begun: bool, ranks: range
     ) -> phraseplaces.Form | None:
         """The kept places of ``exact`` followed by ``last`` (see :meth:`.KeptPhrases.places`),
-        or, for one word whose places are filed (:mod:`.followers`), those filed, narrowed."""
+        or, for one word whose places are filed (:mod:`.followers`), those filed, narrowed;
+        for more, the filed places of the last one that follow the kept places of the first
+        ones (:meth:`_preceded`), narrowed."""
         form = self._kept.places(exact, last, begun, ranks)
-        if form is None and len(exact) == 1 and (filed := file.followed(exact[0])) is not None:
+        if form is not None:
+            return form
+        if len(exact) == 1 and (filed := file.followed(exact[0])) is not None:
             self._kept.keep_filed(exact, filed)
-            form = self._kept.places(exact, last, begun, ranks)
-        return form
+        elif (preceded := self._preceded(file, exact)) is not None:
+            self._kept.keep_filed(exact, preceded)
+        else:
+            return None
+        return self._kept.places(exact, last, begun, ranks)
+
+    def _preceded(
+        self, file: phrases.PhraseFile, exact: tuple[str, ...]
+    ) -> phraseplaces.Form | None:
+        """Every filed place of ``exact``'s last word that follows the kept places of its
+        first ones, if there are not many more than these (past ``CHAINED_PLACES``: each
+        one's next word read alone, ~1.5 µs a place, costs more than ~0.1 µs a filed place)."""
+        if len(exact) < 2 or (filed := file.filed_places(exact[-1])) is None:
+            return None
+        form = self._places(file, exact[:-1], exact[-1], False, file.ranks_of_word(exact[-1]))
+        if (
+            form is None
+            or form.total <= phrases.CHAINED_PLACES
+            or filed > phraseplaces.PRECEDED_SHARE * form.total
+        ):
+            return None
+        after = self._places(file, exact[-1:], "", True, phraseplaces.ALL)
+        return None if after is None else file.preceded(after, form)
 
     def _chained(
         self, file: phrases.PhraseFile, exact: tuple[str, ...], ranks: range
     ) -> phraseplaces.Places | None:
         """The places of ``exact``'s words in a row, from the kept places of its first words
-        followed by its last one: only the word after each is read (not every place of the
-        first words again, ~0.1 s for ``"large language m`` at 100,000 papers), or, past
-        ``CHAINED_PLACES``, the filed places of its last word kept where they follow them, if
-        they are not many more (reading the papers' text took ~0.4 s at a million)."""
+        followed by its last one: the word after each read alone (~1.5 µs a place), not every
+        place of the first words again nor the text of their papers (``text-to-i``: ~0.5 s at
+        a million papers, *to* too frequent to be filed)."""
         if len(exact) < 2:
             return None
         form = self._places(file, exact[:-1], exact[-1], False, file.ranks_of_word(exact[-1]))
-        if form is None:
-            return None
-        if form.total <= phrases.CHAINED_PLACES:
-            return file.following(phraseplaces.places_of(form), ranks)
-        filed = file.followed(exact[-1])
-        if filed is None or len(filed.docs) > phraseplaces.PRECEDED_SHARE * form.total:
-            return None  # (``"state of t``: 597,000 places of *of*, the text of 26,000 papers)
-        return file.following(phraseplaces.places_of(form), ranks, filed)
+        return None if form is None else file.following(form, ranks)
 
     def _built_with(self, fields: tuple[str, ...], word: str, prefix: bool) -> int:
         """Papers known at build with ``word`` (or, ``prefix``, a word it begins) in these

@@ -275,13 +275,21 @@ class PhraseFile:
         if word_id is None or (records := self.filed.records(word_id)) is None:
             return None
         long = self.filed.long_documents
-        return followers.places(records, word_id, self._open_fd(), self._layout(), long)
+        return followers.places(records, word_id, self._open_fd(), self._layout, long)
 
-    def following(self, found: Places, ranks: range, filed: Places | None = None) -> Places:
-        """The same places one word further: :func:`.phraseplaces.following` or ``preceded``."""
-        if filed is not None:
-            return phraseplaces.preceded(filed, found, self._layout().offsets, ranks)
-        return phraseplaces.following(self._open_fd(), self._layout(), found, ranks)
+    def filed_places(self, word: str) -> int | None:
+        """How many places of ``word`` are filed (None if they are not)."""
+        word_id = self.word_id(word) if self.filed.usable else None
+        return None if word_id is None else self.filed.count(word_id)
+
+    def following(self, found: Form, ranks: range) -> Places:
+        """The chosen places one word further (:func:`.phraseplaces.following`)."""
+        places = phraseplaces.places_of(found)
+        return phraseplaces.following(self._open_fd(), self._layout(), places, ranks)
+
+    def preceded(self, filed: Form, found: Form) -> Form:
+        """The filed places that follow those found (:func:`.phraseplaces.preceded`)."""
+        return phraseplaces.preceded(filed, found, self._layout().offsets)
 
 
 Key = tuple[tuple[str, ...], tuple[str, ...], bool]  # fields, words, the last one begun
@@ -342,11 +350,11 @@ class KeptPhrases:
         self._places[(exact, last, begun)] = KeptPlaces(form, None, None)
         return form
 
-    def keep_filed(self, exact: tuple[str, ...], found: Places) -> None:
-        """Every place of ``exact`` whatever follows, as filed (:mod:`.followers`)."""
-        self._places[(exact, "", True)] = KeptPlaces(
-            phraseplaces.first_form(found, ALL), None, None
-        )
+    def keep_filed(self, exact: tuple[str, ...], found: Places | Form) -> None:
+        """Every place of ``exact`` whatever follows: as filed (:mod:`.followers`), or those
+        of its last word's that follow its first words (:func:`.phraseplaces.preceded`)."""
+        form = found if isinstance(found, Form) else phraseplaces.first_form(found, ALL)
+        self._places[(exact, "", True)] = KeptPlaces(form, None, None)
 
     def narrowed_rows(
         self,
