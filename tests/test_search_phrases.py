@@ -389,3 +389,30 @@ def test_a_phrase_file_cut_short_under_the_open_index_falls_back_to_the_text(ope
     with phrase_file.open("r+b") as handle:
         handle.truncate(phrase_file.stat().st_size // 3)
     check_typing(index, store)
+
+
+def test_words_after_a_word_too_frequent_to_be_filed(opened, filing, monkeypatch):
+    """In the filed runs, the places of the words too frequent to be filed are filed after
+    each word before them that is: a third word (``text-to-i``, *to* not filed) is found
+    there, where they follow the places of the first two, as the text has it."""
+    monkeypatch.setattr(phrases, "CHAINED_PLACES", 0)
+    monkeypatch.setattr(phraseplaces, "PRECEDED_SHARE", 10**9)
+    index, store = opened
+    file = phrases.PhraseFile(cache_dir_for(index.db_path, "index") / phrases.FILE)
+    try:
+        frequent = [word for word in VOCABULARY if file.word_id(word) in file.filed.frequent]
+        before = [word for word in VOCABULARY if file.followed(word, through=True) is not None]
+    finally:
+        file.close()
+    if filing == "text" or not fastpaths.fast_paths() or usable_cores() < 2:
+        assert not before
+    else:
+        assert frequent and before
+    queries = [
+        query
+        for first in before or ["text"]
+        for second in frequent[:3] or ["to"]
+        for text in (f'"{first} {second} im', f"{first}-{second}-l")
+        for query in keystrokes(text)
+    ]
+    check_queries(index, store, queries)

@@ -15,7 +15,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from triage.core.cache import LRUCache
-from triage.search import bits, phraseplaces, phrases, postings, prefixes
+from triage.search import bits, phraseforms, phraseplaces, phrases, postings, prefixes
 from triage.search.analysis import TEXT_FIELDS, fold, stem
 from triage.search.overlay import ChangedText
 from triage.search.prefixes import PrefixSets
@@ -146,21 +146,23 @@ class TextConditions:
     ) -> int:
         """The phrase's papers among those the file has: where its first words stand in a
         row, followed by its last word (or one that begins with it). The places are kept
-        (for titles and abstracts at once: ranking asks for the titles' next): the next
-        letters of a word being typed only narrow them, and an earlier form's papers bound
-        where a longer form is looked for; its kept places, one word further, are a longer
-        form's (``"large language m`` from ``"large language``)."""
+        (titles and abstracts at once): the next letters of a word being typed only narrow
+        them; a longer form's are found from them (the word after each read alone, or
+        :func:`.phraseforms.preceded`), else in the papers of an earlier form with its words."""
         table = self.table
         current = self.prefix_sets.current_rows(table)
         exact, last = tuple(tokens[:-1]), tokens[-1]
         ranks = file.ranks_of_prefix(last) if prefix else file.ranks_of_word(last)
-        form = self._places(file, exact, last, prefix, ranks)
+        form = phraseforms.places(self._kept, file, exact, last, prefix, ranks)
         if form is not None:
             narrowed = self._kept.narrowed_rows(fields, (exact, last, prefix), current, table.size)
             if narrowed is not None:
                 return narrowed
         else:
-            found = self._chained(file, exact, ranks)
+            first = phraseforms.first(
+                self._kept, file, exact
+            )  # each next word read (~1.5 µs a place)
+            found = None if first is None else file.following(first, ranks)
             if found is None:
                 bound = self._kept.bound(tuple(tokens), prefix)
                 candidates = table.all if bound is None else bound
@@ -170,54 +172,6 @@ class TextConditions:
                 found = file.places(self._docnums_in(candidates), list(exact), ranks)
             form = self._kept.keep_places(exact, last, prefix, found, ranks)
         return phraseplaces.rows_of(phraseplaces.docs_in(form, fields), current, table.size)
-
-    def _places(
-        self, file: phrases.PhraseFile, exact: tuple[str, ...], last: str, begun: bool, ranks: range
-    ) -> phraseplaces.Form | None:
-        """The kept places of ``exact`` followed by ``last`` (see :meth:`.KeptPhrases.places`),
-        or, for one word whose places are filed (:mod:`.followers`), those filed, narrowed;
-        for more, the filed places of the last one that follow the kept places of the first
-        ones (:meth:`_preceded`), narrowed."""
-        form = self._kept.places(exact, last, begun, ranks)
-        if form is not None:
-            return form
-        if len(exact) == 1 and (filed := file.followed(exact[0])) is not None:
-            self._kept.keep_filed(exact, filed)
-        elif (preceded := self._preceded(file, exact)) is not None:
-            self._kept.keep_filed(exact, preceded)
-        else:
-            return None
-        return self._kept.places(exact, last, begun, ranks)
-
-    def _preceded(
-        self, file: phrases.PhraseFile, exact: tuple[str, ...]
-    ) -> phraseplaces.Form | None:
-        """Every filed place of ``exact``'s last word that follows the kept places of its
-        first ones, if there are not many more than these (past ``CHAINED_PLACES``: each
-        one's next word read alone, ~1.5 µs a place, costs more than ~0.1 µs a filed place)."""
-        if len(exact) < 2 or (filed := file.filed_places(exact[-1])) is None:
-            return None
-        form = self._places(file, exact[:-1], exact[-1], False, file.ranks_of_word(exact[-1]))
-        if (
-            form is None
-            or form.total <= phrases.CHAINED_PLACES
-            or filed > phraseplaces.PRECEDED_SHARE * form.total
-        ):
-            return None
-        after = self._places(file, exact[-1:], "", True, phraseplaces.ALL)
-        return None if after is None else file.preceded(after, form)
-
-    def _chained(
-        self, file: phrases.PhraseFile, exact: tuple[str, ...], ranks: range
-    ) -> phraseplaces.Places | None:
-        """The places of ``exact``'s words in a row, from the kept places of its first words
-        followed by its last one: the word after each read alone (~1.5 µs a place), not every
-        place of the first words again nor the text of their papers (``text-to-i``: ~0.5 s at
-        a million papers, *to* too frequent to be filed)."""
-        if len(exact) < 2:
-            return None
-        form = self._places(file, exact[:-1], exact[-1], False, file.ranks_of_word(exact[-1]))
-        return None if form is None else file.following(form, ranks)
 
     def _built_with(self, fields: tuple[str, ...], word: str, prefix: bool) -> int:
         """Papers known at build with ``word`` (or, ``prefix``, a word it begins) in these

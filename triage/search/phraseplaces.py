@@ -12,9 +12,9 @@ import os
 import re
 import sys
 from array import array
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from itertools import compress, repeat
-from operator import add, lshift, mul, or_, sub
+from operator import add, mul, sub
 from typing import NamedTuple
 
 from triage.search import bits
@@ -292,7 +292,7 @@ def places_of(form: Form) -> Places:
     return Places(docs, ranks, titles, at, found.relative)
 
 
-def preceded(filed: Form, found: Form, offsets: array) -> Form:
+def preceded(filed: Form, found: Form, layout: Callable[[], Layout]) -> Form:
     """The places of ``filed`` (every filed place of a word, :mod:`.followers`) that stand
     where the chosen places of ``found`` are followed by that word, whatever follows them:
     the places of a phrase one word longer, found by where they stand in a set of those of
@@ -300,6 +300,7 @@ def preceded(filed: Form, found: Form, offsets: array) -> Form:
     a million papers: 91,000 places of *large language*, 290,000 filed places of
     *language*, ~50 ms instead of ~170)."""
     relative = found.found.relative and filed.found.relative
+    offsets = array("Q") if relative else layout().offsets  # (~15 ms at a million papers)
     chosen = None if found.total == len(found.found.docs) else list(_chosen(found))
     words_at = set(_where(found.found, chosen, offsets, relative, 0))
     follows = bytes(map(words_at.__contains__, _where(filed.found, None, offsets, relative, 1)))
@@ -320,10 +321,13 @@ def _chosen(form: Form) -> Iterable[int]:
 
 def _where(
     found: Places, positions: list[int] | None, offsets: array, relative: bool, back: int
-) -> Iterator[int]:
+) -> Iterable[int]:
     """Where the next word of each place (of those at ``positions``, or every one) stands,
-    ``back`` words before it: as a document and a place in it (``relative``) or a place in
-    the file."""
+    ``back`` words before it: as a document and a place in it (``relative``, see
+    :func:`_keys`) or a place in the file."""
+    if relative:
+        keys = _keys(found, back)
+        return keys if positions is None else map(keys.__getitem__, positions)
     docs: Iterable[int] = found.docs
     at: Iterable[int] = found.at
     if positions is not None:
@@ -331,11 +335,29 @@ def _where(
         at = map(found.at.__getitem__, positions)
     if back:
         at = map(sub, at, repeat(back))
-    if relative:
-        return map(or_, map(lshift, docs, repeat(32)), at)
     if found.relative:
         return map(add, map(offsets.__getitem__, docs), at)
-    return iter(at)
+    return at
+
+
+def _keys(found: Places, back: int) -> memoryview:
+    """Each (relative) place's document and where its next word stands in it, ``back`` words
+    before (it stands after the place's word: no borrow from one lane to the next), as one
+    8-byte number put together by slicing, in C (a map per place took ~3x as long)."""
+    size = len(found.docs)
+    at = _words_bytes(found.at)
+    if back:
+        at = (_lanes(at) - _lanes(back.to_bytes(ID, "little") * size)).to_bytes(ID * size, "little")
+    docs = _words_bytes(found.docs)
+    keys = bytearray(2 * ID * size)
+    for part in range(ID):
+        keys[part :: 2 * ID] = at[part::ID]
+        keys[ID + part :: 2 * ID] = docs[part::ID]
+    return memoryview(keys).cast("Q")
+
+
+def _words_bytes(column: array) -> bytes:
+    return (column if column.itemsize == ID else array("I", column)).tobytes()
 
 
 def stored_docnums(rows: list[int], stored_of: list[int]) -> list[int]:

@@ -2,37 +2,30 @@
 
 The index records which papers have a word, not where (see :mod:`.analysis`), so a phrase's
 papers are those with all its words whose text also has them in a row. Reading and matching
-that text in SQLite took ~1.9 s for ``"neural network"`` at 100,000 papers. The build writes
-``phrases.bin`` instead (read with ``pread``, never held): each paper's title word ids, a 0,
-its abstract's, a 0 (4 bytes each). The word being typed is any word in a range of the sorted
-vocabulary: a word's id is its place of first appearance, ``rank`` its place in sorted order.
+that text in SQLite took ~1.9 s for ``"neural network"`` at 100,000 papers. ``phrases.bin``
+(read with ``pread``, never held) has each paper's title word ids, a 0, its abstract's, a 0
+(4 bytes each); a word's id is its place of first appearance, ``rank`` its place in sorted
+order: the word being typed is any word in a range of ranks.
 
-A frequent word's places (4,000 or more, ~75% of all places) are filed at build with the
-rank of the word after each (:mod:`.followers`, 8 bytes a place after the ids): ``"neural n``
-reads the 87,000 places of *neural* (~0.7 MB, ~15 ms at 100,000 papers; it read and searched
-~95 MB of text in 0.13-0.15 s, ~1.4 s at a million), ``"in t`` ~50 ms instead of ~0.5 s. A
-rarer word's are found by one ``re`` search of its id over the text of the papers with the
-phrase's words, read a span of neighbours at a time, what follows each place a look-up, all
-in C (~3 µs a paper: a few thousand papers, ~10-20 ms); so are the most frequent words' at a
-million papers (``the``, ``of``: millions of places).
+A frequent word's places (4,000 or more, ~75% of all) are filed at build with the rank of
+the word after each (:mod:`.followers`): ``"neural n`` reads the 87,000 places of *neural*
+(~15 ms at 100,000 papers, ~0.15 s reading the text); a rarer word's are found by a ``re``
+search of its id in the text of the papers with the phrase's words (~3 µs a paper), the
+most frequent's (``to`` at a million papers) are filed after each filed word before them.
 
-Typing a phrase asks for longer and longer forms of it. The places of its first words (with
-the rank of the word after each, whether it is in the title, and where that word stands) are
-kept as found, and as big ints of a byte a place (:class:`.phraseplaces.Lanes`: ~20-30 ms for
-660,000 places at a million papers). A next letter of the last word chooses the places of a
-narrower range of ranks by comparing bytes in C, and its papers are the last letter's with
-those that lost their last place or gained their first turned over: no reading and no step
-per place in Python (~10-16 ms a letter at a million papers, ~3 ms at 100,000; filed places
-are kept whatever follows, for any first letter). Closing a word that many places leave
-(``"neural network"``, 260,000 papers turned over) costs a step a paper (~45 ms at a
-million). A new word after a space takes the kept places followed by the word before it
-and reads only the word after each (``"large language m``: 6,800 places, ~15-25 ms instead of
-~90 ms reading every paper with *large language* again); a phrase typed at once reads within
-the papers of an earlier form (kept apart from the evaluator's cache, which evicts them).
-Weighed and left: a memory map (a file truncated under it kills the process, see
-:mod:`.storage`); stored sets of frequent word pairs (seconds and hundreds of MB at build).
-Titles and abstracts never change once stored (as for :mod:`.prefixes`); papers added since
-the build are matched on their text (:mod:`.overlay`), as are notes, tags and authors.
+Typing a phrase asks for longer and longer forms of it. The places of its first words are kept
+as found, and as big ints of a byte a place (:class:`.phraseplaces.Lanes`), where a next letter
+of the last word chooses those of a narrower range of ranks in C, its papers the last letter's
+with those that changed turned over (~10-16 ms a letter at 1M papers). A new word after a space
+starts from the kept places followed by the word before it: the word after each is read alone
+(~1.5 µs a place), or past ``CHAINED_PLACES`` the filed places of that word (or of the frequent
+words after the one before) that follow them are matched by place in a set
+(:mod:`.phraseforms`; at a million papers ``"large language m`` ~60 ms, was ~0.2 s;
+``text-to-i`` ~40 ms, was ~0.5 s reading the text); a phrase typed at once reads within the
+papers of an earlier form. Weighed and left: a memory map (a file truncated under it kills the
+process, see :mod:`.storage`); stored sets of frequent word pairs (seconds and hundreds of MB
+at build). Titles and abstracts never change once stored (as for :mod:`.prefixes`); papers
+added since the build, notes, tags and authors are matched on their text (:mod:`.overlay`).
 """
 
 from __future__ import annotations
@@ -155,6 +148,7 @@ class PhraseWriter:
                 rank_of_id,
                 filing.chosen(self.sampled),
                 filing.long,
+                filing.frequent(self.sampled),
             )
         finally:
             os.close(fd)
@@ -268,19 +262,19 @@ class PhraseFile:
         needle = array("I", known).tobytes()
         return phraseplaces.scan(self._open_fd(), self._layout(), docnums, needle, ranks)
 
-    def followed(self, word: str) -> Places | None:
-        """Every place of ``word`` with the word after it, if they are filed (see
-        :func:`.followers.places`)."""
+    def followed(self, word: str, through: bool = False) -> Places | None:
+        """Every place of ``word`` with the word after it, if they are filed (``through``:
+        of the frequent words after it, see :func:`.followers.places`)."""
         word_id = self.word_id(word) if self.filed.usable else None
-        if word_id is None or (records := self.filed.records(word_id)) is None:
+        if word_id is None or (records := self.filed.records(word_id, through)) is None:
             return None
-        long = self.filed.long_documents
-        return followers.places(records, word_id, self._open_fd(), self._layout, long)
+        fd, long = self._open_fd(), self.filed.long_documents
+        return followers.places(records, word_id, fd, self._layout, long, through)
 
-    def filed_places(self, word: str) -> int | None:
-        """How many places of ``word`` are filed (None if they are not)."""
-        word_id = self.word_id(word) if self.filed.usable else None
-        return None if word_id is None else self.filed.count(word_id)
+    def filed_places(self, word: str, through: bool = False) -> int | None:
+        """How many places of ``word`` (``through``: of the frequent words after it) are
+        filed (None if they are not)."""
+        return self.filed.count(self.word_id(word) if self.filed.usable else None, through)
 
     def following(self, found: Form, ranks: range) -> Places:
         """The chosen places one word further (:func:`.phraseplaces.following`)."""
@@ -289,7 +283,7 @@ class PhraseFile:
 
     def preceded(self, filed: Form, found: Form) -> Form:
         """The filed places that follow those found (:func:`.phraseplaces.preceded`)."""
-        return phraseplaces.preceded(filed, found, self._layout().offsets)
+        return phraseplaces.preceded(filed, found, self._layout)
 
 
 Key = tuple[tuple[str, ...], tuple[str, ...], bool]  # fields, words, the last one begun

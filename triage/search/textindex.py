@@ -34,7 +34,7 @@ from triage.search.indexstate import IndexState
 from triage.search.storage import SEGMENT_SUFFIX
 from triage.store import Reader
 
-SCHEMA_VERSION = 10
+SCHEMA_VERSION = 11
 """2: Existence format; 3: one word splitter; 4, 5: prefix sets; 6: longer prefixes, words;
 7: words NFKC-folded; 8: authors, the paper's date (its latest listing); 9: word ids for
 phrases, word lists for suggestions; 10: frequent words' places filed (:mod:`.followers`)."""
