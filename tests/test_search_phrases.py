@@ -183,9 +183,10 @@ def opened(library):
         yield both
 
 
-def test_typing_phrases_and_hyphenated_words(opened):
+def test_typing_phrases_and_hyphenated_words(opened, caplog):
     index, store = opened
     check_typing(index, store)
+    assert "unreadable" not in caplog.text  # found in the phrase file, not the store
     assert index.search('"large lang').total  # the library has such papers
 
 
@@ -391,7 +392,7 @@ def test_a_phrase_file_cut_short_under_the_open_index_falls_back_to_the_text(ope
     check_typing(index, store)
 
 
-def test_words_after_a_word_too_frequent_to_be_filed(opened, filing, monkeypatch):
+def test_words_after_a_word_too_frequent_to_be_filed(opened, filing, monkeypatch, caplog):
     """In the filed runs, the places of the words too frequent to be filed are filed after
     each word before them that is: a third word (``text-to-i``, *to* not filed) is found
     there, where they follow the places of the first two, as the text has it."""
@@ -416,3 +417,4 @@ def test_words_after_a_word_too_frequent_to_be_filed(opened, filing, monkeypatch
         for query in keystrokes(text)
     ]
     check_queries(index, store, queries)
+    assert "unreadable" not in caplog.text

@@ -171,7 +171,11 @@ class TextConditions:
                 candidates &= self._built_with(phrases.FIELDS, last, prefix)
                 found = file.places(self._docnums_in(candidates), list(exact), ranks)
             form = self._kept.keep_places(exact, last, prefix, found, ranks)
-        return phraseplaces.rows_of(phraseplaces.docs_in(form, fields), current, table.size)
+        if fields != phrases.FIELDS:
+            return phraseplaces.rows_of(phraseplaces.docs_in(form, fields), current, table.size)
+        rows, titles = phraseplaces.rows_and_titles(form, current, table.size)
+        self._kept.get_or_compute((("title",), tuple(tokens), prefix), lambda: titles)  # asked next
+        return rows
 
     def _built_with(self, fields: tuple[str, ...], word: str, prefix: bool) -> int:
         """Papers known at build with ``word`` (or, ``prefix``, a word it begins) in these

@@ -13,7 +13,7 @@ write). Words in fewer than ``FOLLOWED_PLACES`` places are searched in the text 
 (a few thousand papers), as are papers too long for 15 bits (a handful, if any: scanned
 beside the filed places). The places of the most frequent (``the``, ``to`` beyond
 ``MOST_PLACES``: millions at a million papers, more than a keystroke reads) are filed after
-each filed word before them instead (:class:`_Through`: ``text-to-i`` reads the 150,000 of
+each filed word before them instead (:class:`_Through`: ``text-to-i`` reads the 140,000 of
 those after *text*), the same one append a place (+16% to the file at a million papers).
 """
 

@@ -367,6 +367,38 @@ def stored_docnums(rows: list[int], stored_of: list[int]) -> list[int]:
 
 def rows_of(docnums: Iterable[int], current_row: list[int] | None, size: int) -> int:
     """The current rows of these documents (a paper gone from the store has none)."""
-    if current_row is None:
-        return bits.from_rows(list(docnums), size)
-    return bits.from_rows(list(filter((0).__le__, map(current_row.__getitem__, docnums))), size)
+    return bits.from_flags(_flags(docnums, repeat(1), current_row, size))
+
+
+_ANY = bytes(value > 0 for value in range(256))
+_IN_TITLE = bytes(value >> 1 & 1 for value in range(256))
+
+
+def rows_and_titles(form: Form, current_row: list[int] | None, size: int) -> tuple[int, int]:
+    """The current rows of the form's documents with a place in the title or abstract, and
+    in the title: one step a document for both (``"neural n`` at a million papers: 490,000
+    and 97,000 documents, ~35 ms, ~60 one after the other)."""
+    both = ends_of(form, ("title", "abstract"))
+    values = (both | ends_of(form, ("title",)) << 1).to_bytes(len(form.found.docs), "little")
+    docs = form.found.docs
+    if both.bit_count() * SPARSE > len(docs):
+        found: Iterable[int] = compress(docs, values)
+        chosen: Iterable[int] = filter(None, values)
+    else:
+        at = list(map(re.Match.start, re.finditer(b"[\x01-\x03]", values)))
+        found, chosen = map(docs.__getitem__, at), map(values.__getitem__, at)
+    flags = _flags(found, chosen, current_row, size)
+    return bits.from_flags(flags.translate(_ANY)), bits.from_flags(flags.translate(_IN_TITLE))
+
+
+def _flags(
+    docnums: Iterable[int], values: Iterable[int], current_row: list[int] | None, size: int
+) -> bytearray:
+    """A byte a row, the value of the document there (a plain loop: ~25 ns a document); the
+    rows of papers gone from the store (negative) fall beyond ``size``, cut off."""
+    rows = docnums if current_row is None else map(current_row.__getitem__, docnums)
+    flags = bytearray(size + 2)
+    for row, value in zip(rows, values):
+        flags[row] = value
+    del flags[size:]
+    return flags
