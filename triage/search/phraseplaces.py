@@ -12,7 +12,7 @@ import os
 import re
 import sys
 from array import array
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from itertools import compress, repeat
 from operator import add, mul, sub
 from typing import NamedTuple
@@ -222,7 +222,7 @@ class Form(NamedTuple):
     1 in their lanes in ``chosen``, ``total`` of them; ``ends`` holds :func:`with_one` for
     fields asked; ``base``: 1 in the lanes of the places that are the phrase's (all of them,
     but those of a word's filed places that follow the phrase's first words, see
-    :func:`preceded`)."""
+    :func:`.phraseforms.matched`)."""
 
     found: Places
     lanes: Lanes
@@ -290,74 +290,6 @@ def places_of(form: Form) -> Places:
         for column in (found.docs, found.ranks, found.titles, found.at)
     )
     return Places(docs, ranks, titles, at, found.relative)
-
-
-def preceded(filed: Form, found: Form, layout: Callable[[], Layout]) -> Form:
-    """The places of ``filed`` (every filed place of a word, :mod:`.followers`) that stand
-    where the chosen places of ``found`` are followed by that word, whatever follows them:
-    the places of a phrase one word longer, found by where they stand in a set of those of
-    ``found``, in C rather than a step in Python for each place (``"large language m`` at
-    a million papers: 91,000 places of *large language*, 290,000 filed places of
-    *language*, ~50 ms instead of ~170)."""
-    relative = found.found.relative and filed.found.relative
-    offsets = array("Q") if relative else layout().offsets  # (~15 ms at a million papers)
-    chosen = None if found.total == len(found.found.docs) else list(_chosen(found))
-    words_at = set(_where(found.found, chosen, offsets, relative, 0))
-    follows = bytes(map(words_at.__contains__, _where(filed.found, None, offsets, relative, 1)))
-    base = _lanes(follows) & filed.base
-    return Form(filed.found, filed.lanes, ALL, base, base.bit_count(), {}, base)
-
-
-def _chosen(form: Form) -> Iterable[int]:
-    """The positions of the form's chosen places among those found."""
-    size = len(form.found.docs)
-    if form.total == size:
-        return range(size)
-    lanes = form.chosen.to_bytes(size, "little")
-    if form.total * SPARSE > size:
-        return compress(range(size), lanes)
-    return map(re.Match.start, re.finditer(b"\x01", lanes))
-
-
-def _where(
-    found: Places, positions: list[int] | None, offsets: array, relative: bool, back: int
-) -> Iterable[int]:
-    """Where the next word of each place (of those at ``positions``, or every one) stands,
-    ``back`` words before it: as a document and a place in it (``relative``, see
-    :func:`_keys`) or a place in the file."""
-    if relative:
-        keys = _keys(found, back)
-        return keys if positions is None else map(keys.__getitem__, positions)
-    docs: Iterable[int] = found.docs
-    at: Iterable[int] = found.at
-    if positions is not None:
-        docs = map(found.docs.__getitem__, positions)
-        at = map(found.at.__getitem__, positions)
-    if back:
-        at = map(sub, at, repeat(back))
-    if found.relative:
-        return map(add, map(offsets.__getitem__, docs), at)
-    return at
-
-
-def _keys(found: Places, back: int) -> memoryview:
-    """Each (relative) place's document and where its next word stands in it, ``back`` words
-    before (it stands after the place's word: no borrow from one lane to the next), as one
-    8-byte number put together by slicing, in C (a map per place took ~3x as long)."""
-    size = len(found.docs)
-    at = _words_bytes(found.at)
-    if back:
-        at = (_lanes(at) - _lanes(back.to_bytes(ID, "little") * size)).to_bytes(ID * size, "little")
-    docs = _words_bytes(found.docs)
-    keys = bytearray(2 * ID * size)
-    for part in range(ID):
-        keys[part :: 2 * ID] = at[part::ID]
-        keys[ID + part :: 2 * ID] = docs[part::ID]
-    return memoryview(keys).cast("Q")
-
-
-def _words_bytes(column: array) -> bytes:
-    return (column if column.itemsize == ID else array("I", column)).tobytes()
 
 
 def stored_docnums(rows: list[int], stored_of: list[int]) -> list[int]:

@@ -281,9 +281,9 @@ class PhraseFile:
         places = phraseplaces.places_of(found)
         return phraseplaces.following(self._open_fd(), self._layout(), places, ranks)
 
-    def preceded(self, filed: Form, found: Form) -> Form:
-        """The filed places that follow those found (:func:`.phraseplaces.preceded`)."""
-        return phraseplaces.preceded(filed, found, self._layout)
+    def layout(self) -> Layout:
+        """Where each paper's words start and its title ends (read once: ~15 ms at 1M)."""
+        return self._layout()
 
 
 Key = tuple[tuple[str, ...], tuple[str, ...], bool]  # fields, words, the last one begun
@@ -346,7 +346,7 @@ class KeptPhrases:
 
     def keep_filed(self, exact: tuple[str, ...], found: Places | Form) -> None:
         """Every place of ``exact`` whatever follows: as filed (:mod:`.followers`), or those
-        of its last word's that follow its first words (:func:`.phraseplaces.preceded`)."""
+        of its last word's that follow its first words (:func:`.phraseforms.matched`)."""
         form = found if isinstance(found, Form) else phraseplaces.first_form(found, ALL)
         self._places[(exact, "", True)] = KeptPlaces(form, None, None)
 
