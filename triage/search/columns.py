@@ -16,11 +16,12 @@ from triage.store.id_column import IdColumn
 SCANNED_PAPERS = 4  # papers whose rows are found one by one (list.index), before scanning once
 SCANS = 3  # passes over every id to find papers' rows, before making the dict instead
 SEARCHED_PAPERS = 32  # papers found at once one by one in an IdColumn's text (below)
+DROPPED_DICT_SHARE = 8  # a segment of one in this many papers or more is mapped by a dropped dict
 
 
 def rowid_array(rowids: Iterable[int]) -> array:
     """Rowids as 32-bit numbers while they fit (SQLite's rowids of a growing table do)."""
-    values = list(rowids)
+    values = rowids if isinstance(rowids, array) else list(rowids)
     return array(
         "I" if max(values, default=0) < 2**32 and min(values, default=0) >= 0 else "q", values
     )
@@ -120,6 +121,15 @@ class PaperRows(Mapping[str, int]):
             return list(map(self.rows.get, papers, repeat(missing)))
         found = self._found
         return [missing if (row := found[paper]) is None else row for paper in papers]
+
+    def rows_of_segment(self, papers: Sequence[str], missing: int) -> list[int]:
+        """:meth:`rows_of` for the papers of an index segment: one of many papers (a whole
+        build's: a million) is mapped through a dict made for it and dropped, as kept it would
+        hold ~100 MB for the session, and the few papers changed later are found without it."""
+        if self._rows is not None or len(papers) * DROPPED_DICT_SHARE < len(self._ids):
+            return self.rows_of(papers, missing)
+        rows = dict(zip(self._ids, range(len(self._ids))))
+        return list(map(rows.get, papers, repeat(missing)))
 
     def __getitem__(self, paper: str) -> int:
         row = self.get(paper)

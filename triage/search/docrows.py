@@ -52,7 +52,7 @@ class DocRows:
             mapped = self._segments.get(segment)
             if mapped is None or len(mapped) != leaf.doc_count_all():
                 ids = self.text.segment_ids(leaf)
-                mapped = array("I", table.paper_rows.rows_of(ids, table.size))
+                mapped = array("I", table.paper_rows.rows_of_segment(ids, table.size))
             kept[segment] = mapped
             rows += mapped
         if kept.keys() != self._segments.keys():

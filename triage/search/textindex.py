@@ -187,11 +187,17 @@ class TextIndex:
     def stale(self, reader: Reader) -> tuple[set[str], set[str]]:
         """(papers whose indexed version differs from the store's, papers no longer in the
         store): every paper compared, O(N), for when the store cannot say what changed."""
-        current = reader.paper_versions()
         indexed = self.state.versions()
-        changed = {paper for paper, version in current.items() if indexed.get(paper) != version}
-        gone = set(indexed) - set(current)
-        return changed, gone
+        changed: set[str] = set()
+        known = 0  # papers of the store that the index has: all of them, unless some are gone
+        for paper, version in reader.each_paper_version():  # not a second dict of a million
+            was = indexed.get(paper)
+            known += was is not None
+            if was != version:
+                changed.add(paper)
+        if known == len(indexed):
+            return changed, set()
+        return changed, set(indexed).difference(paper for paper, _ in reader.each_paper_version())
 
     def write(self, reader: Reader, ids: Iterable[str], token: str | None = None) -> None:
         """Re-index these papers from the store (absent ones are deleted); ``token``: the

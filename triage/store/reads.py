@@ -108,7 +108,12 @@ class Reader(BuiltInViews, PaperLines):
 
     def paper_versions(self) -> dict[str, str]:
         """Paper id -> version, new on every change of the paper or its annotations."""
-        return dict(self.conn.execute("SELECT id, version FROM papers"))
+        return dict(self.each_paper_version())
+
+    def each_paper_version(self) -> Iterator[tuple[str, str]]:
+        """(id, version) of every paper, read as they are consumed: a million in a dict are
+        ~150 MB."""
+        return iter(self.conn.execute("SELECT id, version FROM papers"))
 
     def token_and_versions(self) -> tuple[str | None, dict[str, str]]:
         """Both in one snapshot (outside any transaction of the caller's)."""
@@ -255,12 +260,13 @@ class Reader(BuiltInViews, PaperLines):
 
     def list_rows(
         self, ids: Sequence[str] | None = None
-    ) -> list[tuple[str, str, int, str, bool, int]]:
+    ) -> Iterator[tuple[str, str, int, str, bool, int]]:
         """(id, last listed, starred, state, has a note, rowid) of every paper newest first, or
-        of ``ids`` in no particular order: what the search's in-memory table holds."""
+        of ``ids`` in no particular order: what the search's in-memory table holds. Read as
+        they are consumed (a million rows as tuples are ~300 MB)."""
         if ids is None:
-            return self.conn.execute(f"{_LIST_ROW} {NEWEST_FIRST}", [DEFAULT_STATE]).fetchall()
-        return list(self._in_chunks(f"{_LIST_ROW} WHERE p.id IN ({{}})", ids, DEFAULT_STATE))
+            return iter(self.conn.execute(f"{_LIST_ROW} {NEWEST_FIRST}", [DEFAULT_STATE]))
+        return self._in_chunks(f"{_LIST_ROW} WHERE p.id IN ({{}})", ids, DEFAULT_STATE)
 
     def present_tags(self, ids: Sequence[str] | None = None) -> list[tuple[str, str]]:
         """(paper, tag) for every tag a paper carries (of ``ids``, or of every paper)."""
