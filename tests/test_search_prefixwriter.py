@@ -92,7 +92,7 @@ def test_a_build_that_fails_stops_the_helper_process(library, monkeypatch):
     monkeypatch.setattr(whoosh_internals, "_write_field", failing)
     with pytest.raises(OSError, match="disk full"):
         SearchIndex.open(library, rebuild=True)
-    assert started and all(child.process.poll() is not None for child in started)
+    assert started and all(child.child.process.poll() is not None for child in started)
     assert list(cache_dir_for(library, "index").parent.glob("*.building-*")) == []
 
 

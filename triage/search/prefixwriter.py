@@ -13,14 +13,9 @@ an index Whoosh's own writer built).
 
 from __future__ import annotations
 
-import contextlib
 import logging
-import os
 import pickle
-import signal
-import subprocess
 import sys
-import threading
 from array import array
 from collections import defaultdict
 from collections.abc import Iterator, Mapping
@@ -28,6 +23,7 @@ from itertools import accumulate
 from pathlib import Path
 from typing import Any
 
+from triage.core.child import Child, ChildFailed, answer, channels
 from triage.core.cpu import usable_cores
 from triage.search import postings, prefixes
 
@@ -36,14 +32,8 @@ PIECE = 500_000  # postings sent at once (2 MB): what the sending holds beside t
 # first letter's postings (~100-190 MB at 1,000,000 papers) at the build's peak, with the word
 # splitter alive too, which took a 1,000,000-paper build over 1.5 GB (1,530 MB in all)
 CHILD_PAPERS = 500_000
-CLOSE_WAIT = 10.0  # seconds the child is given to exit once its work is done or failed
 _FIELDS = tuple(dict.fromkeys(field for group in prefixes.GROUPS.values() for field in group))
-_CHILD = (
-    "import pickle, sys\n"
-    "sys.path[:] = pickle.load(sys.stdin.buffer)\n"
-    "from triage.search.prefixwriter import serve\n"
-    "serve()\n"
-)
+_CHILD = "from triage.search.prefixwriter import serve; serve()"
 log = logging.getLogger(__name__)
 
 Piece = dict[str, tuple[str, array, array]]  # field -> its words, their lengths, the postings
@@ -62,85 +52,55 @@ def start(papers: int) -> SetsChild | None:
 
 
 class SetsChild:
-    """The child process, seen from the build: :meth:`send` once every posting is known,
-    then :meth:`finish`; or :meth:`cancel`."""
+    """The child process (a :class:`~triage.core.child.Child`), seen from the build:
+    :meth:`send` once every posting is known, then :meth:`finish`; or :meth:`cancel`."""
 
     def __init__(self) -> None:
-        self.process = subprocess.Popen(
-            [sys.executable, "-c", _CHILD],
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.DEVNULL,  # not into the app's screen; a failure is logged here
-        )
-        self.sender: threading.Thread | None = None
-        self._write(sys.path)
-
-    def _write(self, item: Any) -> None:
-        """One pipe write per item (see the sending in :mod:`.wholebuild`)."""
-        assert self.process.stdin is not None
-        self.process.stdin.write(pickle.dumps(item, pickle.HIGHEST_PROTOCOL))
-        self.process.stdin.flush()
+        self.child = Child(_CHILD, name="prefix-sets")
+        self.sent = False
 
     def send(self, path: Path, tables: Mapping[str, Mapping[str, array]], ids: list[str]) -> None:
         """Start sending the postings of ``tables`` (field -> word -> document numbers; the
         caller may drop words meanwhile) and ``ids``; the sets are written to ``path``."""
         copies = {field: dict(tables.get(field, {})) for field in _FIELDS}
-        self.sender = threading.Thread(
-            target=self._send_all, args=(path, len(ids), copies, ids), name="prefix-sets"
-        )
-        self.sender.daemon = True
-        self.sender.start()
-
-    def _send_all(
-        self, path: Path, size: int, tables: dict[str, dict[str, array]], ids: list[str]
-    ) -> None:
-        try:
-            self._write((str(path), size, prefixes.DENSE))
-            by_letter: defaultdict[str, dict[str, list[str]]] = defaultdict(
-                lambda: {field: [] for field in tables}
-            )
-            for field, table in tables.items():
-                for word in table:
-                    by_letter[word[:1]][field].append(word)
-            for letter in sorted(by_letter):
-                for piece, last in _pieces(tables, by_letter.pop(letter)):
-                    self._write((piece, last))
-            self._write("\n".join(ids))
-        except (OSError, ValueError):  # the child ended, or was stopped: no answer
-            pass
-        finally:
-            tables.clear()
-            with contextlib.suppress(OSError, ValueError):
-                assert self.process.stdin is not None
-                self.process.stdin.close()
+        self.child.send_each(_messages(path, copies, ids))
+        self.child.end_input()
+        self.sent = True
 
     def finish(self) -> bool:
         """Wait until the sets are written (or until nothing was sent); False if the child
         failed."""
-        if self.sender is None:
+        if not self.sent:
             self.cancel()
             return True
-        self.sender.join()
-        assert self.process.stdout is not None
         try:
-            written = pickle.load(self.process.stdout) is True
-        except (EOFError, OSError, pickle.UnpicklingError):
+            written = self.child.receive() is True
+        except ChildFailed:
             written = False
-        with contextlib.suppress(subprocess.TimeoutExpired):
-            self.process.wait(timeout=CLOSE_WAIT)  # it exits once it has answered
-        self.cancel()
+        self.child.close(kill=not written)  # it exits once it has answered
         return written
 
     def cancel(self) -> None:
         """Stop the child (done or not) and wait for it and for the sending thread."""
-        self.process.kill()  # first: a write into its full pipe ends
-        self.process.wait()
-        for pipe in (self.process.stdin, self.process.stdout):
-            if pipe is not None:
-                with contextlib.suppress(OSError, ValueError):
-                    pipe.close()
-        if self.sender is not None:
-            self.sender.join(timeout=CLOSE_WAIT)
+        self.child.close(kill=True)
+
+
+def _messages(path: Path, tables: dict[str, dict[str, array]], ids: list[str]) -> Iterator[Any]:
+    """What the child is sent: where to write, each first letter's postings in pieces (taken
+    out of ``tables``), then the ids."""
+    try:
+        yield (str(path), len(ids), prefixes.DENSE)
+        by_letter: defaultdict[str, dict[str, list[str]]] = defaultdict(
+            lambda: {field: [] for field in tables}
+        )
+        for field, table in tables.items():
+            for word in table:
+                by_letter[word[:1]][field].append(word)
+        for letter in sorted(by_letter):
+            yield from _pieces(tables, by_letter.pop(letter))
+        yield "\n".join(ids)
+    finally:
+        tables.clear()
 
 
 def _pieces(
@@ -170,10 +130,7 @@ def _pieces(
 
 def serve() -> None:
     """The child: the sets of each first letter's postings as they come, then the file."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # a Ctrl-C is the parent's to handle
-    answers = os.fdopen(os.dup(1), "wb")
-    os.dup2(2, 1)  # anything printed goes to stderr, not into the answer
-    source = sys.stdin.buffer
+    source, answers = channels()
     path, size, dense = pickle.load(source)
     sets = prefixes.SetsFile(Path(path), size, dense)
     try:
@@ -191,8 +148,7 @@ def serve() -> None:
                 sets.add(tables)
                 tables = {field: {} for field in _FIELDS}
         sets.finish(message.split("\n") if message else [])
-        pickle.dump(True, answers)
-        answers.flush()
+        answer(answers, True)
     except BaseException:
         sets.cancel()
         raise
