@@ -155,22 +155,9 @@ class _Splitter:
         except ChildFailed as error:
             raise SplitFailed(f"the process splitting words ended ({error})") from None
 
-    def receive(self) -> list[bulk.Split]:
-        """Each paper's split title and abstract, of the oldest batch sent."""
-        counts, sizes, numbers = self._answer()
-        splits: list[bulk.Split] = []
-        at = 0
-        for index in range(0, len(counts), 2):
-            in_title, in_abstract = sizes[index], sizes[index + 1]
-            middle, end = at + in_title, at + in_title + in_abstract
-            splits.append(
-                {
-                    "title": (counts[index], numbers[at:middle]),
-                    "abstract": (counts[index + 1], numbers[middle:end]),
-                }
-            )
-            at = end
-        return splits
+    def receive(self) -> bulk.Split:
+        """The split titles and abstracts of the oldest batch sent."""
+        return bulk.Split(*self._answer())
 
     def vocabulary(self, order: str) -> list[str]:
         """Every word, by number (the first is 1), once every batch is sent; ``order`` names
@@ -198,25 +185,21 @@ _CHILD = (
 
 def split_words(path: str, *filing: int) -> None:
     """The child: split each batch's titles and abstracts and write their phrase file; answer
-    with (each paper's word counts, its distinct word numbers' counts, the numbers: title
-    then abstract), then with the vocabulary, then True once the phrase file is written."""
+    with their words' numbers (a :class:`~.bulk.Split`: the distinct numbers of each paper
+    are found by the parent, which has more time), then with the vocabulary, then True once
+    the phrase file is written."""
     texts, answers = channels()
     writer = phrases.PhraseWriter(Path(path), filing=followers.Filing(*filing))
     try:
         while isinstance(batch := pickle.load(texts), list):  # then the papers' order
-            counts, sizes, numbers = array("I"), array("I"), array("I")
+            counts, numbers = array("I"), array("I")
             for title, abstract in batch:
                 title_words, abstract_words = words(title or ""), words(abstract or "")
                 writer.record("title", title_words)
                 writer.record("abstract", abstract_words)
-                numbered = writer.end_document()  # title's, 0, abstract's, 0
-                in_title = set(numbered[: len(title_words)])
-                in_abstract = set(numbered[len(title_words) + 1 : -1])
+                numbers.extend(writer.end_document())  # title's, 0, abstract's, 0
                 counts.extend((len(title_words), len(abstract_words)))
-                sizes.extend((len(in_title), len(in_abstract)))
-                numbers.extend(in_title)
-                numbers.extend(in_abstract)
-            answer(answers, (counts, sizes, numbers))
+            answer(answers, (counts, numbers, len(writer.ids)))
         answer(answers, list(writer.ids))  # numbered in order of first use
         writer.commit(batch)
         answer(answers, True)
