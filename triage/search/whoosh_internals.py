@@ -36,6 +36,7 @@ from whoosh.codec.whoosh3 import (
     _lenfield,
 )
 from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC as BLOCKS_MAGIC
+from whoosh.columns import VarBytesColumn
 from whoosh.filedb.filestore import FileStorage
 from whoosh.filedb.filetables import OrderedHashReader, OrderedHashWriter
 from whoosh.filedb.structfile import StructFile
@@ -90,25 +91,32 @@ class BlockSegmentWriter(SegmentWriter):
     ) -> None:
         """Add documents as the codec's per-document calls would, a field at a time: each
         one's stored fields, each text field's word counts (0: none), each column's type and
-        values (None: none)."""
+        values (None: none). The bytes are those the calls write, written at once (~5 µs a
+        paper less)."""
         self._check_state()
         perdoc, first = self.perdocwriter, self.docnum
         for name, counts in lengths.items():
             if any(counts):
-                add = self._column(_lenfield(name), LENGTHS_COLUMN).add
-                for docnum, length in enumerate(counts, first):
-                    if length:
-                        add(docnum, length_to_byte(length))
+                writer = self._column(_lenfield(name), LENGTHS_COLUMN)
+                _add_bytes(writer, first, bytes(map(_length_byte, counts)))
                 perdoc._fieldlengths[name] += sum(counts)
         for name, (column_type, values) in columns.items():
-            add = self._column(name, column_type).add
+            writer = self._column(name, column_type)
+            if type(writer) is VarBytesColumn.Writer and None not in values:
+                _add_values(writer, first, values)
+                continue
             for docnum, value in enumerate(values, first):
                 if value is not None:
-                    add(docnum, value)
-        add = self._column("_stored", STORED_COLUMN).add
-        for docnum, fields in enumerate(stored, first):
-            if fields:
-                add(docnum, fields)
+                    writer.add(docnum, value)
+        writer = self._column("_stored", STORED_COLUMN)
+        if all(stored):  # (every paper stores its id)
+            compressed = writer._child
+            compress, level = compressed._compress, compressed._level
+            _add_values(compressed, first, [compress(pickle.dumps(f, 2), level) for f in stored])
+        else:
+            for docnum, fields in enumerate(stored, first):
+                if fields:
+                    writer.add(docnum, fields)
         perdoc._doccount += len(stored)
         self.docnum += len(stored)
         self._added = True
@@ -144,6 +152,31 @@ class BlockSegmentWriter(SegmentWriter):
             writer.finish_field()
         writer.close()
         self.postings_written(words)
+
+
+def _length_byte(length: int) -> int:
+    """A field length's byte in the lengths column (0: none, as the column's default)."""
+    return length_to_byte(length) if length else 0
+
+
+def _add_bytes(writer: Any, first: int, data: bytes) -> None:
+    """A byte for each document from ``first`` on into a column of one byte a document,
+    default 0 (a lengths column), as its ``add`` of each writes them."""
+    writer.fill(first)
+    writer._dbfile.write(data)
+    writer._count = first + len(data)
+
+
+def _add_values(writer: Any, first: int, values: list[bytes]) -> None:
+    """A value for each document from ``first`` on into a ``VarBytesColumn``, as its ``add``
+    of each writes them."""
+    writer.fill(first)
+    writer._dbfile.write(b"".join(values))
+    sizes = list(map(len, values))
+    writer._lengths.extend(sizes)
+    writer._offsets.extend(accumulate(sizes[:-1], initial=writer._offset_base))
+    writer._offset_base += sum(sizes)
+    writer._count = first + len(values)
 
 
 class _Bucket:
