@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import logging
 from array import array
-from collections import deque
+from collections import defaultdict, deque
 from collections.abc import Callable
 from itertools import count, repeat
 from pathlib import Path
@@ -23,12 +23,13 @@ from typing import Any, NamedTuple
 from whoosh.analysis import IDTokenizer
 from whoosh.formats import Existence
 
-from triage.search import prefixes, prefixwriter, vocabulary
+from triage.search import prefixes, vocabulary
 from triage.search.whoosh_internals import BlockSegmentWriter
 
 log = logging.getLogger(__name__)
 
 SPLIT_FIELDS = ("title", "abstract")  # the fields a batch's split gives, in its order
+LISTED = "abstract"  # the one whose postings are held in a list by word number
 
 
 class Split(NamedTuple):
@@ -68,12 +69,10 @@ class BulkWriter(BlockSegmentWriter):
         words: Callable[[str], list[str]],
         prefix_path: Path | None = None,
         record_words: Callable[[str, list[str]], None] | None = None,
-        papers: int = 0,
         **kwargs: Any,
     ) -> None:
-        """``prefix_path``: also store the short prefixes' sets there (a new, whole index of
-        ``papers`` papers); ``record_words(field, words)``: told each text field's words (see
-        :mod:`.phrases`)."""
+        """``prefix_path``: also store the short prefixes' sets there (a new, whole index);
+        ``record_words(field, words)``: told each text field's words (see :mod:`.phrases`)."""
         super().__init__(ix, **kwargs)
         self.split = words
         self.prefix_path = prefix_path
@@ -81,12 +80,12 @@ class BulkWriter(BlockSegmentWriter):
         self.ids: list[str] = []
         self.simple_terms: dict[tuple[str, Any], set[str]] = {}
         self.plans: dict[tuple[str, ...], list[_FieldPlan]] = {}
-        self.numbered: dict[str, list[array]] = {field: [] for field in SPLIT_FIELDS}
-        """Postings of fields split elsewhere, by word number (see add_documents)."""
+        self.numbered: dict[str, Any] = {"title": defaultdict(lambda: array("I")), LISTED: []}
+        """Postings of fields split elsewhere, by word number (see add_documents): the
+        abstracts' in a list (an item is found faster than a dict's), the titles' few words'
+        in a dict (a list holds an array for every word)."""
         self.vocabulary: list[str] = []
         """The words numbered 1, 2, … in ``numbered``, given before the commit."""
-        self.sets_child = prefixwriter.start(papers) if prefix_path else None
-        """Writes the prefix sets while the segment is written (None: written here)."""
 
     def add_document(self, **fields: Any) -> None:
         self.add_documents([fields])
@@ -145,10 +144,10 @@ class BulkWriter(BlockSegmentWriter):
     def _numbered_postings(
         self, name: str, values: list[str | None], first: int, split: Split
     ) -> list[int]:
-        """``_word_postings`` of words split and numbered elsewhere: the postings are in a
-        list by word number (a list's item is found faster than a dict's)."""
+        """``_word_postings`` of words split and numbered elsewhere."""
         numbered, lengths = self.numbered[name], []
-        numbered.extend(array("I") for _ in range(split.known + 1 - len(numbered)))
+        if name == LISTED:
+            numbered.extend(array("I") for _ in range(split.known + 1 - len(numbered)))
         counts, numbers = split.counts, split.numbers
         field = SPLIT_FIELDS.index(name)
         at = 0
@@ -206,34 +205,16 @@ class BulkWriter(BlockSegmentWriter):
         words = self.vocabulary
         for name in list(self.numbered):
             postings, numbered = self.postings[name], self.numbered.pop(name)
-            for number, docnums in enumerate(numbered):  # (one field's held twice)
+            numbers = enumerate(numbered) if name == LISTED else numbered.items()
+            for number, docnums in numbers:  # (one field's held twice)
                 if docnums:
                     postings[words[number - 1]] = docnums
             numbered.clear()
-        if self.prefix_path and self.sets_child:
-            self.sets_child.send(self.prefix_path, self.postings, self.ids)
-        elif self.prefix_path:
+        if self.prefix_path:
+            # here, not in a third process: the word splitter's filing of places (see
+            # :mod:`.wholebuild`) has the second core meanwhile, and a third process only
+            # took turns with both, holding the postings again (~50 MB at 100,000 papers)
             prefixes.build(self.postings, self.ids, self.prefix_path)
-
-    def commit(self, *args: Any, **kwargs: Any) -> None:
-        try:
-            super().commit(*args, **kwargs)
-        except BaseException:
-            self._stop_sets_child()
-            raise
-        child, self.sets_child = self.sets_child, None
-        if child is not None and not child.finish() and self.prefix_path:
-            log.warning("search index: the prefix sets' process failed; read back instead")
-            prefixwriter.sets_from_index(self.storage, self.indexname, self.prefix_path)
-
-    def cancel(self) -> None:
-        self._stop_sets_child()
-        super().cancel()
-
-    def _stop_sets_child(self) -> None:
-        child, self.sets_child = self.sets_child, None
-        if child is not None:
-            child.cancel()
 
     def postings_written(self, words: dict[str, list[str]]) -> None:
         folder = getattr(self.storage, "folder", None)

@@ -2,14 +2,15 @@
 
 A whole build is Python CPU: at 100,000 papers, splitting ~23 million words of titles and
 abstracts and numbering them for the phrase file (:mod:`.phrases`) was ~7 s of ~20. In bulk
-(:mod:`.bulk`), a child process does that on the other core while this one writes the rest:
-it is sent each batch of papers' titles and abstracts, writes the phrase file, and answers
-with each paper's word counts and distinct word numbers, which the bulk writer files postings
-by; the child names the numbers at the end, then files the places of frequent words in the
-phrase file (:mod:`.followers`, ~3-5 s at 100,000 papers) while this process writes postings
-and prefix sets (~6 s). The child holds the vocabulary and the phrase file's offsets, as this
-process did: nothing is held twice. If it cannot start or fails,
-the build starts again in this process alone (as it does with Whoosh's own writer).
+(:mod:`.bulk`), a child process (a :class:`~triage.core.child.Child`) does that on the other
+core while this one writes the rest: it is sent each batch of papers' titles and abstracts,
+writes the phrase file, and answers with each paper's word numbers, by which the bulk writer
+files postings (it finds each paper's distinct ones: the child had less time to spare); the
+child names the numbers at the end, then files the places of frequent words in the phrase
+file (:mod:`.followers`, ~4-5 s at 100,000 papers) while this process writes the prefix sets
+and the term table (~5-6 s). The child holds the vocabulary and the phrase file's offsets, as
+this process did: nothing is held twice. If it cannot start or fails, the build starts again
+in this process alone (as it does with Whoosh's own writer).
 """
 
 from __future__ import annotations
@@ -81,7 +82,6 @@ def _fill(
             words=words,
             prefix_path=directory / prefixes.FILE,
             record_words=phrase_writer.record if phrase_writer else None,
-            papers=total,
         )
         if in_bulk
         else ix.writer(limitmb=256)
