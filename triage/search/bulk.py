@@ -15,19 +15,34 @@ from __future__ import annotations
 import logging
 from array import array
 from collections import defaultdict, deque
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable
 from itertools import count, repeat
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
+from whoosh.analysis import IDTokenizer
 from whoosh.formats import Existence
 
-from triage.search import prefixes, prefixwriter, vocabulary
+from triage.search import prefixes, vocabulary
 from triage.search.whoosh_internals import BlockSegmentWriter
 
 log = logging.getLogger(__name__)
 
-Split = Mapping[str, tuple[int, Sequence[int]]]  # field -> (word count, distinct word numbers)
+SPLIT_FIELDS = ("title", "abstract")  # the fields a batch's split gives, in its order
+LISTED = "abstract"  # the one whose postings are held in a list by word number
+
+
+class Split(NamedTuple):
+    """A batch's titles and abstracts split into numbered words (see :mod:`.wholebuild`)."""
+
+    counts: array
+    """Each paper's words in each field: title, abstract, title, abstract, ..."""
+    numbers: array
+    """Their numbers in ``vocabulary``, each field's followed by a 0, paper after paper."""
+    known: int
+    """How many words are numbered so far (the highest number)."""
+
+
 WORDS, TERMS = "words", "terms"  # how a field's value becomes terms: split into words, or not
 _FieldPlan = tuple[
     str, Any, str | None, bool, bool
@@ -54,12 +69,10 @@ class BulkWriter(BlockSegmentWriter):
         words: Callable[[str], list[str]],
         prefix_path: Path | None = None,
         record_words: Callable[[str, list[str]], None] | None = None,
-        papers: int = 0,
         **kwargs: Any,
     ) -> None:
-        """``prefix_path``: also store the short prefixes' sets there (a new, whole index of
-        ``papers`` papers); ``record_words(field, words)``: told each text field's words (see
-        :mod:`.phrases`)."""
+        """``prefix_path``: also store the short prefixes' sets there (a new, whole index);
+        ``record_words(field, words)``: told each text field's words (see :mod:`.phrases`)."""
         super().__init__(ix, **kwargs)
         self.split = words
         self.prefix_path = prefix_path
@@ -67,24 +80,20 @@ class BulkWriter(BlockSegmentWriter):
         self.ids: list[str] = []
         self.simple_terms: dict[tuple[str, Any], set[str]] = {}
         self.plans: dict[tuple[str, ...], list[_FieldPlan]] = {}
-        self.numbered: defaultdict[str, defaultdict[int, array]] = defaultdict(
-            lambda: defaultdict(lambda: array("I"))
-        )  # postings of fields split elsewhere, by word number (see add_documents)
+        self.numbered: dict[str, Any] = {"title": defaultdict(lambda: array("I")), LISTED: []}
+        """Postings of fields split elsewhere, by word number (see add_documents): the
+        abstracts' in a list (an item is found faster than a dict's), the titles' few words'
+        in a dict (a list holds an array for every word)."""
         self.vocabulary: list[str] = []
         """The words numbered 1, 2, … in ``numbered``, given before the commit."""
-        self.sets_child = prefixwriter.start(papers) if prefix_path else None
-        """Writes the prefix sets while the segment is written (None: written here)."""
 
     def add_document(self, **fields: Any) -> None:
         self.add_documents([fields])
 
-    def add_documents(
-        self, documents: list[dict[str, Any]], splits: list[Split] | None = None
-    ) -> None:
+    def add_documents(self, documents: list[dict[str, Any]], split: Split | None = None) -> None:
         """Documents with the same fields, written a field at a time (the codec's
-        per-document calls cost ~50 µs a paper); ``splits``: each one's text fields split
-        already (see :mod:`.wholebuild`), ``split[field]`` being its word count and its
-        distinct words' numbers in ``vocabulary``."""
+        per-document calls cost ~50 µs a paper); ``split``: their titles and abstracts split
+        already (see :mod:`.wholebuild`)."""
         first = self.docnum
         stored: list[dict[str, Any]] = [{} for _ in documents]
         lengths: dict[str, list[int]] = {}
@@ -101,8 +110,8 @@ class BulkWriter(BlockSegmentWriter):
                     field.column_type,
                     [v if v is None else to_value(v) for v in values],
                 )
-            if kind == WORDS and splits is not None and name in splits[0]:
-                lengths[name] = self._numbered_postings(name, values, first, splits)
+            if kind == WORDS and split is not None and name in SPLIT_FIELDS:
+                lengths[name] = self._numbered_postings(name, values, first, split)
             elif kind == WORDS:
                 lengths[name] = self._word_postings(name, values, first)
             elif kind == TERMS:
@@ -133,17 +142,23 @@ class BulkWriter(BlockSegmentWriter):
         return lengths
 
     def _numbered_postings(
-        self, name: str, values: list[str | None], first: int, splits: list[Split]
+        self, name: str, values: list[str | None], first: int, split: Split
     ) -> list[int]:
         """``_word_postings`` of words split and numbered elsewhere."""
         numbered, lengths = self.numbered[name], []
-        for docnum, value, split in zip(count(first), values, splits):
-            if value is None:
-                lengths.append(0)
-                continue
-            length, numbers = split[name]
-            deque(map(array.append, map(numbered.__getitem__, numbers), repeat(docnum)), 0)
-            lengths.append(length)
+        if name == LISTED:
+            numbered.extend(array("I") for _ in range(split.known + 1 - len(numbered)))
+        counts, numbers = split.counts, split.numbers
+        field = SPLIT_FIELDS.index(name)
+        at = 0
+        for index, (docnum, value) in enumerate(zip(count(first), values)):
+            title, abstract = counts[2 * index], counts[2 * index + 1]
+            start, length = (at, title) if field == 0 else (at + title + 1, abstract)
+            at += title + abstract + 2
+            lengths.append(length if value is not None else 0)
+            if value is not None:
+                for number in set(numbers[start : start + length]):
+                    numbered[number].append(docnum)
         self.longest[name] = max(self.longest[name], *lengths)
         return lengths
 
@@ -173,9 +188,12 @@ class BulkWriter(BlockSegmentWriter):
     def add_unique(self, name: str, field: Any, value: Any, docnum: int) -> None:
         """A unique field's terms, each in one document (or, if not, in ``postings``)."""
         single, postings = self.single[name], self.postings[name]
-        for raw, *_ in field.index(value):
-            term = raw.decode("utf-8")
-            term = value if term == value else term  # the id's own string, not a copy
+        if type(field.analyzer) is IDTokenizer:  # the value is the term (~4 µs a paper less)
+            terms = [value]
+        else:
+            terms = [raw.decode("utf-8") for raw, *_ in field.index(value)]
+        for found in terms:
+            term = value if found == value else found  # the id's own string, not a copy
             if term in postings:
                 postings[term].append(docnum)
             elif term in single:
@@ -186,33 +204,17 @@ class BulkWriter(BlockSegmentWriter):
     def postings_complete(self) -> None:
         words = self.vocabulary
         for name in list(self.numbered):
-            postings = self.postings[name]
-            for number, docnums in self.numbered.pop(name).items():  # (one field's held twice)
-                postings[words[number - 1]] = docnums
-        if self.prefix_path and self.sets_child:
-            self.sets_child.send(self.prefix_path, self.postings, self.ids)
-        elif self.prefix_path:
+            postings, numbered = self.postings[name], self.numbered.pop(name)
+            numbers = enumerate(numbered) if name == LISTED else numbered.items()
+            for number, docnums in numbers:  # (one field's held twice)
+                if docnums:
+                    postings[words[number - 1]] = docnums
+            numbered.clear()
+        if self.prefix_path:
+            # here, not in a third process: the word splitter's filing of places (see
+            # :mod:`.wholebuild`) has the second core meanwhile, and a third process only
+            # took turns with both, holding the postings again (~50 MB at 100,000 papers)
             prefixes.build(self.postings, self.ids, self.prefix_path)
-
-    def commit(self, *args: Any, **kwargs: Any) -> None:
-        try:
-            super().commit(*args, **kwargs)
-        except BaseException:
-            self._stop_sets_child()
-            raise
-        child, self.sets_child = self.sets_child, None
-        if child is not None and not child.finish() and self.prefix_path:
-            log.warning("search index: the prefix sets' process failed; read back instead")
-            prefixwriter.sets_from_index(self.storage, self.indexname, self.prefix_path)
-
-    def cancel(self) -> None:
-        self._stop_sets_child()
-        super().cancel()
-
-    def _stop_sets_child(self) -> None:
-        child, self.sets_child = self.sets_child, None
-        if child is not None:
-            child.cancel()
 
     def postings_written(self, words: dict[str, list[str]]) -> None:
         folder = getattr(self.storage, "folder", None)

@@ -67,13 +67,12 @@ def build(postings: Mapping[str, Mapping[str, array]], ids: list[str], path: Pat
 
 
 class SetsFile:
-    """``prefixes.bin`` written a part of the vocabulary at a time (see :mod:`.prefixwriter`):
-    :meth:`add` takes the postings of every word that starts with some first letters, as the
-    sets of different first letters share nothing; then :meth:`finish`."""
+    """``prefixes.bin`` being written: :meth:`add` takes every word's postings, then
+    :meth:`finish`."""
 
-    def __init__(self, path: Path, size: int, dense: int | None = None) -> None:
-        """``size``: the documents; ``dense``: :data:`DENSE` (a child process is told it)."""
-        self.path, self.size, self.dense = path, size, DENSE if dense is None else dense
+    def __init__(self, path: Path, size: int) -> None:
+        """``size``: the documents."""
+        self.path, self.size, self.dense = path, size, DENSE
         self.entries: dict[str, tuple[int, int]] = {}
         self.temporary = path.with_name(f"{path.name}.{os.getpid()}.tmp")
         self.out = self.temporary.open("wb")

@@ -2,42 +2,35 @@
 
 A whole build is Python CPU: at 100,000 papers, splitting ~23 million words of titles and
 abstracts and numbering them for the phrase file (:mod:`.phrases`) was ~7 s of ~20. In bulk
-(:mod:`.bulk`), a child process does that on the other core while this one writes the rest:
-it is sent each batch of papers' titles and abstracts, writes the phrase file, and answers
-with each paper's word counts and distinct word numbers, which the bulk writer files postings
-by; the child names the numbers at the end, then files the places of frequent words in the
-phrase file (:mod:`.followers`, ~3-5 s at 100,000 papers) while this process writes postings
-and prefix sets (~6 s). The child holds the vocabulary and the phrase file's offsets, as this
-process did: nothing is held twice. If it cannot start or fails,
-the build starts again in this process alone (as it does with Whoosh's own writer).
+(:mod:`.bulk`), a child process (a :class:`~triage.core.child.Child`) does that on the other
+core while this one writes the rest: it is sent each batch of papers' titles and abstracts,
+writes the phrase file, and answers with each paper's word numbers, by which the bulk writer
+files postings (it finds each paper's distinct ones: the child had less time to spare); the
+child names the numbers at the end, then files the places of frequent words in the phrase
+file (:mod:`.followers`, ~4-5 s at 100,000 papers) while this process writes the prefix sets
+and the term table (~5-6 s). The child holds the vocabulary and the phrase file's offsets, as
+this process did: nothing is held twice. If it cannot start or fails, the build starts again
+in this process alone (as it does with Whoosh's own writer).
 """
 
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import logging
-import os
 import pickle
-import queue
-import signal
-import subprocess
-import sys
-import threading
 from array import array
 from collections.abc import Callable, Generator
 from itertools import islice
 from pathlib import Path
 from typing import Any
 
+from triage.core.child import Child, ChildFailed, answer, channels
 from triage.core.cpu import usable_cores
 from triage.search import bulk, followers, phrases, prefixes
 from triage.search.analysis import read_documents, words
 from triage.store import Reader
 
 BATCH = 500  # papers sent to the child at once (and between two progress reports)
-CLOSE_WAIT = 10.0  # seconds the child is given to exit once its work is done or failed
-PIPE_BYTES = 1 << 20  # a batch (~0.7 MB) or an answer fits in the pipe: written in one go
 
 Progress = Callable[[int, int], None]
 log = logging.getLogger(__name__)
@@ -89,7 +82,6 @@ def _fill(
             words=words,
             prefix_path=directory / prefixes.FILE,
             record_words=phrase_writer.record if phrase_writer else None,
-            papers=total,
         )
         if in_bulk
         else ix.writer(limitmb=256)
@@ -145,83 +137,32 @@ def _batches(reader: Reader) -> Generator[list[tuple[str, dict]], None, None]:
 
 
 class _Splitter:
-    """The child process splitting titles and abstracts, seen from the building process.
-
-    A plain ``python -c`` child (multiprocessing's spawn would run the parent's main script
-    again if it has no ``__main__`` guard) on this same ``triage``, spoken to in pickles over
-    its stdin and stdout; a thread sends, so sending never waits for the child. A batch is
-    pickled whole, then written at once into a pipe that holds it: pickled into the pipe a
-    frame at a time, the thread waited for the GIL at each frame while this process wrote
-    postings, and the child for its papers (a 100,000-paper build took ~19 s instead of ~14)."""
+    """The child process splitting titles and abstracts, seen from the building process (a
+    :class:`~triage.core.child.Child`: a batch is pickled whole, then written at once into a
+    pipe that holds it, by a thread)."""
 
     def __init__(self, path: Path) -> None:
-        if not sys.executable:
-            raise OSError("no Python executable to start")
-        package_root = str(Path(__file__).resolve().parents[2])  # where this triage is
-        paths = [package_root, *filter(None, [os.environ.get("PYTHONPATH")])]
-        self.process = subprocess.Popen(
-            [sys.executable, "-c", _CHILD, str(path), *map(str, followers.Filing.current())],
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.DEVNULL,  # not into the app's screen; a failure is logged here
-            env={**os.environ, "PYTHONPATH": os.pathsep.join(paths)},
+        self.child = Child(
+            _CHILD, str(path), *map(str, followers.Filing.current()), name="index-words"
         )
-        resize = getattr(fcntl, "F_SETPIPE_SZ", None)  # Linux only
-        for pipe in (self.process.stdin, self.process.stdout):
-            if resize is not None and pipe is not None:
-                with contextlib.suppress(OSError):  # above the system's limit: as before
-                    fcntl.fcntl(pipe.fileno(), resize, PIPE_BYTES)
-        self.outbox: queue.SimpleQueue[Any] = queue.SimpleQueue()
-        self.sender = threading.Thread(target=self._send_all, name="index-words", daemon=True)
-        self.sender.start()
-
-    def _send_all(self) -> None:
-        pipe = self.process.stdin
-        assert pipe is not None
-        try:
-            while True:
-                item = self.outbox.get()
-                pipe.write(pickle.dumps(item, pickle.HIGHEST_PROTOCOL))
-                pipe.flush()
-                if item is None:
-                    break
-        except OSError:  # the child ended: its answers say so
-            pass
-        finally:
-            with contextlib.suppress(OSError):
-                pipe.close()
 
     def send(self, batch: list[tuple[str, dict]]) -> None:
-        self.outbox.put([(document["title"], document["abstract"]) for _, document in batch])
+        self.child.send([(document["title"], document["abstract"]) for _, document in batch])
 
     def _answer(self) -> Any:
-        assert self.process.stdout is not None
         try:
-            return pickle.load(self.process.stdout)
-        except (EOFError, OSError, pickle.UnpicklingError) as error:
-            raise SplitFailed(f"the process splitting words ended ({error!r})") from None
+            return self.child.receive()
+        except ChildFailed as error:
+            raise SplitFailed(f"the process splitting words ended ({error})") from None
 
-    def receive(self) -> list[bulk.Split]:
-        """Each paper's split title and abstract, of the oldest batch sent."""
-        counts, sizes, numbers = self._answer()
-        splits: list[bulk.Split] = []
-        at = 0
-        for index in range(0, len(counts), 2):
-            in_title, in_abstract = sizes[index], sizes[index + 1]
-            middle, end = at + in_title, at + in_title + in_abstract
-            splits.append(
-                {
-                    "title": (counts[index], numbers[at:middle]),
-                    "abstract": (counts[index + 1], numbers[middle:end]),
-                }
-            )
-            at = end
-        return splits
+    def receive(self) -> bulk.Split:
+        """The split titles and abstracts of the oldest batch sent."""
+        return bulk.Split(*self._answer())
 
     def vocabulary(self, order: str) -> list[str]:
         """Every word, by number (the first is 1), once every batch is sent; ``order`` names
         the papers' order (see :func:`~.prefixes.order_key`), for the phrase file."""
-        self.outbox.put(order)
+        self.child.send(order)
         words: list[str] = self._answer()
         return words
 
@@ -233,15 +174,7 @@ class _Splitter:
     def close(self) -> None:
         """Let the child end (at once if the build failed: its input ends, its answers go
         nowhere) and wait for it."""
-        if self.process.stdout is not None:
-            self.process.stdout.close()
-        self.outbox.put(None)  # (a second one, if sent, is never read)
-        try:
-            self.process.wait(timeout=CLOSE_WAIT)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
-        self.sender.join(timeout=CLOSE_WAIT)
+        self.child.close()
 
 
 _CHILD = (
@@ -252,38 +185,24 @@ _CHILD = (
 
 def split_words(path: str, *filing: int) -> None:
     """The child: split each batch's titles and abstracts and write their phrase file; answer
-    with (each paper's word counts, its distinct word numbers' counts, the numbers: title
-    then abstract), then with the vocabulary, then True once the phrase file is written."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # a Ctrl-C is the parent's to handle
-    answers = os.fdopen(os.dup(1), "wb")
-    os.dup2(2, 1)  # anything printed goes to stderr, not into the answers
-    texts = sys.stdin.buffer
-
-    def answer(item: Any) -> None:
-        pickle.dump(item, answers, pickle.HIGHEST_PROTOCOL)
-        answers.flush()
-
+    with their words' numbers (a :class:`~.bulk.Split`: the distinct numbers of each paper
+    are found by the parent, which has more time), then with the vocabulary, then True once
+    the phrase file is written."""
+    texts, answers = channels()
     writer = phrases.PhraseWriter(Path(path), filing=followers.Filing(*filing))
     try:
         while isinstance(batch := pickle.load(texts), list):  # then the papers' order
-            counts, sizes, numbers = array("I"), array("I"), array("I")
+            counts, numbers = array("I"), array("I")
             for title, abstract in batch:
                 title_words, abstract_words = words(title or ""), words(abstract or "")
                 writer.record("title", title_words)
                 writer.record("abstract", abstract_words)
-                numbered = writer.end_document()  # title's, 0, abstract's, 0
-                in_title = set(numbered[: len(title_words)])
-                in_abstract = set(numbered[len(title_words) + 1 : -1])
+                numbers.extend(writer.end_document())  # title's, 0, abstract's, 0
                 counts.extend((len(title_words), len(abstract_words)))
-                sizes.extend((len(in_title), len(in_abstract)))
-                numbers.extend(in_title)
-                numbers.extend(in_abstract)
-            answer((counts, sizes, numbers))
-        if batch is None:  # the parent gave up the build
-            raise EOFError
-        answer(list(writer.ids))  # numbered in order of first use
+            answer(answers, (counts, numbers, len(writer.ids)))
+        answer(answers, list(writer.ids))  # numbered in order of first use
         writer.commit(batch)
-        answer(True)
+        answer(answers, True)
     except (EOFError, BrokenPipeError):  # the parent gave up the build
         writer.cancel()
     except BaseException:

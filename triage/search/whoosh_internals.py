@@ -2,9 +2,8 @@
 
 Three fast paths rely on internals of whoosh-reloaded 2.7 (its W3 codec and its files):
 
-- :class:`BlockSegmentWriter` writes whole posting blocks and many term table entries at a
-  time into the codec's files, and documents' lengths and stored fields a field at a time
-  into its column writers (the bulk writer, :mod:`.bulk`, is one);
+- :class:`BlockSegmentWriter` (the bulk writer's, :mod:`.bulk`) writes whole posting blocks,
+  many term table entries and a field's column values at a time into the codec's files;
 - :class:`TermTable` scans a segment's term table a large piece at a time and decodes a
   word's posting blocks whole, from one read (:mod:`.postings`);
 - :class:`SegmentStorage` hands Whoosh windows of an open segment file, read with positioned
@@ -36,6 +35,7 @@ from whoosh.codec.whoosh3 import (
     _lenfield,
 )
 from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC as BLOCKS_MAGIC
+from whoosh.columns import VarBytesColumn
 from whoosh.filedb.filestore import FileStorage
 from whoosh.filedb.filetables import OrderedHashReader, OrderedHashWriter
 from whoosh.filedb.structfile import StructFile
@@ -88,27 +88,31 @@ class BlockSegmentWriter(SegmentWriter):
         lengths: dict[str, list[int]],
         columns: dict[str, tuple[Any, list[Any]]],
     ) -> None:
-        """Add documents as the codec's per-document calls would, a field at a time: each
-        one's stored fields, each text field's word counts (0: none), each column's type and
-        values (None: none)."""
+        """Add documents' stored fields, text fields' word counts (0: none) and columns' types
+        and values (None: none) a field at a time, the bytes the codec's per-document calls
+        write written at once (~5 µs a paper less)."""
         self._check_state()
         perdoc, first = self.perdocwriter, self.docnum
         for name, counts in lengths.items():
-            if any(counts):
-                add = self._column(_lenfield(name), LENGTHS_COLUMN).add
-                for docnum, length in enumerate(counts, first):
-                    if length:
-                        add(docnum, length_to_byte(length))
+            if any(counts):  # a byte a document, 0 (the column's default) for none
+                writer = self._column(_lenfield(name), LENGTHS_COLUMN)
+                writer.fill(first)
+                writer._dbfile.write(bytes(length_to_byte(n) if n else 0 for n in counts))
+                writer._count = first + len(counts)
                 perdoc._fieldlengths[name] += sum(counts)
         for name, (column_type, values) in columns.items():
-            add = self._column(name, column_type).add
-            for docnum, value in enumerate(values, first):
-                if value is not None:
-                    add(docnum, value)
-        add = self._column("_stored", STORED_COLUMN).add
-        for docnum, fields in enumerate(stored, first):
-            if fields:
-                add(docnum, fields)
+            writer = self._column(name, column_type)
+            if type(writer) is VarBytesColumn.Writer:
+                _add_values(writer, first, [b"" if v is None else v for v in values])
+            else:
+                for docnum, value in enumerate(values, first):
+                    if value is not None:
+                        writer.add(docnum, value)
+        column = self._column("_stored", STORED_COLUMN)._child  # (pickled, then compressed)
+        compress, level = column._compress, column._level
+        _add_values(
+            column, first, [compress(pickle.dumps(f, 2), level) if f else b"" for f in stored]
+        )
         perdoc._doccount += len(stored)
         self.docnum += len(stored)
         self._added = True
@@ -144,6 +148,17 @@ class BlockSegmentWriter(SegmentWriter):
             writer.finish_field()
         writer.close()
         self.postings_written(words)
+
+
+def _add_values(writer: Any, first: int, values: list[bytes]) -> None:
+    """Documents' values from ``first`` on (b"": none) as a VarBytesColumn's ``add`` writes."""
+    writer.fill(first)
+    writer._dbfile.write(b"".join(values))
+    sizes = list(map(len, values))
+    writer._lengths.extend(sizes)
+    writer._offsets.extend(accumulate(sizes[:-1], initial=writer._offset_base))
+    writer._offset_base += sum(sizes)
+    writer._count = first + len(values)
 
 
 class _Bucket:
