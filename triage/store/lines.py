@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
 from triage.store.models import DEFAULT_STATE, PaperLine
@@ -27,15 +27,15 @@ _ANNOTATED_PAPER = (
     "FROM papers p LEFT JOIN annotations a ON a.paper_id = p.id"
 )
 _IN_ARRAY = "IN (SELECT value FROM json_each(?))"
-_FIRST_LISTED = (  # as Paper.first_listed: the earliest dated listing
-    "SELECT paper_id, min(nullif(listed_on, '')) FROM listings "
-    f"WHERE paper_id {_IN_ARRAY} GROUP BY paper_id"
+_DATED_LISTINGS = (  # in id order, each paper's earliest first (the index's order)
+    f"SELECT paper_id, listed_on FROM listings WHERE paper_id {_IN_ARRAY} AND listed_on != '' "
+    "ORDER BY paper_id, listed_on"
 )
 
 
 LineMarks = tuple[bool, str, list[str]]
-"""What a line shows of the user's marks on a paper: starred, state, tags (a plain tuple:
-33,806 of them are made at once, a NamedTuple's ~10 ms)."""
+"""What a line shows of the user's marks on a paper: starred, state, tags (a plain tuple: a
+NamedTuple is slower to make; a paper without any has none, see :meth:`PaperLines.paper_lines`)."""
 
 
 def as_json(values: Sequence[Any]) -> str:
@@ -51,20 +51,21 @@ class PaperLines:
         self,
         ids: Sequence[str],
         rowids: Sequence[int] | None = None,
-        marks: Sequence[LineMarks] | None = None,
+        marks: Mapping[str, LineMarks] | None = None,
     ) -> Iterator[list[PaperLine]]:
         """What `triage list` shows of ``ids``, in their order, a chunk at a time; unknown ids
         are left out. ``rowids``: each paper's rowid as last read (see
         :meth:`~triage.store.Reader.list_rows`); a paper whose rowid names another paper now (a
-        VACUUM renumbers rows) is read by its id. ``marks``: each paper's star, state and tags,
-        if the caller knows them as they are now (the search caught up with the store)."""
+        VACUUM renumbers rows) is read by its id. ``marks``: the star, state and tags of each
+        paper that has any, if the caller knows them as they are now (the search caught up with
+        the store); a paper not in it has none (not starred, the default state, no tags)."""
         start, size = 0, FIRST_CHUNK
         wholes: dict[tuple[str, int], list[tuple[Any, ...]] | None] = {}
         while start < len(ids):
             end = start + size
             chunk_rowids = rowids[start:end] if rowids is not None else None
             if marks is not None:
-                yield self._marked_lines(ids[start:end], chunk_rowids, marks[start:end])
+                yield self._marked_lines(ids[start:end], chunk_rowids, marks)
             else:
                 yield self._lines(ids[start:end], chunk_rowids, wholes)
             start, size = end, CHUNK
@@ -74,11 +75,9 @@ class PaperLines:
     ) -> dict[str, Any]:
         """``sql``'s row of each paper (``p``: papers) by id, found by rowid where given."""
         rows: dict[str, tuple[Any, ...]] = {}
-        if rowids is not None:
-            rows = {
-                row[0]: row
-                for row in self.conn.execute(f"{sql} WHERE p.rowid {_IN_ARRAY}", [as_json(rowids)])
-            }
+        if rowids is not None:  # in rowid order: each page read once, fewer B-tree steps
+            found = self.conn.execute(f"{sql} WHERE p.rowid {_IN_ARRAY}", [as_json(sorted(rowids))])
+            rows = {row[0]: row for row in found}
         missing = [paper for paper in ids if paper not in rows]
         if missing:
             found = self.conn.execute(f"{sql} WHERE p.id {_IN_ARRAY}", [as_json(missing)])
@@ -86,14 +85,20 @@ class PaperLines:
         return rows
 
     def _marked_lines(
-        self, ids: Sequence[str], rowids: Sequence[int] | None, marks: Sequence[LineMarks]
+        self, ids: Sequence[str], rowids: Sequence[int] | None, marks: Mapping[str, LineMarks]
     ) -> list[PaperLine]:
         """The lines of papers whose marks are known: their text and dates read, no more."""
         rows = self._line_rows(_PAPER, ids, rowids)
-        first_listed = dict(self.conn.execute(_FIRST_LISTED, [as_json(ids)]))
+        first = self._first_listed(ids)
+        new = tuple.__new__  # a PaperLine made as a tuple: ~4 ms less for 33,806 papers
         return [
-            PaperLine(paper, starred, state, row[1], row[2], first_listed.get(paper), tags)
-            for paper, (starred, state, tags) in zip(ids, marks, strict=True)
+            new(PaperLine, (paper, False, DEFAULT_STATE, row[1], row[2], first.get(paper), []))
+            if (marked := marks.get(paper)) is None
+            else new(
+                PaperLine,
+                (paper, marked[0], marked[1], row[1], row[2], first.get(paper), marked[2]),
+            )
+            for paper in ids
             if (row := rows.get(paper)) is not None
         ]
 
@@ -109,7 +114,7 @@ class PaperLines:
         )
         rows = self._line_rows(_PAPER if annotations is not None else _ANNOTATED_PAPER, ids, rowids)
         ids_json = as_json(ids)
-        first_listed = dict(self.conn.execute(_FIRST_LISTED, [ids_json]))
+        first_listed = self._first_listed(ids)
         tags: Iterable[tuple[Any, ...]] | None = self._all_if_fewer(
             "tags", "SELECT paper_id, tag FROM tags WHERE present ORDER BY tag", len(ids), wholes
         )
@@ -140,6 +145,14 @@ class PaperLines:
                 )
             )
         return lines
+
+    def _first_listed(self, ids: Sequence[str]) -> dict[str, str]:
+        """Each paper's earliest dated listing (:attr:`Paper.first_listed`), if it has one: its
+        listings read in id order and the first kept (33,806 papers of a million: ~20 ms less
+        than ``min()`` by paper, ~15 ms less than in the given order)."""
+        listed = self.conn.execute(_DATED_LISTINGS, [as_json(sorted(ids))]).fetchall()
+        listed.reverse()  # the earliest of each paper last: the one a dict keeps
+        return dict(listed)
 
     def _all_if_fewer(
         self,
