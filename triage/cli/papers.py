@@ -21,6 +21,7 @@ from triage.cli.common import (
     search_papers,
     share_changes,
     stderr_progress,
+    without_cycle_collection,
     writing_stdout,
 )
 from triage.cli.main import main
@@ -92,7 +93,7 @@ def list_command(
     """List papers, newest first, or those matching QUERY (the app's query language,
     e.g. diffusion -video tag:to-read is:starred added:7d sort:title)."""
     query = query_text(words)
-    with open_store(ctx) as store:
+    with without_cycle_collection(), open_store(ctx) as store:
         marks = None
         if query.strip():
             ids, rowids, marks = search_papers(ctx, query, limit)
