@@ -12,9 +12,9 @@ import click
 from triage.cli.common import (
     QueryCommand,
     fail,
+    listed_rows,
     open_index,
     open_store,
-    paper_rows,
     query_text,
     resolve_ids,
     search_ids,
@@ -108,9 +108,9 @@ def list_command(
                     click.echo(piece, nl=False)
                 click.echo()
             else:
-                for lines in store.paper_lines(ids, rowids, marks):
-                    if lines:
-                        click.echo(paper_rows(lines))
+                for texts, marked in store.line_texts(ids, rowids, marks):
+                    if text := listed_rows(texts, marked):
+                        click.echo(text, nl=False)  # (a line break added would copy it all)
 
 
 main.add_command(list_command, name="search")

@@ -339,7 +339,7 @@ class SearchIndex:
         """The first ``limit`` ids of ``result`` (all by default), with each paper's rowid in
         the store and, for those with any, its star, state and tags as caught up at the
         search: `triage list` reads the rest of their lines without looking their ids up (see
-        :meth:`~triage.store.Reader.paper_lines`). No rowids or marks for a result of rows
+        :meth:`~triage.store.Reader.line_texts`). No rowids or marks for a result of rows
         since moved."""
         ids = result.ids
         count = len(ids) if limit is None else min(limit, len(ids))
