@@ -4,6 +4,7 @@ the search index, and the query words."""
 from __future__ import annotations
 
 import atexit
+import codecs
 import errno
 import functools
 import gc
@@ -17,7 +18,7 @@ from typing import TYPE_CHECKING, NoReturn
 
 import click
 
-from triage.core.text import strip_control
+from triage.core.text import plain_utf8_lines, strip_control
 from triage.store import DEFAULT_STATE, Store, StoreError
 from triage.store.lines import LineMarks, LineTexts
 
@@ -78,14 +79,13 @@ def stderr_bar() -> Progress:
     )
 
 
-def listed_rows(texts: LineTexts, marks: Mapping[str, LineMarks]) -> str:
+def listed_rows(texts: LineTexts, marks: Mapping[str, LineMarks]) -> list[str]:
     """A line for each known paper of ``texts``, each ending in a line break: id, star, state,
     date (its first dated listing, else the day it was added), title, tags; made in one pass
-    over them. Their text is looked at once, as a whole, for anything to strip (33,806 lines:
-    ~10 ms less than line by line)."""
+    over them (see :func:`write_lines`)."""
     papers, first = texts.papers, texts.first_listed
     unmarked = f"    {DEFAULT_STATE:<8} "
-    rows = [
+    return [
         f"{paper}{unmarked}{first.get(paper) or row[2][:10]}  {row[1]}\n"
         if (marked := marks.get(paper)) is None
         else f"{paper}  {'*' if marked[0] else ' '} {marked[1]:<8} "
@@ -94,10 +94,27 @@ def listed_rows(texts: LineTexts, marks: Mapping[str, LineMarks]) -> str:
         for paper in texts.ids
         if (row := papers.get(paper)) is not None
     ]
+
+
+def write_lines(rows: list[str]) -> None:
+    """Write lines of untrusted text (each ending in a line break) to stdout, anything in them
+    that could drive the terminal stripped. They are looked at once, as a whole (33,806 lines:
+    ~10 ms less than line by line), and as the UTF-8 bytes written when stdout takes those as
+    they are (~10 ms less than the text's own check and encoding by the stream)."""
     text = "".join(rows)
-    if text.count("\n") == len(rows) and strip_control(text) == text:
-        return text  # no line breaks in a line, and nothing else to strip
-    return "".join(f"{strip_control(row[:-1], keep_newlines=False)}\n" for row in rows)
+    stream = sys.stdout
+    encoding = getattr(stream, "encoding", None) or "ascii"
+    if codecs.lookup(encoding).name == "utf-8" and os.linesep == "\n":
+        data = text.encode("utf-8", getattr(stream, "errors", None) or "strict")
+        if plain_utf8_lines(data, len(rows)):
+            click.echo(data, nl=False)
+            return
+    elif text.count("\n") == len(rows) and strip_control(text) == text:
+        click.echo(text, nl=False)  # (a line break added would copy it all)
+        return
+    click.echo(
+        "".join(f"{strip_control(row[:-1], keep_newlines=False)}\n" for row in rows), nl=False
+    )
 
 
 @contextmanager

@@ -22,6 +22,7 @@ from triage.cli.common import (
     share_changes,
     stderr_progress,
     without_cycle_collection,
+    write_lines,
     writing_stdout,
 )
 from triage.cli.main import main
@@ -109,8 +110,8 @@ def list_command(
                 click.echo()
             else:
                 for texts, marked in store.line_texts(ids, rowids, marks):
-                    if text := listed_rows(texts, marked):
-                        click.echo(text, nl=False)  # (a line break added would copy it all)
+                    if rows := listed_rows(texts, marked):
+                        write_lines(rows)
 
 
 main.add_command(list_command, name="search")
