@@ -42,13 +42,18 @@ def spread_ms(values: list[float]) -> str:
 
 def run(library: Library, argv: list[str]) -> tuple[float, float, str]:
     """``python -m triage ARGV`` on the library: wall and CPU seconds, and its output."""
-    command = [sys.executable, "-m", "triage", *argv]
+    command, env = [sys.executable, "-m", "triage", *argv], library.env()
     before = children_cpu()
     started = time.perf_counter()
-    child = subprocess.run(command, env=library.env(), cwd=ROOT, capture_output=True, text=True)
+    try:
+        child = subprocess.run(
+            command, env=env, cwd=ROOT, capture_output=True, text=True, check=True
+        )
+    except subprocess.CalledProcessError as error:
+        raise SystemExit(
+            f"{' '.join(argv)} failed ({error.returncode}):\n{error.stderr[-3000:]}"
+        ) from None
     seconds = time.perf_counter() - started
-    if child.returncode:
-        raise SystemExit(f"{' '.join(argv)} failed ({child.returncode}):\n{child.stderr[-3000:]}")
     return seconds, children_cpu() - before, child.stdout
 
 
