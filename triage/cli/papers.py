@@ -12,15 +12,17 @@ import click
 from triage.cli.common import (
     QueryCommand,
     fail,
+    listed_rows,
     open_index,
     open_store,
-    paper_rows,
     query_text,
     resolve_ids,
     search_ids,
     search_papers,
     share_changes,
     stderr_progress,
+    without_cycle_collection,
+    write_lines,
     writing_stdout,
 )
 from triage.cli.main import main
@@ -92,7 +94,7 @@ def list_command(
     """List papers, newest first, or those matching QUERY (the app's query language,
     e.g. diffusion -video tag:to-read is:starred added:7d sort:title)."""
     query = query_text(words)
-    with open_store(ctx) as store:
+    with without_cycle_collection(), open_store(ctx) as store:
         marks = None
         if query.strip():
             ids, rowids, marks = search_papers(ctx, query, limit)
@@ -107,9 +109,9 @@ def list_command(
                     click.echo(piece, nl=False)
                 click.echo()
             else:
-                for lines in store.paper_lines(ids, rowids, marks):
-                    if lines:
-                        click.echo(paper_rows(lines))
+                for texts, marked in store.line_texts(ids, rowids, marks):
+                    if rows := listed_rows(texts, marked):
+                        write_lines(rows)
 
 
 main.add_command(list_command, name="search")

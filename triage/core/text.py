@@ -28,6 +28,26 @@ _ACTED_ON_BUT_NEWLINE = re.compile(
 )
 
 
+# The same characters in UTF-8: C0 and DEL are bytes of their own, C1 and the separators and
+# bidi controls sequences no other character's encoding contains.
+_C0_BYTES = bytes([*range(0x20), 0x7F])
+_ALL_BUT_C0_BYTES = bytes(sorted(set(range(256)) - set(_C0_BYTES)))
+_C1_UTF8 = re.compile(rb"\xc2[\x80-\x9f]")
+_SEPARATORS_UTF8 = re.compile(rb"\xe2\x80[\xa8-\xae]|\xe2\x81[\xa6-\xa9]")
+
+
+def plain_utf8_lines(data: bytes, lines: int) -> bool:
+    """Whether ``data``, UTF-8 text, is ``lines`` lines each ending in "\\n" that
+    :func:`strip_control` leaves as they are (``keep_newlines=False``, a line without its
+    break): the check of 33,806 lines of a listing written as bytes, ~5 ms where the text's
+    own check takes ~12-18 (its characters mixed, one search a character)."""
+    return (
+        data.translate(None, _ALL_BUT_C0_BYTES) == b"\n" * lines
+        and not _C1_UTF8.search(data)
+        and not _SEPARATORS_UTF8.search(data)
+    )
+
+
 def strip_control(text: str, *, keep_newlines: bool = True) -> str:
     """Remove escape sequences and control characters; tabs become spaces.
 

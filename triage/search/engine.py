@@ -335,11 +335,11 @@ class SearchIndex:
 
     def located(
         self, result: SearchResult, limit: int | None = None
-    ) -> tuple[list[str], list[int] | None, list[LineMarks] | None]:
+    ) -> tuple[list[str], list[int] | None, dict[str, LineMarks] | None]:
         """The first ``limit`` ids of ``result`` (all by default), with each paper's rowid in
-        the store and its star, state and tags as caught up at the search: `triage list` reads
-        the rest of their lines without looking their ids up (see
-        :meth:`~triage.store.Reader.paper_lines`). No rowids or marks for a result of rows
+        the store and, for those with any, its star, state and tags as caught up at the
+        search: `triage list` reads the rest of their lines without looking their ids up (see
+        :meth:`~triage.store.Reader.line_texts`). No rowids or marks for a result of rows
         since moved."""
         ids = result.ids
         count = len(ids) if limit is None else min(limit, len(ids))
@@ -348,8 +348,9 @@ class SearchIndex:
             if not isinstance(ids, RankedIds | SortedIds) or not ids.over(table.ids):
                 return list(ids[:count]), None, None
             rows = ids.rows(count)
-            rowids = list(map(table.rowids.__getitem__, rows))
-            return table.ids_at(rows), rowids, table.marks(rows)
+            found = table.ids_at(rows)
+            marks = {found[at]: marked for at, marked in table.marks(rows).items()}
+            return found, list(map(table.rowids.__getitem__, rows)), marks
 
     def more_like(self, paper_id: str, limit: int = 50) -> SearchResult:
         from triage.search import similar  # with Whoosh's searching and query classes

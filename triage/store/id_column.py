@@ -71,6 +71,9 @@ class IdColumn(Sequence[str]):
     def take(self, rows: Iterable[int]) -> list[str]:
         """The ids of these rows (each in range): ~4x faster than one by one."""
         text, ends = self._text, self._ends
+        if isinstance(ends, range):  # every id as long (see ``of``): where each starts is a product
+            width = ends.step
+            return [text[start : start + width] for start in [row * width for row in rows]]
         return [text[ends[row - 1] if row else 0 : ends[row]] for row in rows]
 
     def __iter__(self) -> Iterator[str]:

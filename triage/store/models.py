@@ -6,7 +6,7 @@ import datetime as dt
 import json
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import Any, NamedTuple
+from typing import Any
 
 STATES = ("inbox", "reading", "read", "archived")
 DEFAULT_STATE = "inbox"
@@ -91,19 +91,6 @@ class Paper:
             "github_repo": self.identity.github_repo,
             "project_page": self.identity.project_page,
         }
-
-
-class PaperLine(NamedTuple):
-    """What a paper's line in `triage list` shows (a :class:`Paper` without what it does not)."""
-
-    id: str
-    starred: bool
-    state: str
-    title: str
-    added_at: str
-    first_listed: str | None
-    """As :attr:`Paper.first_listed`."""
-    tags: list[str]
 
 
 def dump_json(papers: Iterable[Paper]) -> str:

@@ -149,7 +149,7 @@ class Reader(BuiltInViews, PaperLines):
         ]
 
     def located_newest_first(self, limit: int = -1) -> tuple[list[str], list[int]]:
-        """:meth:`ids_newest_first`, with each paper's rowid (see :meth:`paper_lines`): from
+        """:meth:`ids_newest_first`, with each paper's rowid (see :meth:`line_texts`): from
         the list order's index alone."""
         ids: list[str] = []
         rowids: list[int] = []
