@@ -26,6 +26,7 @@ from triage.search import prefixes
 from triage.search.conditions import TextConditions
 from triage.search.docrows import DocRows
 from triage.search.evaluation import QueryEvaluator
+from triage.search.linemarks import line_marks
 from triage.search.prefixes import PrefixSets
 from triage.search.result import RankedIds, SearchResult, SortedIds
 from triage.search.table import Table
@@ -349,7 +350,7 @@ class SearchIndex:
                 return list(ids[:count]), None, None
             rows = ids.rows(count)
             found = table.ids_at(rows)
-            marks = {found[at]: marked for at, marked in table.marks(rows).items()}
+            marks = {found[at]: marked for at, marked in line_marks(table, rows).items()}
             return found, list(map(table.rowids.__getitem__, rows)), marks
 
     def more_like(self, paper_id: str, limit: int = 50) -> SearchResult:

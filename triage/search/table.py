@@ -23,9 +23,8 @@ from triage.search import bits, days
 from triage.search.analysis import fold
 from triage.search.columns import DayColumn, PaperRows, rowid_array
 from triage.search.prefixes import order_key
-from triage.store import DEFAULT_STATE, STATES, Reader, normalise_tag
+from triage.store import STATES, Reader, normalise_tag
 from triage.store.id_column import IdColumn
-from triage.store.lines import LineMarks
 
 _SNAPSHOT_FIELDS = ("ids", "rowids", "last_listed", "starred", "has_note", "state", "tags")
 # 2: orders and document rows as arrays, listing days shared; 3: per segment; 4: rowids, the
@@ -286,53 +285,6 @@ class Table:
         for row in rows:
             result |= 1 << row
         return result
-
-    def marks(self, rows: Sequence[int]) -> dict[int, LineMarks]:
-        """The marks (starred, state, tags A-Z) of those of these rows that have any (a star, a
-        state but the default one, a tag), by their place in ``rows``: `triage list` shows them
-        without a look-up per paper in the store (33,806 papers of a million: ~70 ms of SQLite).
-        The sets are read as bytes, a bit test a row: which rows have any mark (most have
-        none), then which marks those have, a tag's only on rows with a tag (~6 ms at a
-        million papers; listing each set's rows, a pass over its million bits each, took ~23)."""
-        size = (self.size + 7) // 8
-
-        def flags(members: int) -> bytes:
-            return members.to_bytes(max(size, (members.bit_length() + 7) // 8), "little")
-
-        any_state = any_tag = 0
-        for name, members in self.state.items():
-            if name != DEFAULT_STATE:  # every row is in one state's set: the rest in the default's
-                any_state |= members
-        for members in self.tags.values():
-            any_tag |= members
-        marked = flags(self.starred | any_state | any_tag)
-        hits = [(at, row) for at, row in enumerate(rows) if marked[row >> 3] >> (row & 7) & 1]
-        starred = [False] * len(hits)
-        state = [DEFAULT_STATE] * len(hits)
-        tags: list[list[str]] = [[] for _ in hits]
-        marked = flags(self.starred)
-        for hit, (_, row) in enumerate(hits):
-            if marked[row >> 3] >> (row & 7) & 1:
-                starred[hit] = True
-        for name, members in self.state.items():
-            if name != DEFAULT_STATE:
-                marked = flags(members)
-                for hit, (_, row) in enumerate(hits):
-                    if marked[row >> 3] >> (row & 7) & 1:
-                        state[hit] = name
-        marked = flags(any_tag)
-        tagged = [
-            (hit, row) for hit, (_, row) in enumerate(hits) if marked[row >> 3] >> (row & 7) & 1
-        ]
-        for tag in sorted(self.tags):  # as the store orders them (its text compares the same)
-            marked = flags(self.tags[tag])
-            for hit, row in tagged:
-                if marked[row >> 3] >> (row & 7) & 1:
-                    tags[hit].append(tag)
-        return {
-            at: (star, name, names)
-            for (at, _), star, name, names in zip(hits, starred, state, tags, strict=True)
-        }
 
     def dated(self, kind: str, first: str, last: str) -> int:
         """Papers added (or listed: the paper's date, its latest listing) between two ISO
