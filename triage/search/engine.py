@@ -29,7 +29,7 @@ from triage.search.evaluation import QueryEvaluator
 from triage.search.linemarks import line_marks
 from triage.search.prefixes import PrefixSets
 from triage.search.result import RankedIds, SearchResult, SortedIds
-from triage.search.table import Table
+from triage.search.table import SNAPSHOT_FILE, Table
 from triage.search.textindex import IndexLocked, Progress, TextIndex
 from triage.search.vocabulary import Vocabulary
 from triage.store import Reader, Store, StoreError, connect_read_only
@@ -41,7 +41,7 @@ FLUSH_AT = 200  # pending papers: past this, index them now instead of overlayin
 LEFT_PENDING = 20  # pending papers a one-off command's close leaves to the next catch-up
 REBUILD_AFTER = 1_000  # papers added since the last full build, and ...
 REBUILD_SHARE = 50  # ... one paper in this many: past both, opening rebuilds the index
-TABLE_SNAPSHOT = "table.pickle"
+TABLE_SNAPSHOT = SNAPSHOT_FILE
 
 FileIdentity = tuple[int, int]  # (device, inode)
 T = TypeVar("T")
@@ -103,7 +103,8 @@ class SearchIndex:
         if rebuild or not text.open():
             with text.rebuilding():
                 if rebuild or not text.open():  # built by another process while we waited?
-                    text.rebuild(Reader(conn), progress)
+                    # the build's other process saves the table (opened as a saved copy)
+                    text.rebuild(Reader(conn), progress, table_from=db_path)
         index = cls(db_path, conn, text, identity)
         index.catch_up()
         if not rebuild and index.papers_since_build > max(

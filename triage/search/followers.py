@@ -106,6 +106,7 @@ def write(
     piece_counts: list[array] = [array("I") for _ in words]
     long_documents = array("I")
     held = 0
+    ranks = rank_of_id.tolist()  # its ints made once, not one a place (~8 ms of ~50 a chunk)
 
     def write_out() -> None:
         for number, word_id in enumerate(words):
@@ -124,7 +125,7 @@ def write(
         ids = array("I")
         ids.frombytes(read(base * 4, (end - base) * 4))
         held += _file_chunk(
-            ids, first, last, (offsets, middles, rank_of_id), within, filed, long_documents, through
+            ids, first, last, (offsets, middles, ranks), within, filed, long_documents, through
         )
         held -= len(others)
         del others[:]
@@ -154,7 +155,7 @@ def _file_chunk(
     ids: array,
     first: int,
     last: int,
-    layout: tuple[array, array, array],
+    layout: tuple[array, array, list[int]],
     positions: tuple[array, array],
     filed: list[array],
     long_documents: array,

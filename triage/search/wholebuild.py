@@ -26,8 +26,9 @@ from typing import Any
 
 from triage.core.child import Child, ChildFailed, answer, channels
 from triage.core.cpu import usable_cores
-from triage.search import bulk, followers, phrases, prefixes
+from triage.search import bulk, followers, phrases, prefixes, table
 from triage.search.analysis import read_documents, words
+from triage.search.table import SNAPSHOT_FILE
 from triage.store import Reader
 
 BATCH = 500  # papers sent to the child at once (and between two progress reports)
@@ -41,11 +42,19 @@ class SplitFailed(Exception):
 
 
 def fill(
-    ix: Any, reader: Reader, directory: Path, in_bulk: bool, progress: Progress | None
+    ix: Any,
+    reader: Reader,
+    directory: Path,
+    in_bulk: bool,
+    progress: Progress | None,
+    table_from: Path | None = None,
 ) -> tuple[list[str], list[str]]:
     """Write every paper of the store into ``ix`` (a new index in ``directory``) and the
     phrase file, and, in bulk, the prefix sets; returns the papers and their versions, in
-    document order."""
+    document order. ``table_from``: the DB, whose search table the child saves in
+    ``directory`` once the phrase file is written (it has ~1.5 s to spare at 100,000
+    papers while this process writes the prefix sets and term table, see
+    :func:`~.table.save_whole`)."""
     if in_bulk and usable_cores() > 1:
         try:
             splitter = _Splitter(directory / phrases.FILE)
@@ -53,7 +62,7 @@ def fill(
             log.warning("search index: words split in this process (%s)", error)
         else:
             try:
-                return _fill(ix, reader, directory, progress, splitter)
+                return _fill(ix, reader, directory, progress, splitter, table_from)
             except SplitFailed as error:
                 log.warning("search index: words split in this process (%s)", error)
                 if ix.doc_count_all():  # it failed once the index was written: start afresh
@@ -62,7 +71,7 @@ def fill(
                 splitter.close()
             for left in directory.glob(f"{phrases.FILE}.*.tmp"):  # the child's, if killed
                 left.unlink(missing_ok=True)
-    return _fill(ix, reader, directory, progress, None, in_bulk=in_bulk)
+    return _fill(ix, reader, directory, progress, None, None, in_bulk=in_bulk)
 
 
 def _fill(
@@ -71,6 +80,7 @@ def _fill(
     directory: Path,
     progress: Progress | None,
     splitter: _Splitter | None,
+    table_from: Path | None,
     *,
     in_bulk: bool = True,
 ) -> tuple[list[str], list[str]]:
@@ -112,7 +122,7 @@ def _fill(
                 progress(len(papers), total)
             batch = following
         if splitter:
-            writer.vocabulary = splitter.vocabulary(prefixes.order_key(papers))
+            writer.vocabulary = splitter.vocabulary(prefixes.order_key(papers), table_from)
         elif phrase_writer:
             # the phrase file first: its words go before the index's commit, the build's peak
             phrase_writer.commit(prefixes.order_key(papers))
@@ -145,6 +155,7 @@ class _Splitter:
         self.child = Child(
             _CHILD, str(path), *map(str, followers.Filing.current()), name="index-words"
         )
+        self.table_wanted = False
 
     def send(self, batch: list[tuple[str, dict]]) -> None:
         self.child.send([(document["title"], document["abstract"]) for _, document in batch])
@@ -159,17 +170,23 @@ class _Splitter:
         """The split titles and abstracts of the oldest batch sent."""
         return bulk.Split(*self._answer())
 
-    def vocabulary(self, order: str) -> list[str]:
+    def vocabulary(self, order: str, table_from: Path | None) -> list[str]:
         """Every word, by number (the first is 1), once every batch is sent; ``order`` names
-        the papers' order (see :func:`~.prefixes.order_key`), for the phrase file."""
+        the papers' order (see :func:`~.prefixes.order_key`), for the phrase file;
+        ``table_from``: the DB whose table the child saves after it."""
         self.child.send(order)
+        self.child.send(str(table_from or ""))
+        self.table_wanted = table_from is not None
         words: list[str] = self._answer()
         return words
 
     def wait_for_phrases(self) -> None:
-        """Until the child has written the phrase file."""
+        """Until the child has written the phrase file (and saved the table, or given up)."""
         if self._answer() is not True:
             raise SplitFailed("the phrase file was not written")
+        if self.table_wanted:  # if not saved, the index reads it itself once opened
+            with contextlib.suppress(SplitFailed):
+                self._answer()
 
     def close(self) -> None:
         """Let the child end (at once if the build failed: its input ends, its answers go
@@ -187,7 +204,7 @@ def split_words(path: str, *filing: int) -> None:
     """The child: split each batch's titles and abstracts and write their phrase file; answer
     with their words' numbers (a :class:`~.bulk.Split`: the distinct numbers of each paper
     are found by the parent, which has more time), then with the vocabulary, then True once
-    the phrase file is written."""
+    the phrase file is written; then, if sent a DB's path, whether its table is saved."""
     texts, answers = channels()
     writer = phrases.PhraseWriter(Path(path), filing=followers.Filing(*filing))
     try:
@@ -205,9 +222,14 @@ def split_words(path: str, *filing: int) -> None:
         answer(answers, True)
     except (EOFError, BrokenPipeError):  # the parent gave up the build
         writer.cancel()
+        return
     except BaseException:
         writer.cancel()
         raise
+    del writer  # (its offsets: ~16 MB at a million papers)
+    with contextlib.suppress(EOFError, BrokenPipeError):  # (the parent gave up)
+        if db_path := pickle.load(texts):
+            answer(answers, table.save_whole(Path(db_path), Path(path).with_name(SNAPSHOT_FILE)))
 
 
 class Lines:
