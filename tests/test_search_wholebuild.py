@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import logging
+import pickle
 import random
 import zlib
 from pathlib import Path
@@ -12,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from triage.core.paths import cache_dir_for
-from triage.search import SearchIndex, fastpaths, phrases, prefixes, wholebuild
+from triage.search import SearchIndex, fastpaths, phrases, prefixes, table, wholebuild
 from triage.store import Store
 
 WORDS = ["large", "language", "model", "models", "zero", "shot", "text", "to", "image", "the"]
@@ -94,3 +95,38 @@ def test_a_helper_process_that_fails_after_the_index_is_written_costs_only_time(
         assert index.text.ix.doc_count_all() == 60
     finally:
         index.close()
+
+
+def saved_table(library: Path) -> tuple[dict, dict]:
+    """What a fresh build leaves of the search table: its copy and its orders."""
+    SearchIndex.open(library, rebuild=True).close()
+    snapshot = cache_dir_for(library, "index") / table.SNAPSHOT_FILE
+    saved = pickle.loads(snapshot.read_bytes())
+    orders = pickle.loads(snapshot.with_name(f"{snapshot.name}.orders").read_bytes())
+    return saved, orders
+
+
+def test_the_table_the_helper_process_saves_is_the_one_read_alone(library, monkeypatch):
+    with Store(library) as store:
+        ids = store.ids_newest_first()
+        store.mark(ids[:3], star=True, add_tags=["reading"], note="later")
+        store.mark(ids[5:9], state="read")
+    with_child = saved_table(library)
+    monkeypatch.setattr(wholebuild, "_Splitter", no_child)
+    alone = saved_table(library)
+    assert with_child[1] == alone[1] and set(alone[1]["orders"]) == {"title", "added"}
+    fields = ["ids", "rowids", "last_listed", "starred", "has_note", "state", "tags"]
+    assert [pickle.dumps(with_child[0][name]) for name in fields] == [
+        pickle.dumps(alone[0][name]) for name in fields
+    ]
+    # saved again with the index's rows: the next open maps no document
+    assert with_child[0]["docrows"] is not None
+    assert [list(rows) for rows in with_child[0]["docrows"].values()] == [
+        list(rows) for rows in alone[0]["docrows"].values()
+    ]
+
+
+def test_a_table_the_helper_cannot_read_is_left_to_the_index(tmp_path):
+    snapshot = tmp_path / table.SNAPSHOT_FILE
+    assert not table.save_whole(tmp_path / "no such library.db", snapshot)
+    assert not snapshot.exists()

@@ -7,10 +7,12 @@ core while this one writes the rest: it is sent each batch of papers' titles and
 writes the phrase file, and answers with each paper's word numbers, by which the bulk writer
 files postings (it finds each paper's distinct ones: the child had less time to spare); the
 child names the numbers at the end, then files the places of frequent words in the phrase
-file (:mod:`.followers`, ~4-5 s at 100,000 papers) while this process writes the prefix sets
-and the term table (~5-6 s). The child holds the vocabulary and the phrase file's offsets, as
-this process did: nothing is held twice. If it cannot start or fails, the build starts again
-in this process alone (as it does with Whoosh's own writer).
+file (:mod:`.followers`, ~4-5 s at 100,000 papers) and saves the search table read from the
+store (:func:`~.table.save_whole`, ~0.7 s, which the opened index reads as a saved copy)
+while this process writes the prefix sets and the term table (~5-6 s). The child holds the
+vocabulary and the phrase file's offsets, as this process did: nothing is held twice. If it
+cannot start or fails, the build starts again in this process alone (as it does with Whoosh's
+own writer).
 """
 
 from __future__ import annotations
