@@ -8,7 +8,7 @@ writes the phrase file, and answers with each paper's word numbers, by which the
 files postings (it finds each paper's distinct ones: the child had less time to spare); the
 child names the numbers at the end, then files the places of frequent words in the phrase
 file (:mod:`.followers`, ~4-5 s at 100,000 papers) and saves the search table read from the
-store (:func:`~.table.save_whole`, ~0.7 s, which the opened index reads as a saved copy)
+store (:func:`~.table.save_whole`, ~0.4 s, which the opened index reads as a saved copy)
 while this process writes the prefix sets and the term table (~5-6 s). The child holds the
 vocabulary and the phrase file's offsets, as this process did: nothing is held twice. If it
 cannot start or fails, the build starts again in this process alone (as it does with Whoosh's
@@ -54,7 +54,7 @@ def fill(
     """Write every paper of the store into ``ix`` (a new index in ``directory``) and the
     phrase file, and, in bulk, the prefix sets; returns the papers and their versions, in
     document order. ``table_from``: the DB, whose search table the child saves in
-    ``directory`` once the phrase file is written (it has ~1.5 s to spare at 100,000
+    ``directory`` once the phrase file is written (it has ~0.5 s to spare at 100,000
     papers while this process writes the prefix sets and term table, see
     :func:`~.table.save_whole`)."""
     if in_bulk and usable_cores() > 1:
