@@ -41,7 +41,6 @@ FLUSH_AT = 200  # pending papers: past this, index them now instead of overlayin
 LEFT_PENDING = 20  # pending papers a one-off command's close leaves to the next catch-up
 REBUILD_AFTER = 1_000  # papers added since the last full build, and ...
 REBUILD_SHARE = 50  # ... one paper in this many: past both, opening rebuilds the index
-TABLE_SNAPSHOT = SNAPSHOT_FILE
 
 FileIdentity = tuple[int, int]  # (device, inode)
 T = TypeVar("T")
@@ -62,7 +61,7 @@ class SearchIndex:
         self.reader = Reader(conn)
         self._file_identity = file_identity  # of the file ``conn`` reads
         self.text = text
-        self.table = Table(self.reader, text.directory / TABLE_SNAPSHOT)
+        self.table = Table(self.reader, text.directory / SNAPSHOT_FILE)
         self._lock = threading.RLock()
         self._closed = False
         self._pending: set[str] = set()  # changed in the store, not yet committed to the index
@@ -165,7 +164,7 @@ class SearchIndex:
                 token = self._seen_token
                 if self.table.needs_saving and not self._pending and token == self._token():
                     self.table.save(
-                        self.text.directory / TABLE_SNAPSHOT,
+                        self.text.directory / SNAPSHOT_FILE,
                         token,
                         docrows=self._docrow_map.saved(),
                     )
