@@ -44,7 +44,9 @@ def test_bulk_written_postings_are_whoosh_s_even_with_an_id_twice(tmp_path):
 
 
 def test_long_posting_lists_read_back_as_whoosh_s(tmp_path):
-    """Posting blocks of frequent words (gaps under 256, pickled in C) and of rarer ones."""
+    """Posting blocks of frequent words (gaps under 256, pickled in C), of rarer ones, of a
+    word with both (``mixed``), a last block of one document (``tail``), and the postings of
+    words in a few documents numbered past 255 and 65,535 (kept in the term table)."""
     if not fastpaths.fast_paths():
         pytest.skip("the bulk writer is used only with the fast paths")
     documents = [
@@ -55,7 +57,17 @@ def test_long_posting_lists_read_back_as_whoosh_s(tmp_path):
                 for word, every in (("every", 1), ("third", 3), ("sparse", 300), ("rare", 7000))
                 if number % every == 0
             ),
-            "abstract": "gap" if number in (5, 6, 700, 70_000, 70_001) else "none",
+            "abstract": " ".join(
+                word
+                for word, chosen in (
+                    ("gap", number in (5, 6, 700, 70_000, 70_001)),
+                    ("mixed", number < 130 or number % 5_000 == 0),
+                    ("tail", number < 129),
+                    ("few", number in (300, 66_000, 70_999)),
+                )
+                if chosen
+            )
+            or "none",
         }
         for number in range(71_000)
     ]
@@ -65,3 +77,4 @@ def test_long_posting_lists_read_back_as_whoosh_s(tmp_path):
     expected = postings_of(tmp_path / "whoosh", documents, lambda ix: ix.writer())
     assert written == expected
     assert len(written["title"]["third"]) == 23_667
+    assert written["abstract"]["few"] == [300, 66_000, 70_999]

@@ -19,10 +19,9 @@ import struct
 import zlib
 from array import array
 from collections import defaultdict
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator
 from io import BytesIO
-from itertools import accumulate, chain, islice
-from operator import sub
+from itertools import accumulate
 from typing import Any
 
 from whoosh.codec.whoosh3 import (
@@ -34,18 +33,18 @@ from whoosh.codec.whoosh3 import (
     W3TermsReader,
     _lenfield,
 )
-from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC as BLOCKS_MAGIC
 from whoosh.columns import VarBytesColumn
 from whoosh.filedb.filestore import FileStorage
-from whoosh.filedb.filetables import OrderedHashReader, OrderedHashWriter
+from whoosh.filedb.filetables import OrderedHashReader, OrderedHashWriter, md5_hash
 from whoosh.filedb.structfile import StructFile
-from whoosh.system import pack_int, pack_long, pack_ushort
+from whoosh.system import pack_ushort
 from whoosh.util.numeric import length_to_byte
 from whoosh.writing import SegmentWriter
 
+from triage.search import termbytes
 from triage.search.storage import SEGMENT_SUFFIX, SegmentReader
+from triage.search.termbytes import BLOCK_LENGTH, INLINE_POSTINGS, Bucket, write_hashes
 
-INLINE_POSTINGS = 8  # a word in at most this many documents keeps its postings in the term table
 TERMS_AT_ONCE = 4_096  # term table entries written in one piece
 STORED_WINDOW_BITS = 9  # zlib's smallest window; any window decompresses with the default
 
@@ -137,7 +136,8 @@ class BlockSegmentWriter(SegmentWriter):
         self.postings_complete()
         table = writer._tindex
         if not any(table.buckets):
-            table.buckets = [_Bucket() for _ in table.buckets]
+            table.buckets = [Bucket() for _ in table.buckets]
+            table._write_hashes = functools.partial(write_hashes, table)
         words = {}
         for name in sorted(self.postings.keys() | self.single.keys()):
             writer.start_field(name, self.schema[name])
@@ -161,28 +161,6 @@ def _add_values(writer: Any, first: int, values: list[bytes]) -> None:
     writer._count = first + len(values)
 
 
-class _Bucket:
-    """One of a term table's 256 lists of (term hash, entry position) pairs, which Whoosh keeps
-    as tuples until the table is closed (~120 bytes a term), in two arrays (12 bytes): ~200 MB
-    less at the peak of a million papers' build (1.9 million terms, ids included)."""
-
-    __slots__ = ("hashes", "positions")
-
-    def __init__(self) -> None:
-        self.hashes = array("I")  # (the hash is 32 bits: see the table's hash function)
-        self.positions = array("q")
-
-    def append(self, pair: tuple[int, int]) -> None:
-        self.hashes.append(pair[0])
-        self.positions.append(pair[1])
-
-    def __len__(self) -> int:
-        return len(self.hashes)
-
-    def __iter__(self) -> Iterator[tuple[int, int]]:
-        return zip(self.hashes, self.positions)
-
-
 def _write_field(
     writer: W3FieldWriter,
     terms: list[str],
@@ -201,7 +179,9 @@ def _write_field(
     postwriter: W3PostingsWriter = writer._postwriter
     postfile, limit = postwriter._postfile, postwriter._blocklimit
     field, least, most = pack_ushort(writer._fieldid), length_to_byte(1), length_to_byte(longest)
-    hash_of, buckets, key = table.hashfn, table.buckets, table.lastkey
+    hash_of = termbytes.md5_hash if table.hashfn is md5_hash else table.hashfn
+    buckets, key = table.buckets, table.lastkey
+    block_end = termbytes.header_end(least, most)
     for first in range(0, len(terms), TERMS_AT_ONCE):
         position = table.dbfile.tell()
         positions: list[int] = []
@@ -211,9 +191,9 @@ def _write_field(
             count = len(docnums)
             inlined = count <= INLINE_POSTINGS
             if inlined:
-                tail = pickle.dumps((tuple(docnums), (1.0,) * count, (b"",) * count), 2)
+                tail = termbytes.inlined_postings(docnums)
             else:
-                tail = _write_blocks(postfile, limit, docnums, least, most)
+                tail = termbytes.write_blocks(postfile, limit, docnums, block_end)
             key = field + term.encode("utf-8")
             value = _TERM_INFO.pack(
                 inlined, count, count, least, most, 1.0, docnums[0], docnums[-1]
@@ -221,7 +201,9 @@ def _write_field(
             value += tail
             pieces += (_KEY_LENGTHS.pack(len(key), len(value)), key, value)
             hashed = hash_of(key)
-            buckets[hashed & 255].append((hashed, position))
+            bucket = buckets[hashed & 255]
+            bucket.hashes.append(hashed)
+            bucket.positions.append(position)
             positions.append(position)
             position += _KEY_LENGTHS.size + len(key) + len(value)
         table.dbfile.write(b"".join(pieces))
@@ -229,54 +211,10 @@ def _write_field(
     table.lastkey = key
 
 
-def _write_blocks(
-    postfile: Any, limit: int, docnums: Sequence[int], least: int, most: int
-) -> bytes:
-    """Write a term's posting blocks; returns where they are, as its term info ends."""
-    start, count = postfile.tell(), len(docnums)
-    pieces = [BLOCKS_MAGIC]
-    for first in range(0, count, limit):
-        block = docnums[first : first + limit]
-        data = _pickled_block(block)
-        header = pickle.dumps((len(block), block[-1], 1.0, 0, least, most), 2)
-        length = len(header) + len(data)
-        pieces += (_BLOCK_LENGTH.pack(-length if first + limit >= count else length), header, data)
-    written = b"".join(pieces)
-    postfile.write(written)
-    return pack_long(start) + pack_int(len(written))
-
-
-def _pickled_block(block: Sequence[int]) -> bytes:
-    """``pickle.dumps((deltas, None, None), 2)`` of a posting block, the codec's form: the first
-    document number, then the gaps. Gaps under 256 (the frequent words' postings, most of
-    them) are pickled as such ints are, ``K`` and a byte each, in C (~40% less time)."""
-    if len(block) > 3:  # (shorter tuples have an opcode of their own)
-        try:
-            gaps = bytes(map(sub, islice(block, 1, None), block))
-        except ValueError:  # a gap of 256 or more
-            pass
-        else:
-            pickled = bytearray(2 * len(gaps))
-            pickled[0::2] = b"K" * len(gaps)
-            pickled[1::2] = gaps
-            return b"\x80\x02(" + _pickled_int(block[0]) + pickled + b"tq\x00NN\x87q\x01."
-    return pickle.dumps((tuple(map(sub, block, chain((0,), block))), None, None), 2)
-
-
-def _pickled_int(number: int) -> bytes:
-    """A non-negative int below 2**31 as pickle (protocol 2) writes it."""
-    if number < 0x100:
-        return b"K" + number.to_bytes(1, "little")
-    if number < 0x10000:
-        return b"M" + number.to_bytes(2, "little")
-    return b"J" + number.to_bytes(4, "little")
-
-
 # -- reading term tables and postings directly ------------------------------------------------
 
 _KEY_LENGTHS = struct.Struct("!ii")  # before each key in a hash table: key and value lengths
 _FIELD_NUMBER = struct.Struct("!H")  # a term's key: field number, then the term's bytes
-_BLOCK_LENGTH = struct.Struct("!i")  # before each posting block (negative: the last one)
 _HEADER = 4  # the magic bytes before a term's first posting block
 _TERM_INFO = W3TermInfo._struct  # a term info's fixed part (inlined postings or extent follow)
 SCAN_BYTES = 64 * 1024  # of a term table read at a time while listing a prefix's words
@@ -348,9 +286,9 @@ class TermTable:
         data = memoryview(self._postings.get(offset, length))  # every block, in one read
         position = _HEADER
         while True:
-            length = _BLOCK_LENGTH.unpack_from(data, position)[0]
-            block_end = position + _BLOCK_LENGTH.size + abs(length)
-            block = BytesIO(data[position + _BLOCK_LENGTH.size : block_end])
+            length = BLOCK_LENGTH.unpack_from(data, position)[0]
+            block_end = position + BLOCK_LENGTH.size + abs(length)
+            block = BytesIO(data[position + BLOCK_LENGTH.size : block_end])
             compressed = pickle.load(block)[3]  # the block's header, then its data
             payload = block.read()
             ids = pickle.loads(zlib.decompress(payload) if compressed else payload)[0]
