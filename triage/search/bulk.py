@@ -30,17 +30,25 @@ log = logging.getLogger(__name__)
 
 SPLIT_FIELDS = ("title", "abstract")  # the fields a batch's split gives, in its order
 LISTED = "abstract"  # the one whose postings are held in a list by word number
+DISTINCT_IN_CHILD = 3  # (see Split.distinct)
 
 
 class Split(NamedTuple):
     """A batch's titles and abstracts split into numbered words (see :mod:`.wholebuild`)."""
 
     counts: array
-    """Each paper's words in each field: title, abstract, title, abstract, ..."""
+    """Each paper's words in its title and abstract, then the numbers given for each (4 a
+    paper)."""
     numbers: array
-    """Their numbers in ``vocabulary``, each field's followed by a 0, paper after paper."""
+    """Each paper's words' numbers in ``vocabulary``, its title's then its abstract's, paper
+    after paper: its distinct words' if ``distinct``, else every word's, each field's
+    followed by a 0."""
     known: int
     """How many words are numbered so far (the highest number)."""
+    distinct: bool
+    """Whether the child found each paper's distinct words: that costs either process ~1 s at
+    100,000 papers (a set of its words, or of their numbers), so it does in one batch in
+    :data:`DISTINCT_IN_CHILD`, which evens out the two processes' ~5 s each."""
 
 
 WORDS, TERMS = "words", "terms"  # how a field's value becomes terms: split into words, or not
@@ -148,16 +156,17 @@ class BulkWriter(BlockSegmentWriter):
         numbered, lengths = self.numbered[name], []
         if name == LISTED:
             numbered.extend(array("I") for _ in range(split.known + 1 - len(numbered)))
-        counts, numbers = split.counts, split.numbers
-        field = SPLIT_FIELDS.index(name)
+        counts, numbers, distinct = split.counts, split.numbers, split.distinct
+        field, ends = SPLIT_FIELDS.index(name), 0 if distinct else 1  # (a 0 ends each field)
         at = 0
         for index, (docnum, value) in enumerate(zip(count(first), values)):
-            title, abstract = counts[2 * index], counts[2 * index + 1]
-            start, length = (at, title) if field == 0 else (at + title + 1, abstract)
-            at += title + abstract + 2
-            lengths.append(length if value is not None else 0)
+            title, abstract = counts[4 * index + 2], counts[4 * index + 3]
+            start, given = (at, title) if field == 0 else (at + title + ends, abstract)
+            at += title + abstract + 2 * ends
+            lengths.append(counts[4 * index + field] if value is not None else 0)
             if value is not None:
-                for number in set(numbers[start : start + length]):
+                chosen = numbers[start : start + given]
+                for number in chosen if distinct else set(chosen):
                     numbered[number].append(docnum)
         self.longest[name] = max(self.longest[name], *lengths)
         return lengths

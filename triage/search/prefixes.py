@@ -208,12 +208,11 @@ def _finish(
     if hi - lo == 1:  # one frequent word
         entries[key] = entries[f"{group}={prefix}"]
         return word_set
-    rare = [
-        found
-        for start, end in node.rare
-        for word in words.sorted[start:end]
-        for found in _lists(words.tables, word)
-    ]
+    rare: list[array] = []
+    for start, end in node.rare:  # (their order does not matter: their rows are united)
+        ordered = words.sorted[start:end]
+        for table in words.tables:
+            rare.extend(filter(None, map(table.get, ordered)))  # (a word's postings: never empty)
     if not word_set and words.sorted[lo] == prefix:  # the prefix is a rare word
         rare.extend(_lists(words.tables, prefix))
     united = (_rows(rare, words.size) if rare else 0) | word_set | node.united

@@ -5,14 +5,14 @@ abstracts and numbering them for the phrase file (:mod:`.phrases`) was ~7 s of ~
 (:mod:`.bulk`), a child process (a :class:`~triage.core.child.Child`) does that on the other
 core while this one writes the rest: it is sent each batch of papers' titles and abstracts,
 writes the phrase file, and answers with each paper's word numbers, by which the bulk writer
-files postings (it finds each paper's distinct ones: the child had less time to spare); the
-child names the numbers at the end, then files the places of frequent words in the phrase
-file (:mod:`.followers`, ~4-5 s at 100,000 papers) and saves the search table read from the
-store (:func:`~.table.save_whole`, ~0.4 s, which the opened index reads as a saved copy)
-while this process writes the prefix sets and the term table (~5-6 s). The child holds the
-vocabulary and the phrase file's offsets, as this process did: nothing is held twice. If it
-cannot start or fails, the build starts again in this process alone (as it does with Whoosh's
-own writer).
+files postings (each process finds the distinct ones of some batches' papers, see
+:attr:`.bulk.Split.distinct`); the child names the numbers at the end, then files the
+places of frequent words in the phrase file (:mod:`.followers`, ~4-5 s at 100,000 papers)
+and saves the search table read from the store (:func:`~.table.save_whole`, ~0.4 s, which
+the opened index reads as a saved copy) while this process writes the prefix sets and the
+term table (~5 s). The child holds the vocabulary and the phrase file's offsets, as this
+process did: nothing is held twice. If it cannot start or fails, the build starts again in
+this process alone (as it does with Whoosh's own writer).
 """
 
 from __future__ import annotations
@@ -22,13 +22,13 @@ import logging
 import pickle
 from array import array
 from collections.abc import Callable, Generator
-from itertools import islice
+from itertools import count, islice
 from pathlib import Path
 from typing import Any
 
 from triage.core.child import Child, ChildFailed, answer, channels
 from triage.core.cpu import usable_cores
-from triage.search import bulk, followers, phrases, prefixes, table
+from triage.search import bulk, followers, phrases, phrasewriter, prefixes, table
 from triage.search.analysis import read_documents, words
 from triage.search.table import SNAPSHOT_FILE
 from triage.store import Reader
@@ -87,7 +87,7 @@ def _fill(
     in_bulk: bool = True,
 ) -> tuple[list[str], list[str]]:
     total = reader.count()
-    phrase_writer = None if splitter else phrases.PhraseWriter(directory / phrases.FILE)
+    phrase_writer = None if splitter else phrasewriter.PhraseWriter(directory / phrases.FILE)
     writer = (
         bulk.BulkWriter(
             ix,
@@ -204,21 +204,30 @@ _CHILD = (
 
 def split_words(path: str, *filing: int) -> None:
     """The child: split each batch's titles and abstracts and write their phrase file; answer
-    with their words' numbers (a :class:`~.bulk.Split`: the distinct numbers of each paper
-    are found by the parent, which has more time), then with the vocabulary, then True once
-    the phrase file is written; then, if sent a DB's path, whether its table is saved."""
+    with their words' numbers (a :class:`~.bulk.Split`), then with the vocabulary, then True
+    once the phrase file is written; then, if sent a DB's path, whether its table is saved."""
     texts, answers = channels()
-    writer = phrases.PhraseWriter(Path(path), filing=followers.Filing(*filing))
+    writer = phrasewriter.PhraseWriter(Path(path), filing=followers.Filing(*filing))
     try:
+        number, batches = writer.ids.__getitem__, count()
         while isinstance(batch := pickle.load(texts), list):  # then the papers' order
-            counts, numbers = array("I"), array("I")
+            counts, ids, found = array("I"), array("I"), array("I")
+            distinct = next(batches) % bulk.DISTINCT_IN_CHILD == 0
             for title, abstract in batch:
                 title_words, abstract_words = words(title or ""), words(abstract or "")
-                writer.record("title", title_words)
-                writer.record("abstract", abstract_words)
-                numbers.extend(writer.end_document())  # title's, 0, abstract's, 0
-                counts.extend((len(title_words), len(abstract_words)))
-            answer(answers, (counts, numbers, len(writer.ids)))
+                ids.extend(map(number, title_words))
+                ids.append(0)
+                ids.extend(map(number, abstract_words))
+                ids.append(0)
+                if distinct:  # from the words, whose hashes are kept (the parent's are ints)
+                    title_set, abstract_set = set(title_words), set(abstract_words)
+                    found.extend(map(number, title_set))
+                    found.extend(map(number, abstract_set))
+                    counts.extend(map(len, (title_words, abstract_words, title_set, abstract_set)))
+                else:
+                    counts.extend(map(len, (title_words, abstract_words) * 2))
+            writer.add_documents(ids, zip(counts[0::4], counts[1::4]))
+            answer(answers, (counts, found if distinct else ids, len(writer.ids), distinct))
         answer(answers, list(writer.ids))  # numbered in order of first use
         writer.commit(batch)
         answer(answers, True)
