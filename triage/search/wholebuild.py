@@ -5,8 +5,8 @@ abstracts and numbering them for the phrase file (:mod:`.phrases`) was ~7 s of ~
 (:mod:`.bulk`), a child process (a :class:`~triage.core.child.Child`) does that on the other
 core while this one writes the rest: it is sent each batch of papers' titles and abstracts,
 writes the phrase file, and answers with each paper's word numbers, by which the bulk writer
-files postings (each process finds the distinct ones of some batches' papers, see
-:attr:`.bulk.Split.distinct`); the child names the numbers at the end, then files the
+files postings (each paper's distinct ones are found by whichever process has time to spare,
+see :attr:`.bulk.Split.distinct`); the child names the numbers at the end, then files the
 places of frequent words in the phrase file (:mod:`.followers`, ~4-5 s at 100,000 papers)
 and saves the search table read from the store (:func:`~.table.save_whole`, ~0.4 s, which
 the opened index reads as a saved copy) while this process writes the prefix sets and the
@@ -20,9 +20,10 @@ from __future__ import annotations
 import contextlib
 import logging
 import pickle
+import time
 from array import array
 from collections.abc import Callable, Generator
-from itertools import count, islice
+from itertools import islice
 from pathlib import Path
 from typing import Any
 
@@ -209,10 +210,10 @@ def split_words(path: str, *filing: int) -> None:
     texts, answers = channels()
     writer = phrasewriter.PhraseWriter(Path(path), filing=followers.Filing(*filing))
     try:
-        number, batches = writer.ids.__getitem__, count()
+        number, asked = writer.ids.__getitem__, time.perf_counter()
         while isinstance(batch := pickle.load(texts), list):  # then the papers' order
             counts, ids, found = array("I"), array("I"), array("I")
-            distinct = next(batches) % bulk.DISTINCT_IN_CHILD == 0
+            distinct = time.perf_counter() - asked >= bulk.SPARE_WAIT  # (see bulk.Split)
             for title, abstract in batch:
                 title_words, abstract_words = words(title or ""), words(abstract or "")
                 ids.extend(map(number, title_words))
@@ -228,6 +229,7 @@ def split_words(path: str, *filing: int) -> None:
                     counts.extend(map(len, (title_words, abstract_words) * 2))
             writer.add_documents(ids, zip(counts[0::4], counts[1::4]))
             answer(answers, (counts, found if distinct else ids, len(writer.ids), distinct))
+            asked = time.perf_counter()
         answer(answers, list(writer.ids))  # numbered in order of first use
         writer.commit(batch)
         answer(answers, True)
