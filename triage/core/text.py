@@ -40,10 +40,12 @@ def plain_utf8_lines(data: bytes, lines: int) -> bool:
     """Whether ``data``, UTF-8 text, is ``lines`` lines each ending in "\\n" that
     :func:`strip_control` leaves as they are (``keep_newlines=False``, a line without its
     break): the check of 33,806 lines of a listing written as bytes, ~5 ms where the text's
-    own check takes ~12-18 (its characters mixed, one search a character)."""
+    own check takes ~12-18 (its characters mixed, one search a character). Most listings hold
+    no byte a C1 control's encoding begins with: looking for that byte alone takes ~0.04 ms
+    of 4 MB, the pattern's scan ~1.1."""
     return (
         data.translate(None, _ALL_BUT_C0_BYTES) == b"\n" * lines
-        and not _C1_UTF8.search(data)
+        and (b"\xc2" not in data or not _C1_UTF8.search(data))
         and not _SEPARATORS_UTF8.search(data)
     )
 

@@ -24,15 +24,19 @@ from triage.store.models import DEFAULT_STATE
 FIRST_CHUNK = 500  # papers of the first lines: they come at once
 CHUNK = 32_000  # papers read at once after those: the listings' pass pays off with many
 
-_PAPER = "SELECT p.id, p.title, p.added_at FROM papers p"
+# each paper looked up from the array of the wanted ones, in its order (a rowid or an id a
+# row): 33,806 papers of a million ~5 ms less than ``IN (SELECT value FROM json_each(?))``,
+# which first copies the array into a temporary index
+_WANTED = "FROM json_each(?) j CROSS JOIN papers p ON p.{key} = j.value"
+_PAPER = "SELECT p.id, p.title, p.added_at " + _WANTED
 _ANNOTATED_PAPER = (
     "SELECT p.id, p.title, p.added_at, a.starred, a.state "
-    "FROM papers p LEFT JOIN annotations a ON a.paper_id = p.id"
+    f"{_WANTED} LEFT JOIN annotations a ON a.paper_id = p.id"
 )
 _IN_ARRAY = "IN (SELECT value FROM json_each(?))"
-_DATED_LISTINGS = (  # in id order, each paper's earliest first (the index's order)
-    f"SELECT paper_id, listed_on FROM listings WHERE paper_id {_IN_ARRAY} AND listed_on != '' "
-    "ORDER BY paper_id, listed_on"
+_DATED_LISTINGS = (  # in id order, each paper's earliest first (~4 ms less than ``IN``)
+    "SELECT paper_id, listed_on FROM json_each(?) j CROSS JOIN listings ON paper_id = j.value "
+    "WHERE listed_on != '' ORDER BY paper_id, listed_on"
 )
 
 
@@ -89,14 +93,15 @@ class PaperLines:
     def _line_rows(
         self, sql: str, ids: Sequence[str], rowids: Sequence[int] | None
     ) -> dict[str, Any]:
-        """``sql``'s row of each paper (``p``: papers) by id, found by rowid where given."""
+        """``sql``'s row of each paper (``p``: papers; ``{key}``: what ``j``, the wanted
+        papers, holds) by id, found by rowid where given."""
         rows: dict[str, tuple[Any, ...]] = {}
         if rowids is not None:  # in rowid order: each page read once, fewer B-tree steps
-            found = self.conn.execute(f"{sql} WHERE p.rowid {_IN_ARRAY}", [as_json(sorted(rowids))])
+            found = self.conn.execute(sql.format(key="rowid"), [as_json(sorted(rowids))])
             rows = {row[0]: row for row in found}
         missing = [paper for paper in ids if paper not in rows]
         if missing:
-            found = self.conn.execute(f"{sql} WHERE p.id {_IN_ARRAY}", [as_json(missing)])
+            found = self.conn.execute(sql.format(key="id"), [as_json(missing)])
             rows.update((row[0], row) for row in found)
         return rows
 
