@@ -33,22 +33,29 @@ class _Sets(Mapping[str, list[int]]):
         self._text = b", " + raw[start:-2]  # every entry now follows ", "
         self._all: dict[str, list[int]] | None = None
         self._lookups = 0
+        self._found: dict[str, list[int] | None] = {}  # a search asks `in`, then for the set
 
     def get(self, name: str, default: Any = None) -> Any:
-        if self._all is None and self._lookups < LOOKUPS:
-            self._lookups += 1
-            key = b", " + json.dumps(name).encode("ascii") + b": ["
+        if self._all is None:
+            if name not in self._found:
+                if self._lookups >= LOOKUPS:
+                    return self._whole().get(name, default)
+                self._lookups += 1
+                self._found[name] = self._look_up(name)
+            found = self._found[name]
+            return default if found is None else found
+        return self._all.get(name, default)
+
+    def _look_up(self, name: str) -> list[int] | None:
+        key = b", " + json.dumps(name).encode("ascii") + b": ["
+        at = self._text.find(key)
+        if at < 0 and not name.isascii():  # written unescaped?
+            key = b", " + json.dumps(name, ensure_ascii=False).encode("utf-8") + b": ["
             at = self._text.find(key)
-            if at < 0 and not name.isascii():  # written unescaped?
-                key = b", " + json.dumps(name, ensure_ascii=False).encode("utf-8") + b": ["
-                at = self._text.find(key)
-            if at < 0:
-                return default
-            start = at + len(key)
-            return [
-                int(part) for part in self._text[start : self._text.find(b"]", start)].split(b",")
-            ]
-        return self._whole().get(name, default)
+        if at < 0:
+            return None
+        start = at + len(key)
+        return [int(part) for part in self._text[start : self._text.find(b"]", start)].split(b",")]
 
     def __getitem__(self, name: str) -> list[int]:
         found = self.get(name)
