@@ -8,7 +8,7 @@ from triage.store import Store
 QUERIES = [
     "SELECT rowid, id, title, abstract, last_listed, match_key FROM papers ORDER BY rowid",
     "SELECT rowid, * FROM listings ORDER BY rowid",
-    "SELECT name, size, found, new, known, skipped FROM imports ORDER BY rowid",
+    "SELECT name, path, size, found, new, known, skipped FROM imports ORDER BY rowid",
     "SELECT seq, paper_id FROM paper_changes ORDER BY seq",
 ]
 

@@ -85,6 +85,7 @@ class ParsedDump:
     warnings: list[str] = field(default_factory=list)  # e.g. the encoding used
     sha256: str = ""  # of the file's bytes: the same file is imported once
     size: int = 0
+    resolved: str = ""  # the file's absolute path, symbolic links resolved (for the import log)
 
     @property
     def entries(self) -> list[tuple[str, str]]:
@@ -306,6 +307,7 @@ def read_dump(path: str | Path) -> ParsedDump:
     parsed = parse_dump(text, name=str(path), reference=min(modified, dt.date.today()))
     parsed.warnings.extend(warnings)
     parsed.sha256, parsed.size = hashlib.sha256(data).hexdigest(), len(data)
+    parsed.resolved = str(path.resolve())  # here: perhaps on another core (see :mod:`.ahead`)
     for day in parsed.days:
         day.keys = [paper_keys(title) for title, _ in day.entries]
     return parsed
@@ -343,7 +345,7 @@ def _store_days(store: Store, path: Path, parsed: ParsedDump) -> tuple[int, int]
     record = {
         "sha256": parsed.sha256,
         "name": path.name,
-        "path": str(path.resolve()),
+        "path": parsed.resolved or str(path.resolve()),
         "size": parsed.size,
     }
     new = known = 0

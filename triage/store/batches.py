@@ -2,7 +2,8 @@
 
 A commit waits for the disk (a few fsyncs): an import of a thousand files committed one by one
 spends most of its time waiting. Here the files read in about a second share one transaction,
-and another program's write waits about a second at most. A file is still kept whole or not at
+and another program's write waits about a second at most (longer only where a commit itself
+takes long: see :data:`COMMIT_SHARE`). A file is still kept whole or not at
 all: if one fails, the batch is undone and its files are written again one by one. (A savepoint
 per file would undo it alone, but costs a copy of every page it changes: a quarter of the
 import.) Within a batch the new papers are numbered for caches by the writer, not by a trigger
@@ -17,12 +18,22 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from typing import TypeVar
 
+from triage.core.cpu import usable_cores
 from triage.store.changes import drop_new_paper_numbering
 from triage.store.connection import StoreError
 from triage.store.deletions import Deleter
 
 BATCH_SECONDS = 1.0
-"""How long one transaction of a batched write holds the write lock."""
+"""How long one transaction of a batched write holds the write lock, at least."""
+COMMIT_SHARE = 8
+"""A batch lasts at least this many times as long as the last one took to commit (at most
+:data:`MAX_BATCH_SECONDS`). A commit of a large store writes most pages of its indexes again,
+twice (journal, file), however few papers the batch added (new papers' ids and titles land all
+over them): 0.36 s a commit at a million papers, a third of a batch of a second. Batches of
+three seconds imported a million papers in 40 s, not 50; at 100,000 papers a commit takes
+~0.1 s and a batch stays a second."""
+MAX_BATCH_SECONDS = 5.0
+"""Well within another triage's :data:`.connection.BUSY_TIMEOUT_MS` waiting for the lock."""
 CACHE_SHARE = 8
 """SQLite's page cache while writing in batches: an eighth of the file, at least
 :data:`MIN_CACHE_KIB`. A new paper goes into indexes at random places (by id, by loose title,
@@ -61,12 +72,13 @@ class Batched(Deleter):
         self, items: Sequence[Item], write: Callable[[Item], Result]
     ) -> list[Result]:
         """``write(item)`` for each item in order, in transactions of about
-        :data:`BATCH_SECONDS`; ``write`` says in its result what it kept, and raises when its
-        write fails inside this transaction (see :func:`triage.importers.once.store_once`).
-        Then, or if a batch cannot be begun or committed, none of the batch is kept: its items
-        and every item after them are written again one transaction each, as without batches,
-        so each result says what was kept."""
+        :data:`BATCH_SECONDS` (or longer: see :data:`COMMIT_SHARE`); ``write`` says in its
+        result what it kept, and raises when its write fails inside this transaction (see
+        :func:`triage.importers.once.store_once`). Then, or if a batch cannot be begun or
+        committed, none of the batch is kept: its items and every item after them are written
+        again one transaction each, as without batches, so each result says what was kept."""
         results: list[Result] = []
+        seconds = BATCH_SECONDS
         with self._bulk_settings():
             while len(results) < len(items):
                 start = len(results)
@@ -74,14 +86,17 @@ class Batched(Deleter):
                 self._size_cache()
                 try:
                     with self.write(), self._new_papers_numbered_here():
-                        deadline = time.monotonic() + BATCH_SECONDS
+                        deadline = time.monotonic() + seconds
                         while start + len(batch) < len(items) and (
                             not batch or time.monotonic() < deadline
                         ):
                             batch.append(write(items[start + len(batch)]))
+                        committing = time.monotonic()
                 except (StoreError, sqlite3.Error):
                     results.extend(write(item) for item in items[start:])
                     break
+                committed = time.monotonic() - committing
+                seconds = min(MAX_BATCH_SECONDS, max(BATCH_SECONDS, COMMIT_SHARE * committed))
                 results.extend(batch)
         return results
 
@@ -101,9 +116,25 @@ class Batched(Deleter):
             if dropped:
                 # if this fails (the file locked or gone), the next open makes them; another
                 # process's open may have made them meanwhile
-                with contextlib.suppress(StoreError, sqlite3.Error), self.write(bookkeeping=True):
+                with (
+                    contextlib.suppress(StoreError, sqlite3.Error),
+                    self._sorting_on_every_core(),
+                    self.write(bookkeeping=True),
+                ):
                     for statement in dropped:
                         self.conn.execute(statement.replace(" INDEX ", " INDEX IF NOT EXISTS ", 1))
+
+    @contextlib.contextmanager
+    def _sorting_on_every_core(self) -> Iterator[None]:
+        """Meanwhile, SQLite sorts (makes an index) on as many threads as there are cores:
+        the deferred indexes of a million papers took 2.1 s on one of two cores, 1.5 s on
+        both (more threads than cores: slower)."""
+        before = self.conn.execute("PRAGMA threads").fetchone()[0]
+        self.conn.execute(f"PRAGMA threads = {usable_cores() - 1}")
+        try:
+            yield
+        finally:
+            self.conn.execute(f"PRAGMA threads = {int(before)}")
 
     def _drop_indexes(self, names: Sequence[str]) -> list[str]:
         """Drop those of these indexes that exist; returns the statements that made them."""
