@@ -109,13 +109,16 @@ def write(
     ranks = rank_of_id.tolist()  # its ints made once, not one a place (~8 ms of ~50 a chunk)
 
     def write_out() -> None:
+        at, pieces = out.tell(), []
         for number, word_id in enumerate(words):
-            places = filed[word_id]
-            if places:
-                piece_offsets[number].append(out.tell())
+            if places := filed[word_id]:
+                piece_offsets[number].append(at)
                 piece_counts[number].append(len(places))
-                places.tofile(out)
-                del places[:]
+                at += RECORD * len(places)
+                pieces.append(places)
+        out.writelines(pieces)  # no tell() nor bytes copy a piece (~0.9 million at 1M papers)
+        for places in pieces:
+            del places[:]
 
     first = 0
     while first < documents:
