@@ -29,7 +29,7 @@ from whoosh.filedb.filestore import FileStorage
 from whoosh.writing import MERGE_SMALL
 
 from triage.core.files import atomic_write
-from triage.search import bulk, fastpaths, prefixes, prefixwriter, wholebuild, whoosh_internals
+from triage.search import bulk, fastpaths, prefixes, whoosh_internals
 from triage.search.analysis import make_schema, read_documents, words
 from triage.search.indexstate import IndexState
 from triage.search.storage import SEGMENT_SUFFIX
@@ -133,6 +133,10 @@ class TextIndex:
     ) -> None:
         """Index every paper into a fresh directory, then swap it in; ``table_from``: the
         DB, whose search table the build also saves there if it can (:mod:`.wholebuild`)."""
+        # imported here: a search that builds nothing need not import what starts a child
+        # process (subprocess, signal, fcntl: ~3 ms of every `triage list`)
+        from triage.search import prefixwriter, wholebuild
+
         building = self.directory.with_name(f"{self.directory.name}.building-{os.getpid()}")
         shutil.rmtree(building, ignore_errors=True)
         building.mkdir(parents=True)
