@@ -41,8 +41,7 @@ def expected_lines(db, ids):
     for p in papers:
         star = "*" if p.starred else " "
         tags = f"  [{', '.join(p.tags)}]" if p.tags else ""
-        day = p.first_listed or p.added_at[:10]
-        lines.append(f"{p.id}  {star} {p.state:<8} {day}  {p.title}{tags}\n")
+        lines.append(f"{p.id}  {star} {p.state:<8} {p.listed_on}  {p.title}{tags}\n")
     return "".join(lines)
 
 
@@ -73,6 +72,21 @@ def test_marks_changed_by_another_program_since_the_last_search_show(db):
     with Store(db) as store:
         store.mark([paper], star=False, state="inbox", remove_tags=["best", "to-read"])
     assert run(db, "list", "spreadsheets") == before
+
+
+def test_each_papers_date_is_the_one_newest_first_orders_by(tmp_path, whoosh_mode):
+    """The date shown is the paper's latest listing, as in the app's list: a paper listed
+    again on a later day moves up and shows that day, so the dates read newest first."""
+    db = tmp_path / "triage.db"
+    with Store(db) as store:
+        both = [("Alpha", "An abstract."), ("Beta", "An abstract.")]
+        store.add_papers(both, source="a.txt", listed_on="2026-11-20")
+        store.add_papers([("Gamma", "An abstract.")], source="b.txt", listed_on="2026-11-21")
+        store.add_papers([("Alpha", "An abstract.")], source="c.txt", listed_on="2026-11-22")
+        store.add_papers([("Beta", "An abstract.")], source="old.txt", listed_on="2026-11-19")
+    for query in ([], ["abstract"]):  # newest first; searched
+        shown = [line.split()[2:] for line in run(db, "list", *query).splitlines()]
+        assert shown == [["2026-11-22", "Alpha"], ["2026-11-21", "Gamma"], ["2026-11-20", "Beta"]]
 
 
 def test_titles_that_could_drive_the_terminal_are_listed_stripped(tmp_path, whoosh_mode):

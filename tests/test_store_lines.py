@@ -23,10 +23,7 @@ def store(tmp_path):
 
 
 def from_full_records(store, ids):
-    return [
-        (p.id, p.starred, p.state, p.title, p.added_at, p.first_listed, p.tags)
-        for p in store.papers(ids)
-    ]
+    return [(p.id, p.starred, p.state, p.title, p.listed_on, p.tags) for p in store.papers(ids)]
 
 
 def read_lines(store, ids, rowids, marks=None):
@@ -36,8 +33,7 @@ def read_lines(store, ids, rowids, marks=None):
         for paper in texts.ids:
             if (row := texts.papers.get(paper)) is not None:
                 starred, state, tags = marked.get(paper, (False, "inbox", []))
-                first = texts.first_listed.get(paper)
-                read.append((paper, starred, state, row[1], row[2], first, tags))
+                read.append((paper, starred, state, row[1], row[2], tags))
     return read
 
 
@@ -50,15 +46,19 @@ def test_lines_by_rowid_by_a_stale_rowid_or_by_id_are_the_full_records(store, mo
     rowids = [rowid.get(paper, 10**6) for paper in ids]
     expected = from_full_records(store, ids)
     assert len(expected) == len(TITLES)
-    first_listed = [line[5] for line in expected]
-    assert first_listed.count(None) == 2  # the compact dump's
-    assert first_listed.count("2026-11-19") == 2  # listed earlier by a dump imported later
+    dates = [line[4] for line in expected]
+    assert dates.count("2026-11-20") == 4
+    assert dates.count("2026-11-21") == 6  # the latest: 2 listed earlier by a dump imported later
+    imported_on = {
+        p.added_at[:10] for p in store.papers([paper_id(t) for t in TITLES[10:]])
+    }  # compact
+    assert len(imported_on) == 1 and dates.count(imported_on.pop()) == 2
     stale = rowids[1:] + rowids[:1]  # each names another paper (a VACUUM renumbered them)
     # as the search's table gives them: the papers with any mark
     given = {
-        line[0]: line[1:3] + line[6:]
+        line[0]: line[1:3] + line[5:]
         for line in expected
-        if line[1] or line[2] != "inbox" or line[6]
+        if line[1] or line[2] != "inbox" or line[5]
     }
     assert 0 < len(given) < len(expected)
     for known in (rowids, stale, None):

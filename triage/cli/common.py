@@ -81,15 +81,14 @@ def stderr_bar() -> Progress:
 
 def listed_rows(texts: LineTexts, marks: Mapping[str, LineMarks]) -> list[str]:
     """A line for each known paper of ``texts``, each ending in a line break: id, star, state,
-    date (its first dated listing, else the day it was added), title, tags; made in one pass
-    over them (see :func:`write_lines`)."""
-    papers, first = texts.papers, texts.first_listed
+    date (:attr:`Paper.listed_on`, its latest listing: the one "newest first" orders by, as
+    in the app's list), title, tags; made in one pass over them (see :func:`write_lines`)."""
+    papers = texts.papers
     unmarked = f"    {DEFAULT_STATE:<8} "
     return [
-        f"{paper}{unmarked}{first.get(paper) or row[2][:10]}  {row[1]}\n"
+        f"{paper}{unmarked}{row[2]}  {row[1]}\n"
         if (marked := marks.get(paper)) is None
-        else f"{paper}  {'*' if marked[0] else ' '} {marked[1]:<8} "
-        f"{first.get(paper) or row[2][:10]}  {row[1]}"
+        else f"{paper}  {'*' if marked[0] else ' '} {marked[1]:<8} {row[2]}  {row[1]}"
         + (f"  [{', '.join(marked[2])}]\n" if marked[2] else "\n")
         for paper in texts.ids
         if (row := papers.get(paper)) is not None

@@ -3,10 +3,10 @@
 A listing of 33,806 papers of a million spent ~0.4 s looking each one up: its id in the id
 index, then its row, its annotations, its earliest listing and its tags, paper by paper. Here
 the rows of a chunk of papers are read in one pass in rowid order when the search's table knows
-their rowids (one B-tree less, each page read once), their listings in one pass in id order, and
-the star, state and tags come from the search's table when it gives them (:data:`LineMarks`,
-as caught up with the store by that search); else the annotations and tags, when there are
-fewer of them than papers to show, are read whole instead of looked up per paper.
+their rowids (one B-tree less, each page read once); the row holds the paper's date, and the
+star, state and tags come from the search's table when it gives them (:data:`LineMarks`, as
+caught up with the store by that search); else the annotations and tags, when there are fewer
+of them than papers to show, are read whole instead of looked up per paper.
 
 What is read comes as lookups for the caller to make the lines in one pass (:class:`LineTexts`),
 not as an object a paper: for 33,806 papers, making them and then the lines took ~20 ms more.
@@ -28,16 +28,12 @@ CHUNK = 32_000  # papers read at once after those: the listings' pass pays off w
 # row): 33,806 papers of a million ~5 ms less than ``IN (SELECT value FROM json_each(?))``,
 # which first copies the array into a temporary index
 _WANTED = "FROM json_each(?) j CROSS JOIN papers p ON p.{key} = j.value"
-_PAPER = "SELECT p.id, p.title, p.added_at " + _WANTED
+_PAPER = "SELECT p.id, p.title, p.last_listed " + _WANTED
 _ANNOTATED_PAPER = (
-    "SELECT p.id, p.title, p.added_at, a.starred, a.state "
+    "SELECT p.id, p.title, p.last_listed, a.starred, a.state "
     f"{_WANTED} LEFT JOIN annotations a ON a.paper_id = p.id"
 )
 _IN_ARRAY = "IN (SELECT value FROM json_each(?))"
-_DATED_LISTINGS = (  # in id order, each paper's earliest first (~4 ms less than ``IN``)
-    "SELECT paper_id, listed_on FROM json_each(?) j CROSS JOIN listings ON paper_id = j.value "
-    "WHERE listed_on != '' ORDER BY paper_id, listed_on"
-)
 
 
 LineMarks = tuple[bool, str, list[str]]
@@ -52,9 +48,8 @@ class LineTexts(NamedTuple):
     ids: Sequence[str]
     """The papers, in their order (some may be unknown)."""
     papers: dict[str, tuple[Any, ...]]
-    """Each known paper's (id, title, added_at, ...) by id."""
-    first_listed: dict[str, str]
-    """The earliest dated listing (:attr:`Paper.first_listed`) of those that have one."""
+    """Each known paper's (id, title, date, ...) by id: its date is :attr:`Paper.listed_on`,
+    the one of the list's order and of the app's list."""
 
 
 def as_json(values: Sequence[Any]) -> str:
@@ -85,7 +80,7 @@ class PaperLines:
             chunk, chunk_rowids = ids[start:end], rowids[start:end] if rowids is not None else None
             if marks is not None:
                 rows = self._line_rows(_PAPER, chunk, chunk_rowids)
-                yield LineTexts(chunk, rows, self._first_listed(chunk)), marks
+                yield LineTexts(chunk, rows), marks
             else:
                 yield self._texts_and_marks(chunk, chunk_rowids, wholes)
             start, size = end, CHUNK
@@ -139,15 +134,7 @@ class PaperLines:
             starred, state = annotated.get(paper, (0, None))
             state = DEFAULT_STATE if state is None else state
             marks[paper] = (bool(starred), state, tags_of.get(paper, []))
-        return LineTexts(ids, rows, self._first_listed(ids)), marks
-
-    def _first_listed(self, ids: Sequence[str]) -> dict[str, str]:
-        """Each paper's earliest dated listing (:attr:`Paper.first_listed`), if it has one: its
-        listings read in id order and the first kept (33,806 papers of a million: ~20 ms less
-        than ``min()`` by paper, ~15 ms less than in the given order)."""
-        listed = self.conn.execute(_DATED_LISTINGS, [as_json(sorted(ids))]).fetchall()
-        listed.reverse()  # the earliest of each paper last: the one a dict keeps
-        return dict(listed)
+        return LineTexts(ids, rows), marks
 
     def _all_if_fewer(
         self,
