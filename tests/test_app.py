@@ -17,6 +17,7 @@ from test_app_fixtures import (
     wait_until,
 )
 
+from triage.search import SearchIndex
 from triage.store import Store
 from triage.tui.app import TriageApp
 from triage.tui.config import keys_file, views_file
@@ -575,6 +576,20 @@ async def test_footer_names_the_keys_as_remapped_and_a_click_runs_one(db):
         await pilot.click("KeyBar", offset=(footer.index(" x Star ") + 2, 0))
         await settle(pilot)
         assert stored(db, D).starred
+
+
+async def test_once_its_index_is_open_the_app_warms_it_up_until_it_quits(db, monkeypatch):
+    """What searches read at random is read in order in the background (after a reboot, the
+    first phrase would read it from the disk a word at a time); quitting stops that."""
+    warming: list = []
+    monkeypatch.setattr(SearchIndex, "warm_up", lambda _, stop, turns: warming.append(stop))
+    app = TriageApp(db)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await start(app, pilot)
+        await wait_until(pilot, lambda: bool(warming))
+        assert app.session.index.is_open and not warming[0]()
+        await pilot.press("q")
+    assert warming[0]()
 
 
 async def test_a_note_written_just_before_quitting_is_searchable_next_time(db):

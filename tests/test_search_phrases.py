@@ -3,7 +3,12 @@ has the words in a row (the last one begun while it is being typed), also after 
 
 from __future__ import annotations
 
+import ctypes
+import mmap
+import os
 import random
+import sys
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -22,6 +27,7 @@ from triage.search import (
     prefixes,
 )
 from triage.search.analysis import words
+from triage.search.phrasewriter import PhraseWriter
 from triage.store import Store
 
 pytestmark = pytest.mark.usefixtures("whoosh_mode", "filing")
@@ -215,6 +221,55 @@ def test_a_word_after_a_space_finds_the_same_papers_read_from_the_text(opened, m
     monkeypatch.setattr(phrases, "CHAINED_PLACES", 0)
     monkeypatch.setattr(phraseplaces, "PRECEDED_SHARE", 10**9)
     check_typing(*opened)
+
+
+def resident_pages(path: Path, end: int) -> int:
+    """How many of the file's pages before ``end`` are in the page cache (``mincore``, which
+    reads nothing: a read that would not wait still starts reading ahead)."""
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.mmap.restype = ctypes.c_void_p
+    libc.mmap.argtypes = [ctypes.c_void_p, ctypes.c_size_t, *[ctypes.c_int] * 3, ctypes.c_long]
+    libc.mincore.argtypes = [ctypes.c_void_p, ctypes.c_size_t, ctypes.c_char_p]
+    libc.munmap.argtypes = [ctypes.c_void_p, ctypes.c_size_t]
+    pages = ctypes.create_string_buffer((end + mmap.PAGESIZE - 1) // mmap.PAGESIZE)
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        address = libc.mmap(None, end, mmap.PROT_READ, mmap.MAP_SHARED, fd, 0)
+        assert libc.mincore(address, end, pages) == 0, ctypes.get_errno()
+        libc.munmap(address, end)
+    finally:
+        os.close(fd)
+    return sum(page & 1 for page in pages.raw)
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="mincore and posix_fadvise as on Linux")
+def test_warming_up_brings_the_papers_words_into_the_page_cache(tmp_path):
+    path = tmp_path / phrases.FILE
+    writer = PhraseWriter(path)
+    for number in range(20_000):  # 8 MB of words: more than the system reads ahead
+        writer.record("title", ["paper", str(number)])
+        writer.record("abstract", ["word"] * 100)
+        writer.end_document()
+    writer.commit("order")
+    words_end = phrases.PhraseFile(path).extents["offsets"][0]
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+        os.posix_fadvise(fd, 0, 0, os.POSIX_FADV_DONTNEED)
+    finally:
+        os.close(fd)
+    if resident_pages(path, words_end):
+        pytest.skip("this file system keeps the file in the page cache")
+    phrases.warm_up(path, stop=lambda: True, turns=threading.Lock())  # the app quit at once
+    assert resident_pages(path, words_end) == 0
+    turns = threading.Lock()
+    with turns:  # a search under way: the warm-up waits for its turn
+        warming = threading.Thread(target=phrases.warm_up, args=(path, lambda: False, turns))
+        warming.start()
+        warming.join(0.2)
+        assert resident_pages(path, words_end) == 0
+    warming.join()
+    assert resident_pages(path, words_end) == words_end // mmap.PAGESIZE + 1
 
 
 def test_a_phrase_pasted_at_once_then_typed_on(opened):

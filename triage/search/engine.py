@@ -18,11 +18,12 @@ import os
 import sqlite3
 import threading
 from collections.abc import Callable, Iterable, Sequence
+from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Any, TypeVar
 
 from triage.core.paths import cache_dir_for
-from triage.search import prefixes
+from triage.search import phrases, prefixes
 from triage.search.conditions import TextConditions
 from triage.search.docrows import DocRows
 from triage.search.evaluation import QueryEvaluator
@@ -325,6 +326,11 @@ class SearchIndex:
         self._evaluator.set_pending(self._pending)
 
     # -- searching ------------------------------------------------------------------------------
+
+    def warm_up(self, stop: Callable[[], bool], turns: AbstractContextManager[Any]) -> None:
+        """Bring what searches read at random into the page cache, on a thread of its own
+        after opening, taking ``turns`` with them (:func:`.phrases.warm_up`)."""
+        phrases.warm_up(self.text.directory / phrases.FILE, stop, turns)
 
     def search(self, query: str) -> SearchResult:
         text = query if isinstance(query, str) else str(query)

@@ -36,8 +36,9 @@ import os
 import sys
 from array import array
 from collections.abc import Callable
+from contextlib import AbstractContextManager
 from pathlib import Path
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from triage.core.cache import LRUCache
 from triage.search import followers, phraseplaces
@@ -52,6 +53,7 @@ KEPT_PLACES = 16  # phrases' places kept (~25 bytes each, 1-3 more a narrower fo
 KEPT_PLACES_BYTES = 128_000_000  # and at most (a word's filed places: up to ~40 MB)
 CHAINED_PLACES = 1_000  # places whose next word is read alone (scattered: 9,000 uncached ~0.1 s)
 NO_WORD = 2**32 - 1  # the rank of "no word follows"
+WARM_CHUNK = 1 << 20  # bytes read at once by warm_up
 _ENDIAN = sys.byteorder
 
 
@@ -178,9 +180,42 @@ class PhraseFile:
         places = phraseplaces.places_of(found)
         return phraseplaces.following(self._open_fd(), self._layout(), places, ranks)
 
+    def warm_up(self, stop: Callable[[], bool], turns: AbstractContextManager[Any]) -> None:
+        """Read the papers' words (the start of the file) once, in order, so that the page cache
+        has them: a phrase's next words are read one at a time (``text-to-i``: 11,000 at 100,000
+        papers), ~2 µs each from memory, ~12 µs from this machine's disk, as after a reboot (~78
+        ms instead of 20). In order, its 95 MB take ~50 ms (~8 ms of CPU), a million papers' ~0.5
+        s. Each megabyte is read holding ``turns`` (the lock searches hold: they never wait on
+        the disk behind it), once ``stop()`` allows. For a file opened for it (:func:`warm_up`):
+        its descriptor no longer reads ahead."""
+        try:
+            end, fd = self.extents["offsets"][0], self._open_fd()
+            if hasattr(os, "posix_fadvise"):  # no reading ahead (8 MB here) beyond each turn
+                os.posix_fadvise(fd, 0, 0, os.POSIX_FADV_RANDOM)
+            buffer, offset = memoryview(bytearray(WARM_CHUNK)), 0
+            while offset < end and not stop():
+                with turns:
+                    read = os.preadv(fd, [buffer[: end - offset]], offset)
+                if not read:
+                    return
+                offset += read
+        except OSError:  # only a warm-up: the searches will say what is wrong
+            return
+
     def layout(self) -> Layout:
         """Where each paper's words start and its title ends (read once: ~15 ms at 1M)."""
         return self._layout()
+
+
+def warm_up(path: Path, stop: Callable[[], bool], turns: AbstractContextManager[Any]) -> None:
+    """:meth:`PhraseFile.warm_up` on a descriptor of its own: searches and a rebuild may go
+    on meanwhile."""
+    file = PhraseFile(path)
+    try:
+        if file.usable:
+            file.warm_up(stop, turns)
+    finally:
+        file.close()
 
 
 Key = tuple[tuple[str, ...], tuple[str, ...], bool]  # fields, words, the last one begun

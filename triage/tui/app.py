@@ -141,7 +141,8 @@ class TriageApp(FollowsOtherCopies):
 
     @work(thread=True, group="index")
     def _open_index(self) -> None:
-        """Open (or build) the index early, so the first typed query does not wait for it."""
+        """Open (or build) the index early, so the first typed query does not wait for it,
+        then warm it up."""
         index = self.session.index
         try:
             with index.lock:
@@ -157,6 +158,7 @@ class TriageApp(FollowsOtherCopies):
             self.call_from_thread(self.main.show_indexing, "")
         # The index and the first screen made most objects this process will hold.
         self.call_from_thread(self.collector.start)
+        index.warm_up()
 
     # -- an error nobody expected ------------------------------------------------------------
 

@@ -28,6 +28,7 @@ class IndexAccess:
         self._changed: set[str] = set()
         self._catch_up_due = False
         self._updated_from_disk = 0
+        self._closed = threading.Event()
 
     @property
     def is_open(self) -> bool:
@@ -76,9 +77,18 @@ class IndexAccess:
         updated, self._updated_from_disk = self._updated_from_disk, 0
         return updated if was_open else None
 
+    def warm_up(self) -> None:
+        """Once the index is open, on a worker thread without `lock`: what searches read at
+        random is brought into the page cache (after a reboot, a phrase's first keystrokes
+        read it from the disk), a piece at a time between searches. Quitting stops it."""
+        index = self._index
+        if index is not None:
+            index.warm_up(self._closed.is_set, self.lock)
+
     def close(self) -> None:
         """On quit: what changed since the last index commit is caught up by the next open,
         in the background, rather than committed now while the user waits for the shell."""
+        self._closed.set()
         with self.lock:
             if self._index is not None:
                 self._index.close(save=False)
