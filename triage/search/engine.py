@@ -17,8 +17,8 @@ import logging
 import os
 import sqlite3
 import threading
+from _thread import LockType
 from collections.abc import Callable, Iterable, Sequence
-from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -327,7 +327,7 @@ class SearchIndex:
 
     # -- searching ------------------------------------------------------------------------------
 
-    def warm_up(self, stop: Callable[[], bool], turns: AbstractContextManager[Any]) -> None:
+    def warm_up(self, stop: Callable[[], bool], turns: LockType) -> None:
         """Bring what searches read at random into the page cache, on a thread of its own
         after opening, taking ``turns`` with them (:func:`.phrases.warm_up`)."""
         phrases.warm_up(self.text.directory / phrases.FILE, stop, turns)

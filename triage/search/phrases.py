@@ -34,11 +34,12 @@ import bisect
 import json
 import os
 import sys
+import time
+from _thread import LockType
 from array import array
 from collections.abc import Callable
-from contextlib import AbstractContextManager
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
 from triage.core.cache import LRUCache
 from triage.search import followers, phraseplaces
@@ -54,6 +55,7 @@ KEPT_PLACES_BYTES = 128_000_000  # and at most (a word's filed places: up to ~40
 CHAINED_PLACES = 1_000  # places whose next word is read alone (scattered: 9,000 uncached ~0.1 s)
 NO_WORD = 2**32 - 1  # the rank of "no word follows"
 WARM_CHUNK = 1 << 20  # bytes read at once by warm_up
+WARM_WAIT = 0.02  # seconds warm_up sleeps while a search goes on
 _ENDIAN = sys.byteorder
 
 
@@ -180,22 +182,29 @@ class PhraseFile:
         places = phraseplaces.places_of(found)
         return phraseplaces.following(self._open_fd(), self._layout(), places, ranks)
 
-    def warm_up(self, stop: Callable[[], bool], turns: AbstractContextManager[Any]) -> None:
+    def warm_up(self, stop: Callable[[], bool], turns: LockType) -> None:
         """Read the papers' words (the start of the file) once, in order, so that the page cache
         has them: a phrase's next words are read one at a time (``text-to-i``: 11,000 at 100,000
         papers), ~2 µs each from memory, ~12 µs from this machine's disk, as after a reboot (~78
         ms instead of 20). In order, its 95 MB take ~50 ms (~8 ms of CPU), a million papers' ~0.5
-        s. Each megabyte is read holding ``turns`` (the lock searches hold: they never wait on
-        the disk behind it), once ``stop()`` allows. For a file opened for it (:func:`warm_up`):
-        its descriptor no longer reads ahead."""
+        s. Each megabyte is read holding ``turns``, the lock searches hold, so that they never
+        wait on the disk behind it; while a search holds it, the warm-up sleeps (``WARM_WAIT``)
+        rather than wait for it (each wake-up would take the interpreter from the typing). It
+        stops once ``stop()`` says so. For a file opened for it (:func:`warm_up`): its
+        descriptor no longer reads ahead."""
         try:
             end, fd = self.extents["offsets"][0], self._open_fd()
             if hasattr(os, "posix_fadvise"):  # no reading ahead (8 MB here) beyond each turn
                 os.posix_fadvise(fd, 0, 0, os.POSIX_FADV_RANDOM)
             buffer, offset = memoryview(bytearray(WARM_CHUNK)), 0
             while offset < end and not stop():
-                with turns:
+                if not turns.acquire(blocking=False):
+                    time.sleep(WARM_WAIT)
+                    continue
+                try:
                     read = os.preadv(fd, [buffer[: end - offset]], offset)
+                finally:
+                    turns.release()
                 if not read:
                     return
                 offset += read
@@ -207,7 +216,7 @@ class PhraseFile:
         return self._layout()
 
 
-def warm_up(path: Path, stop: Callable[[], bool], turns: AbstractContextManager[Any]) -> None:
+def warm_up(path: Path, stop: Callable[[], bool], turns: LockType) -> None:
     """:meth:`PhraseFile.warm_up` on a descriptor of its own: searches and a rebuild may go
     on meanwhile."""
     file = PhraseFile(path)
