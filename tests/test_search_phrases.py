@@ -223,6 +223,15 @@ def test_a_word_after_a_space_finds_the_same_papers_read_from_the_text(opened, m
     check_typing(*opened)
 
 
+def evict(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+        os.posix_fadvise(fd, 0, 0, os.POSIX_FADV_DONTNEED)
+    finally:
+        os.close(fd)
+
+
 def resident_pages(path: Path, end: int) -> int:
     """How many of the file's pages before ``end`` are in the page cache (``mincore``, which
     reads nothing: a read that would not wait still starts reading ahead)."""
@@ -243,7 +252,9 @@ def resident_pages(path: Path, end: int) -> int:
 
 
 @pytest.mark.skipif(sys.platform != "linux", reason="mincore and posix_fadvise as on Linux")
-def test_warming_up_brings_the_papers_words_into_the_page_cache(tmp_path):
+@pytest.mark.parametrize("too_large", [False, True])
+def test_warming_up_brings_the_papers_words_into_the_page_cache(tmp_path, too_large, monkeypatch):
+    """Unless there are so many that they would push out what searches read."""
     path = tmp_path / phrases.FILE
     writer = PhraseWriter(path)
     for number in range(20_000):  # 8 MB of words: more than the system reads ahead
@@ -252,14 +263,14 @@ def test_warming_up_brings_the_papers_words_into_the_page_cache(tmp_path):
         writer.end_document()
     writer.commit("order")
     words_end = phrases.PhraseFile(path).extents["offsets"][0]
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-        os.posix_fadvise(fd, 0, 0, os.POSIX_FADV_DONTNEED)
-    finally:
-        os.close(fd)
+    evict(path)
     if resident_pages(path, words_end):
         pytest.skip("this file system keeps the file in the page cache")
+    if too_large:
+        monkeypatch.setattr(phrases, "WARM_MOST", words_end - 1)
+        phrases.warm_up(path, stop=lambda: False, turns=threading.Lock())
+        assert resident_pages(path, words_end) == 0
+        return
     phrases.warm_up(path, stop=lambda: True, turns=threading.Lock())  # the app quit at once
     assert resident_pages(path, words_end) == 0
     turns = threading.Lock()

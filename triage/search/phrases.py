@@ -56,6 +56,10 @@ CHAINED_PLACES = 1_000  # places whose next word is read alone (scattered: 9,000
 NO_WORD = 2**32 - 1  # the rank of "no word follows"
 WARM_CHUNK = 1 << 20  # bytes read at once by warm_up
 WARM_WAIT = 0.02  # seconds warm_up sleeps while a search goes on
+# the most words warm_up reads (~270,000 papers): more would push out of the page cache what
+# the searches read (postings, prefix sets, the DB); a million papers' 0.95 GB made the worst
+# keystroke of the typing benchmark 510 ms instead of 124 on this machine (~6 GB of cache)
+WARM_MOST = 256 << 20
 _ENDIAN = sys.byteorder
 
 
@@ -186,14 +190,16 @@ class PhraseFile:
         """Read the papers' words (the start of the file) once, in order, so that the page cache
         has them: a phrase's next words are read one at a time (``text-to-i``: 11,000 at 100,000
         papers), ~2 µs each from memory, ~12 µs from this machine's disk, as after a reboot (~78
-        ms instead of 20). In order, its 95 MB take ~50 ms (~8 ms of CPU), a million papers' ~0.5
-        s. Each megabyte is read holding ``turns``, the lock searches hold, so that they never
+        ms instead of 20). In order, its 95 MB take ~50 ms (~8 ms of CPU); not past ``WARM_MOST``.
+        Each megabyte is read holding ``turns``, the lock searches hold, so that they never
         wait on the disk behind it; while a search holds it, the warm-up sleeps (``WARM_WAIT``)
         rather than wait for it (each wake-up would take the interpreter from the typing). It
         stops once ``stop()`` says so. For a file opened for it (:func:`warm_up`): its
         descriptor no longer reads ahead."""
         try:
             end, fd = self.extents["offsets"][0], self._open_fd()
+            if end > WARM_MOST:
+                return
             if hasattr(os, "posix_fadvise"):  # no reading ahead (8 MB here) beyond each turn
                 os.posix_fadvise(fd, 0, 0, os.POSIX_FADV_RANDOM)
             buffer, offset = memoryview(bytearray(WARM_CHUNK)), 0
