@@ -6,8 +6,9 @@ Row ``i`` is the ``i``-th paper newest first, so ascending rows are the default 
 
 A copy is saved beside the search index and opened with the changes the store made since
 (:meth:`~triage.store.Reader.changes_since`) applied: it is saved again only once it lags
-far behind (``SAVE_AFTER``, ``SAVE_SHARE``), or was read whole from the store, so closing
-seldom waits for it.
+far behind (``SAVE_AFTER``, ``SAVE_SHARE``), was read whole from the store, or was opened so
+far behind that finding the changed papers' rows costs more than a save (``SAVE_LOOKUPS``),
+so closing seldom waits for it.
 """
 
 from __future__ import annotations
