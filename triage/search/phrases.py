@@ -191,12 +191,11 @@ class PhraseFile:
         has them: a phrase's next words are read one at a time (``text-to-i``: 11,000 at 100,000
         papers), ~2 µs each from memory, ~12 µs from this machine's disk, as after a reboot (~78
         ms instead of 20). In order, its 95 MB take ~0.13 s from the disk (~45 ms of CPU), ~20
-        ms when they are cached already; not past ``WARM_MOST``.
-        Each megabyte is read holding ``turns``, the lock searches hold, so that they never
-        wait on the disk behind it; while a search holds it, the warm-up sleeps (``WARM_WAIT``)
-        rather than wait for it (each wake-up would take the interpreter from the typing). It
-        stops once ``stop()`` says so. For a file opened for it (:func:`warm_up`): its
-        descriptor no longer reads ahead."""
+        ms when they are cached already; not past ``WARM_MOST``. Each megabyte is read holding
+        ``turns``, the lock searches hold, so that they never wait on the disk behind it; while
+        a search holds it, the warm-up sleeps (``WARM_WAIT``) rather than wait for it (each
+        wake-up would take the interpreter from the typing). It stops once ``stop()`` says so.
+        For a file opened for it (:func:`warm_up`): its descriptor no longer reads ahead."""
         try:
             end, fd = self.extents["offsets"][0], self._open_fd()
             if end > WARM_MOST:
