@@ -72,9 +72,9 @@ def keystrokes() -> list[tuple[str, str]]:
 
 
 def typing_child(db: Path, cold: bool) -> dict:
-    from triage.core.paths import cache_dir_for
+    if cold:  # (imported only then: the import of triage.search below is timed)
+        from triage.core.paths import cache_dir_for
 
-    if cold:
         drop_from_page_cache(db, cache_dir_for(db, "index"))
     started = time.perf_counter()
     from triage.search import SearchIndex
