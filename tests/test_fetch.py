@@ -6,7 +6,9 @@ import socket
 from pathlib import Path
 
 import pytest
+import time_machine
 from click.testing import CliRunner
+from clock import NOON
 from daily_papers_server import Answer, FakeApi, item
 
 from triage.cli import main
@@ -111,13 +113,11 @@ def test_a_server_400_prints_its_message(api, db):
     assert len(api.requests) == 1  # a 4xx is not asked again
 
 
+@time_machine.travel(NOON)
 def test_a_future_date_is_refused_without_asking(api, db):
-    result = run(db, "fetch", "--date", "2099-01-01")
+    result = run(db, "fetch", "--date", "2026-12-01")
     assert result.exit_code == 1
-    assert (
-        result.stderr
-        == f"error: 2099-01-01: in the future, no list yet (today is {dt.date.today()})\n"
-    )
+    assert result.stderr == "error: 2026-12-01: in the future, no list yet (today is 2026-11-30)\n"
     assert api.requests == []
 
 
@@ -228,8 +228,9 @@ def test_a_range_fetches_every_day_and_fails_only_for_the_failing_one(api, db):
     assert len(stored(db)) == 3
 
 
+@time_machine.travel(NOON)
 def test_without_a_date_it_fetches_the_days_since_the_last_fetch(api, db):
-    today = dt.date.today()
+    today = NOON.date()
     assert run(db.with_name("new.db"), "fetch").stdout == f"{today}: no papers listed\n"
     assert api.asked() == [(str(today), "0")]  # nothing fetched yet: today
     start = today - dt.timedelta(days=3)

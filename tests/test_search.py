@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+import time_machine
+from clock import NOON
 
 from triage.search import SearchIndex
 from triage.store import Store, paper_id
@@ -29,7 +31,7 @@ def index(tmp_path_factory, whoosh_mode):
     Built once for the module in each mode (the queries only read), with its own cache dir.
     """
     home = tmp_path_factory.mktemp("search")
-    with pytest.MonkeyPatch.context() as patch:
+    with pytest.MonkeyPatch.context() as patch, time_machine.travel(NOON):
         patch.setenv("TRIAGE_CACHE_DIR", str(home / "cache"))
         path = home / "library.db"
         with Store(path) as store:

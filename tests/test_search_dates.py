@@ -7,6 +7,8 @@ import datetime as dt
 import sqlite3
 
 import pytest
+import time_machine
+from clock import NOON
 
 from triage.search import SearchIndex
 from triage.store import Store, paper_id
@@ -17,7 +19,7 @@ TWICE = ("Diffusion Models for Video Generation", "Listed on the first and the t
 ONCE = ("Graph Neural Networks at Scale", "Listed on the second only.")
 COMPACT = ("Okapi Retrieval Revisited", "From a compact dump: no date.")
 P, Q, R = (paper_id(title) for title, _ in (TWICE, ONCE, COMPACT))
-TODAY = dt.datetime.now(dt.UTC).date()  # the day the store gives an undated listing
+TODAY = NOON.date()  # the day the store gives an undated listing
 
 
 def day(days_ago: int) -> str:
@@ -29,7 +31,7 @@ def index(tmp_path_factory, whoosh_mode):
     """P listed on Oct 1 and Oct 3, Q on Oct 2, R in a compact dump today. Added: P today,
     Q exactly 7 days ago, R 30 days ago."""
     home = tmp_path_factory.mktemp("dates")
-    with pytest.MonkeyPatch.context() as patch:
+    with pytest.MonkeyPatch.context() as patch, time_machine.travel(NOON):
         patch.setenv("TRIAGE_CACHE_DIR", str(home / "cache"))
         path = home / "library.db"
         with Store(path) as store:
