@@ -14,7 +14,7 @@ import pickle
 import struct
 import sys
 from array import array
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from itertools import chain, islice
 from operator import sub
 from typing import Any
@@ -39,15 +39,8 @@ class Bucket:
         self.hashes = array("I")  # (the hash is 32 bits: see the table's hash function)
         self.positions = array("q")
 
-    def append(self, pair: tuple[int, int]) -> None:
-        self.hashes.append(pair[0])
-        self.positions.append(pair[1])
-
     def __len__(self) -> int:
         return len(self.hashes)
-
-    def __iter__(self) -> Iterator[tuple[int, int]]:
-        return zip(self.hashes, self.positions)
 
 
 def write_hashes(table: Any) -> None:
