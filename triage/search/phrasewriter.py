@@ -17,8 +17,6 @@ from triage.search import followers
 from triage.search.phraseplaces import ID
 from triage.search.phrases import BLOCK, FIELDS, FORMAT, NO_WORD
 
-_ENDIAN = sys.byteorder
-
 
 class PhraseWriter:
     """Collects the words of each document's title and abstract while the index is built;
@@ -99,7 +97,7 @@ class PhraseWriter:
                 "format": FORMAT,
                 "order": order,
                 "size": self.documents,
-                "byteorder": _ENDIAN,
+                "byteorder": sys.byteorder,
                 "extents": extents,
                 "blocks": blocks,
             }
